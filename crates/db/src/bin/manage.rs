@@ -1,0 +1,253 @@
+//! `manage`: database administration for argus (ArPI's `argus-data`,
+//! `argus-user` and `argus-hash`, plus `init-db`, `migrate` and `adopt-arpi`).
+
+use anyhow::{bail, Context, Result};
+use argus_db::hash::{fourkey_of, hash_secret, is_bcrypt, is_legacy, normalize_registration_code};
+use argus_db::migrate::{self, Adoption};
+use argus_db::models::User;
+use argus_db::seed::{self, Dataset};
+use argus_db::{admin, DbConfig};
+use clap::{Parser, Subcommand};
+use diesel::pg::PgConnection;
+use diesel::Connection;
+
+/// argus database administration.
+///
+/// The database comes from DATABASE_URL, or from DB_USER/DB_SCHEMA as in ArPI
+/// (postgresql://[DB_USER]@/DB_SCHEMA, with PGHOST/PGPORT for the server).
+#[derive(Debug, Parser)]
+#[command(name = "manage", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database (and the DB_USER role) when missing. Idempotent.
+    InitDb {
+        /// A connection allowed to create roles and databases (libpq's PGUSER/PGHOST apply).
+        #[arg(
+            long,
+            env = "ARGUS_ADMIN_DATABASE_URL",
+            default_value = "postgresql:///postgres"
+        )]
+        admin_url: String,
+    },
+    /// Apply every pending migration.
+    Migrate,
+    /// List applied and pending migrations.
+    MigrationStatus,
+    /// Mark argus's baseline as applied on a database ArPI created (Alembic head 4df9df54d928).
+    AdoptArpi,
+    /// Delete every row of every table (ArPI's `argus-data -d`).
+    Wipe,
+    /// Load a dataset: prod, demo, live_01, test_with_v3, test_with_v2, admin_registration.
+    Seed {
+        /// Dataset name.
+        dataset: Dataset,
+        /// Empty every table first.
+        #[arg(long)]
+        wipe: bool,
+        /// Do nothing (and succeed) when the database already holds data.
+        #[arg(long, conflicts_with = "wipe")]
+        if_empty: bool,
+    },
+    /// Users: list, set a PIN, set a registration code.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Hashes: report any stored secret that is not bcrypt.
+    #[command(subcommand)]
+    Hash(HashCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// List users (id, role, name, whether a registration code is set).
+    List,
+    /// Set a user's PIN (4–12 digits). Read from --pin or from standard input.
+    SetPin {
+        /// User id.
+        id: i32,
+        /// The new PIN; omit to read it from standard input (keeps it out of shell history).
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Set a user's registration code (used once by a device to register).
+    RegistrationCode {
+        /// User id.
+        id: i32,
+        /// The code; upper-cased, dashes ignored.
+        code: String,
+        /// Seconds until it expires; none = no expiry.
+        #[arg(long)]
+        expiry: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HashCommand {
+    /// Exit non-zero when any PIN, registration code or card is not bcrypt.
+    Check,
+}
+
+fn connect(config: &DbConfig) -> Result<PgConnection> {
+    PgConnection::establish(config.url()).with_context(|| {
+        format!(
+            "cannot connect to database {:?}",
+            config.database_name().unwrap_or("?")
+        )
+    })
+}
+
+fn read_pin(pin: Option<String>) -> Result<String> {
+    let pin = match pin {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the PIN from standard input")?;
+            line.trim().to_owned()
+        }
+    };
+    if !(4..=12).contains(&pin.len()) {
+        bail!("Access code length (>=4, <=12)");
+    }
+    if !pin.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("Access code only number");
+    }
+    Ok(pin)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = DbConfig::from_env();
+    match cli.command {
+        Command::InitDb { admin_url } => {
+            let database = config.database_name().context("the database URL names no database")?.to_owned();
+            let owner = std::env::var("DB_USER").ok().filter(|u| !u.is_empty());
+            let mut admin_conn = connect(&DbConfig::from_url(admin_url))?;
+            let report = admin::init_db(&mut admin_conn, &database, owner.as_deref())?;
+            println!(
+                "database {database}: {}; role: {}",
+                if report.database_created { "created" } else { "exists" },
+                match (&owner, report.role_created) {
+                    (None, _) => "not managed (no DB_USER)".to_owned(),
+                    (Some(o), true) => format!("{o} created"),
+                    (Some(o), false) => format!("{o} exists"),
+                }
+            );
+        }
+        Command::Migrate => {
+            let applied = migrate::run_pending(&mut connect(&config)?)?;
+            if applied.is_empty() {
+                println!("no pending migrations");
+            }
+            for v in applied {
+                println!("applied {v}");
+            }
+        }
+        Command::MigrationStatus => {
+            let pending = migrate::pending(&mut connect(&config)?)?;
+            for v in migrate::all_versions()? {
+                println!("{v} {}", if pending.contains(&v) { "pending" } else { "applied" });
+            }
+        }
+        Command::AdoptArpi => match migrate::adopt_arpi(&mut connect(&config)?)? {
+            Adoption::Adopted => println!("adopted: the ArPI schema is recorded as argus's baseline; run `manage migrate` next"),
+            Adoption::AlreadyAdopted => println!("already adopted; nothing changed"),
+        },
+        Command::Wipe => {
+            admin::wipe(&mut connect(&config)?)?;
+            println!("every table emptied");
+        }
+        Command::Seed { dataset, wipe, if_empty } => {
+            let mut conn = connect(&config)?;
+            if if_empty && admin::has_data(&mut conn)? {
+                println!("the database already holds data; not seeded");
+                return Ok(());
+            }
+            seed::seed(&mut conn, dataset, wipe)?;
+            println!("seeded {dataset:?}");
+        }
+        Command::User(UserCommand::List) => {
+            for u in User::all(&mut connect(&config)?)? {
+                let code = if u.registration_code.is_some() { "registration code set" } else { "-" };
+                println!("{:>8}  {:<5}  {:<32}  {code}", u.id, u.role, u.name);
+            }
+        }
+        Command::User(UserCommand::SetPin { id, pin }) => {
+            let pin = read_pin(pin)?;
+            let (access, fourkey) = (hash_secret(&pin)?, hash_secret(fourkey_of(&pin))?);
+            if User::set_access_code(&mut connect(&config)?, id, &access, &fourkey)? == 0 {
+                bail!("no user with id {id}");
+            }
+            println!("PIN of user {id} changed");
+        }
+        Command::User(UserCommand::RegistrationCode { id, code, expiry }) => {
+            let hash = hash_secret(&normalize_registration_code(&code))?;
+            let expiry = expiry.map(|s| chrono::Utc::now() + chrono::Duration::seconds(s));
+            if User::set_registration_code(&mut connect(&config)?, id, &hash, expiry)? == 0 {
+                bail!("no user with id {id}");
+            }
+            println!("registration code of user {id} set");
+        }
+        Command::Hash(HashCommand::Check) => {
+            let mut weak = 0;
+            for u in User::all(&mut connect(&config)?)? {
+                let stored = [Some(&u.access_code), u.registration_code.as_ref()];
+                for s in stored.into_iter().flatten() {
+                    if !is_bcrypt(s) {
+                        weak += 1;
+                        let kind = if is_legacy(s) { "legacy sha256" } else { "unknown" };
+                        println!("user {}: {kind} hash", u.id);
+                    }
+                }
+            }
+            if weak > 0 {
+                bail!("{weak} stored secret(s) are not bcrypt");
+            }
+            println!("every stored secret is bcrypt");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("manage: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_dataset_name_parses() {
+        for name in Dataset::NAMES {
+            assert!(name.parse::<Dataset>().is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn pins_are_validated() {
+        assert!(read_pin(Some("123".into())).is_err());
+        assert!(read_pin(Some("12a4".into())).is_err());
+        assert_eq!(read_pin(Some("123456".into())).unwrap(), "123456");
+    }
+}

@@ -1,0 +1,22 @@
+//! argus's database layer: ArPI's schema (`schema`), typed enums and rows
+//! (`enums`, `models`), the connection pool, embedded migrations and adoption of
+//! an existing ArPI database (`migrate`), cluster administration (`admin`),
+//! credential hashing (`hash`) and ArPI's seed datasets (`seed`).
+//!
+//! Everything here is synchronous diesel; async callers run it on a blocking
+//! pool (`web::block` in the server, `spawn_blocking` in the monitor).
+
+pub mod admin;
+pub mod config;
+pub mod enums;
+pub mod hash;
+pub mod migrate;
+pub mod models;
+pub mod pool;
+pub mod schema;
+pub mod seed;
+#[cfg(feature = "test-support")]
+pub mod test_db;
+
+pub use config::DbConfig;
+pub use pool::{DbPool, PooledConn};

@@ -1,0 +1,18 @@
+//! Rows of ArPI's tables: one module per table with its row (`Queryable`),
+//! insert (`New…`) types and queries.
+
+pub mod area;
+pub mod keypad;
+pub mod option;
+pub mod sensor;
+pub mod sensor_type;
+pub mod user;
+pub mod zone;
+
+pub use area::{Area, NewArea};
+pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
+pub use option::{NewOption, OptionRow};
+pub use sensor::{NewSensor, Sensor};
+pub use sensor_type::{NewSensorType, SensorType};
+pub use user::{NewUser, User};
+pub use zone::{NewZone, Zone};

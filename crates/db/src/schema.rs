@@ -1,0 +1,308 @@
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "armstates"))]
+    pub struct Armstates;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "channel_types"))]
+    pub struct ChannelTypes;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "output_trigger_type"))]
+    pub struct OutputTriggerType;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "sensor_contact_types"))]
+    pub struct SensorContactTypes;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "sensor_eol_count"))]
+    pub struct SensorEolCount;
+}
+
+diesel::table! {
+    alembic_version (version_num) {
+        #[max_length = 32]
+        version_num -> Varchar,
+    }
+}
+
+diesel::table! {
+    alert (id) {
+        id -> Int4,
+        start_time -> Nullable<Timestamptz>,
+        end_time -> Nullable<Timestamptz>,
+        silent -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    alert_sensor (alert_id, sensor_id) {
+        alert_id -> Int4,
+        sensor_id -> Int4,
+        channel -> Nullable<Int4>,
+        type_id -> Int4,
+        #[max_length = 16]
+        name -> Varchar,
+        description -> Nullable<Varchar>,
+        start_time -> Nullable<Timestamptz>,
+        end_time -> Nullable<Timestamptz>,
+        delay -> Nullable<Int4>,
+        silent -> Nullable<Bool>,
+        monitor_period -> Nullable<Int4>,
+        monitor_threshold -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Armstates;
+
+    area (id) {
+        id -> Int4,
+        #[max_length = 32]
+        name -> Varchar,
+        arm_state -> Armstates,
+        deleted -> Nullable<Bool>,
+        ui_order -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Armstates;
+
+    arm (id) {
+        id -> Int4,
+        #[sql_name = "type"]
+        type_ -> Armstates,
+        time -> Timestamptz,
+        keypad_id -> Nullable<Int4>,
+        user_id -> Nullable<Int4>,
+        alert_id -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    arm_sensor (id) {
+        id -> Int4,
+        arm_id -> Nullable<Int4>,
+        sensor_id -> Nullable<Int4>,
+        channel -> Int4,
+        type_id -> Int4,
+        #[max_length = 16]
+        name -> Varchar,
+        description -> Varchar,
+        timestamp -> Nullable<Timestamptz>,
+        delay -> Nullable<Int4>,
+        enabled -> Bool,
+    }
+}
+
+diesel::table! {
+    argus_event (id) {
+        id -> Int8,
+        time -> Timestamptz,
+        #[max_length = 32]
+        kind -> Varchar,
+        user_id -> Nullable<Int4>,
+        keypad_id -> Nullable<Int4>,
+        #[max_length = 32]
+        origin -> Nullable<Varchar>,
+        area_id -> Nullable<Int4>,
+        sensor_id -> Nullable<Int4>,
+        detail -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    card (id) {
+        id -> Int4,
+        #[max_length = 64]
+        code -> Varchar,
+        user_id -> Int4,
+        enabled -> Nullable<Bool>,
+        description -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    disarm (id) {
+        id -> Int4,
+        time -> Nullable<Timestamptz>,
+        keypad_id -> Nullable<Int4>,
+        user_id -> Nullable<Int4>,
+        alert_id -> Nullable<Int4>,
+        arm_id -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    keypad (id) {
+        id -> Int4,
+        enabled -> Nullable<Bool>,
+        type_id -> Int4,
+    }
+}
+
+diesel::table! {
+    keypad_type (id) {
+        id -> Int4,
+        #[max_length = 32]
+        name -> Nullable<Varchar>,
+        description -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    option (id) {
+        id -> Int4,
+        #[max_length = 32]
+        name -> Varchar,
+        #[max_length = 32]
+        section -> Varchar,
+        value -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::OutputTriggerType;
+
+    output (id) {
+        id -> Int4,
+        #[max_length = 16]
+        name -> Nullable<Varchar>,
+        description -> Nullable<Varchar>,
+        channel -> Nullable<Int4>,
+        state -> Bool,
+        trigger_type -> OutputTriggerType,
+        area_id -> Nullable<Int4>,
+        delay -> Nullable<Int4>,
+        duration -> Int4,
+        default_state -> Nullable<Bool>,
+        ui_order -> Nullable<Int4>,
+        enabled -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::ChannelTypes;
+    use super::sql_types::SensorContactTypes;
+    use super::sql_types::SensorEolCount;
+
+    sensor (id) {
+        id -> Int4,
+        channel -> Nullable<Int4>,
+        channel_type -> ChannelTypes,
+        sensor_contact_type -> SensorContactTypes,
+        sensor_eol_count -> SensorEolCount,
+        reference_value -> Nullable<Float8>,
+        alert -> Bool,
+        error -> Bool,
+        enabled -> Bool,
+        deleted -> Bool,
+        #[max_length = 16]
+        name -> Varchar,
+        description -> Nullable<Varchar>,
+        silent_alert -> Nullable<Bool>,
+        monitor_period -> Nullable<Int4>,
+        monitor_threshold -> Nullable<Int4>,
+        zone_id -> Int4,
+        area_id -> Int4,
+        type_id -> Int4,
+        ui_order -> Nullable<Int4>,
+        ui_hidden -> Bool,
+    }
+}
+
+diesel::table! {
+    sensor_type (id) {
+        id -> Int4,
+        #[max_length = 16]
+        name -> Nullable<Varchar>,
+        description -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    user (id) {
+        id -> Int4,
+        #[max_length = 32]
+        name -> Varchar,
+        #[max_length = 255]
+        email -> Nullable<Varchar>,
+        #[max_length = 12]
+        role -> Varchar,
+        #[max_length = 64]
+        registration_code -> Nullable<Varchar>,
+        registration_expiry -> Nullable<Timestamptz>,
+        card_registration_expiry -> Nullable<Timestamptz>,
+        #[max_length = 64]
+        access_code -> Varchar,
+        #[max_length = 64]
+        fourkey_code -> Varchar,
+        #[max_length = 64]
+        mcp_key -> Nullable<Varchar>,
+        comment -> Nullable<Varchar>,
+    }
+}
+
+diesel::table! {
+    zone (id) {
+        id -> Int4,
+        #[max_length = 32]
+        name -> Varchar,
+        description -> Varchar,
+        disarmed_delay -> Nullable<Int4>,
+        away_alert_delay -> Nullable<Int4>,
+        stay_alert_delay -> Nullable<Int4>,
+        away_arm_delay -> Nullable<Int4>,
+        stay_arm_delay -> Nullable<Int4>,
+        deleted -> Nullable<Bool>,
+        ui_order -> Nullable<Int4>,
+    }
+}
+
+diesel::joinable!(alert_sensor -> alert (alert_id));
+diesel::joinable!(alert_sensor -> sensor (sensor_id));
+diesel::joinable!(alert_sensor -> sensor_type (type_id));
+diesel::joinable!(arm -> alert (alert_id));
+diesel::joinable!(arm -> keypad (keypad_id));
+diesel::joinable!(arm -> user (user_id));
+diesel::joinable!(arm_sensor -> arm (arm_id));
+diesel::joinable!(arm_sensor -> sensor (sensor_id));
+diesel::joinable!(arm_sensor -> sensor_type (type_id));
+diesel::joinable!(card -> user (user_id));
+diesel::joinable!(disarm -> alert (alert_id));
+diesel::joinable!(disarm -> arm (arm_id));
+diesel::joinable!(disarm -> keypad (keypad_id));
+diesel::joinable!(disarm -> user (user_id));
+diesel::joinable!(keypad -> keypad_type (type_id));
+diesel::joinable!(output -> area (area_id));
+diesel::joinable!(sensor -> area (area_id));
+diesel::joinable!(sensor -> sensor_type (type_id));
+diesel::joinable!(sensor -> zone (zone_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    alembic_version,
+    alert,
+    alert_sensor,
+    area,
+    arm,
+    arm_sensor,
+    argus_event,
+    card,
+    disarm,
+    keypad,
+    keypad_type,
+    option,
+    output,
+    sensor,
+    sensor_type,
+    user,
+    zone,
+);

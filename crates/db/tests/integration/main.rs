@@ -1,0 +1,9 @@
+//! Integration tests of argus-db against a real PostgreSQL (started by scripts/test.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod adopt;
+mod catalog;
+mod init_db;
+mod migrations;
+mod schema;
+mod seeds;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace against real services started here:
+# a private PostgreSQL cluster (fsync off) that is removed afterwards.
+# Installs what a fresh Debian machine lacks. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
+
+ensure_packages
+
+work=$(mktemp -d /tmp/argus-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pg_start "$work/pg" test
+log "PostgreSQL is up at $PGHOST"
+
+export RUST_BACKTRACE=1
+cargo test --workspace --all-targets "$@"
