@@ -68,7 +68,7 @@ fn baseline_is_exactly_arpis_schema() {
     );
     let id_keys = keys.iter().filter(|k| k.ends_with("|p|id")).count();
     assert_eq!(
-        id_keys, 15,
+        id_keys, 14,
         "every other table has an id primary key: {keys:?}"
     );
     assert_eq!(
