@@ -1,1 +1,18 @@
-//! placeholder
+//! argus-monitor: everything that must keep working when the server, nginx or
+//! PostgreSQL is down. It owns the board, decides alarms, drives the siren and
+//! serves IPC to `argus-server` and `argus-sim`.
+//!
+//! - [`config`]: environment variables, read once in `main`.
+//! - [`ipc`]: the NDJSON IPC server on a Unix socket.
+//! - [`dispatch`]: what each IPC command does.
+//! - [`client`]: a blocking IPC client (`argus-sim`, tests).
+//! - [`runtime`]: starts and stops the pieces above.
+
+pub mod client;
+pub mod config;
+pub mod dispatch;
+pub mod ipc;
+pub mod runtime;
+
+pub use config::MonitorConfig;
+pub use runtime::run;

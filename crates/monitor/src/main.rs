@@ -1,1 +1,16 @@
-fn main() {}
+//! `argus-monitor`: reads its configuration and runs the monitor.
+
+use argus_monitor::MonitorConfig;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .compact()
+        .init();
+    let config = MonitorConfig::from_env()?;
+    argus_monitor::run(config).await
+}

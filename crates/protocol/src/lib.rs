@@ -1,1 +1,16 @@
-//! placeholder
+//! Messages between `argus-server` and `argus-monitor` and how they travel.
+//!
+//! - [`ipc`]: typed requests (every ArPI IPC command plus the simulator's `sim`
+//!   group) and replies in ArPI's envelope (`result`, `message`, `value`, `other`).
+//! - [`framing`]: NDJSON, one JSON value per line with a maximum length, written
+//!   against byte slices and `std::io` so sync and async callers share it.
+//! - [`constants`]: the contract's string constants (monitoring states, …).
+//!
+//! This crate holds data and framing only: no diesel, actix, tokio or socketioxide.
+
+pub mod constants;
+pub mod framing;
+pub mod ipc;
+
+pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};
+pub use ipc::{ArmRequest, Command, DisarmRequest, Reply, Request, Response, SimCommand};

@@ -1,0 +1,185 @@
+//! The monitor's configuration, from environment variables (ArPI's names).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+/// Settings of `argus-monitor`.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `MONITOR_INPUT_SOCKET` | `/run/argus/argus_monitor.sock` | IPC socket path |
+/// | `PERMISSIONS` | `660` | IPC socket mode (octal) |
+/// | `ARGUS_LIVE_BIND` | `127.0.0.1:8081` | Socket.IO listener |
+/// | `USE_SIMULATOR` | `false` | use the simulated board |
+/// | `BOARD_VERSION` | `3` | 2 or 3 |
+/// | `INPUT_NUMBER` / `OUTPUT_NUMBER` | `15` / `8` | channels on the board |
+/// | `SAMPLE_RATE` | `10` | ADC samples per second (board v3) |
+/// | `ARGUS_STATE_DIR` | `/var/lib/argus` | where the arm-state journal lives |
+/// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
+#[derive(Debug, Clone)]
+pub struct MonitorConfig {
+    /// IPC socket path.
+    pub ipc_socket: PathBuf,
+    /// IPC socket mode.
+    pub ipc_mode: u32,
+    /// Socket.IO listener address.
+    pub live_bind: SocketAddr,
+    /// Whether the simulated board is used.
+    pub use_simulator: bool,
+    /// Board generation (2 or 3).
+    pub board_version: u8,
+    /// Number of inputs.
+    pub input_number: u8,
+    /// Number of outputs.
+    pub output_number: u8,
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Directory for the local state journal.
+    pub state_dir: PathBuf,
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            problem: format!("{v:?}: {e}"),
+        }),
+    }
+}
+
+/// ArPI's booleans: `true`/`false`, `1`/`0`, `yes`/`no`, any case.
+fn parse_bool(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match lookup(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if v.is_empty() => Ok(default),
+        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(ConfigError {
+            name,
+            problem: format!("{v:?} is not a boolean"),
+        }),
+    }
+}
+
+impl MonitorConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads any variable lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mode = parse(&lookup, "PERMISSIONS", "660".to_owned())?;
+        let ipc_mode = u32::from_str_radix(&mode, 8).map_err(|e| ConfigError {
+            name: "PERMISSIONS",
+            problem: format!("{mode:?}: {e}"),
+        })?;
+        let board_version = parse(&lookup, "BOARD_VERSION", 3u8)?;
+        if !(2..=3).contains(&board_version) {
+            return Err(ConfigError {
+                name: "BOARD_VERSION",
+                problem: format!("{board_version} (expected 2 or 3)"),
+            });
+        }
+        let sample_rate = parse(&lookup, "SAMPLE_RATE", 10u32)?;
+        if sample_rate == 0 {
+            return Err(ConfigError {
+                name: "SAMPLE_RATE",
+                problem: "must be at least 1".into(),
+            });
+        }
+        Ok(Self {
+            ipc_socket: parse(
+                &lookup,
+                "MONITOR_INPUT_SOCKET",
+                PathBuf::from("/run/argus/argus_monitor.sock"),
+            )?,
+            ipc_mode,
+            live_bind: parse(
+                &lookup,
+                "ARGUS_LIVE_BIND",
+                SocketAddr::from(([127, 0, 0, 1], 8081)),
+            )?,
+            use_simulator: parse_bool(&lookup, "USE_SIMULATOR", false)?,
+            board_version,
+            input_number: parse(&lookup, "INPUT_NUMBER", 15u8)?,
+            output_number: parse(&lookup, "OUTPUT_NUMBER", 8u8)?,
+            sample_rate,
+            state_dir: parse(&lookup, "ARGUS_STATE_DIR", PathBuf::from("/var/lib/argus"))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<MonitorConfig, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        MonitorConfig::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_arpi_production() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.ipc_socket, PathBuf::from("/run/argus/argus_monitor.sock"));
+        assert_eq!(c.ipc_mode, 0o660);
+        assert_eq!(c.live_bind.to_string(), "127.0.0.1:8081");
+        assert!(!c.use_simulator);
+        assert_eq!(
+            (
+                c.board_version,
+                c.input_number,
+                c.output_number,
+                c.sample_rate
+            ),
+            (3, 15, 8, 10)
+        );
+    }
+
+    #[test]
+    fn values_are_parsed_and_checked() {
+        let c = config(&[
+            ("USE_SIMULATOR", "True"),
+            ("BOARD_VERSION", "2"),
+            ("PERMISSIONS", "600"),
+        ])
+        .unwrap();
+        assert!(c.use_simulator);
+        assert_eq!((c.board_version, c.ipc_mode), (2, 0o600));
+        for bad in [
+            ("BOARD_VERSION", "4"),
+            ("USE_SIMULATOR", "maybe"),
+            ("PERMISSIONS", "9"),
+            ("SAMPLE_RATE", "0"),
+            ("ARGUS_LIVE_BIND", "nowhere"),
+        ] {
+            let err = config(&[bad]).unwrap_err().to_string();
+            assert!(err.contains(bad.0), "{err}");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! IPC requests and replies between `argus-server` (and `argus-sim`) and
+//! `argus-monitor`. Every ArPI IPC command (contract §1.5) is a [`Command`]
+//! variant; the wire tag is ArPI's action string. A [`Request`] carries an id
+//! that its [`Response`] echoes, so one connection can carry many calls at once.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::constants::PowerState;
+
+/// One call: an id chosen by the caller and the command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Echoed in the response.
+    pub id: u64,
+    /// What to do.
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// Arm the system or one area (`monitor_arm_away` / `monitor_arm_stay`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArmRequest {
+    /// Who arms (REST: the token's user).
+    #[serde(default)]
+    pub user_id: Option<i32>,
+    /// The area; `None` arms the whole system.
+    #[serde(default)]
+    pub area_id: Option<i32>,
+    /// The keypad that armed, if any.
+    #[serde(default)]
+    pub keypad_id: Option<i32>,
+    /// Run the exit delay (the zones' arm delays) before arming.
+    #[serde(default)]
+    pub use_delay: bool,
+    /// Arm even with open sensors, bypassing them for this armed period.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Disarm the system or one area (`monitor_disarm`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisarmRequest {
+    /// Who disarms.
+    #[serde(default)]
+    pub user_id: Option<i32>,
+    /// The area; `None` disarms the whole system.
+    #[serde(default)]
+    pub area_id: Option<i32>,
+    /// The keypad that disarmed, if any.
+    #[serde(default)]
+    pub keypad_id: Option<i32>,
+}
+
+/// The commands of ArPI's IPC, plus `sim` for the simulated board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    /// Arm away.
+    MonitorArmAway(ArmRequest),
+    /// Arm stay.
+    MonitorArmStay(ArmRequest),
+    /// Disarm.
+    MonitorDisarm(DisarmRequest),
+    /// The monitoring state: `value: {"state": "monitoring_…"}`.
+    MonitorGetState,
+    /// The power source: `value: {"state": "network"|"battery"}`.
+    PowerGetState,
+    /// Reload configuration from the database.
+    MonitorUpdateConfig,
+    /// Reconfigure the keypad.
+    MonitorUpdateKeypad,
+    /// Open the card-learning window.
+    MonitorRegisterCard,
+    /// Start dyndns and certificate renewal.
+    MonitorUpdateSecureConnection,
+    /// Apply the SSH access options.
+    UpdateSsh,
+    /// Send a test e-mail to both addresses.
+    SendTestEmail,
+    /// Send a test SMS to both numbers.
+    SendTestSms,
+    /// Make a test call.
+    MakeTestCall,
+    /// List the modem's SMS inbox.
+    GetSmsMessages,
+    /// Delete one SMS from the inbox.
+    DeleteSmsMessage {
+        /// The modem's message index.
+        message_id: i64,
+    },
+    /// Sound the siren for `duration` seconds (default: a short test).
+    SendTestSyren {
+        /// Seconds.
+        #[serde(default)]
+        duration: Option<u32>,
+    },
+    /// Synchronise the clock from NTP and write the RTC.
+    MonitorSyncClock,
+    /// Set the time zone and/or the date and time.
+    MonitorSetClock {
+        /// An IANA zone name, e.g. `Europe/Budapest`.
+        #[serde(default)]
+        timezone: Option<String>,
+        /// `YYYY-MM-DD HH:MM:SS` local time.
+        #[serde(default)]
+        datetime: Option<String>,
+    },
+    /// Press a button-triggered output.
+    ActivateOutput {
+        /// `output.id`.
+        output_id: i32,
+    },
+    /// Release a button-triggered output.
+    DeactivateOutput {
+        /// `output.id`.
+        output_id: i32,
+    },
+    /// Drive the simulated board (accepted only when the simulator is in use).
+    Sim(SimCommand),
+}
+
+impl Command {
+    /// The wire name of the command (ArPI's action string).
+    pub fn action(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// A level to put on a simulated input.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimLevel {
+    /// The sensor's active (alarm) level for its wiring.
+    Active,
+    /// The sensor's idle (normal) level for its wiring.
+    Idle,
+    /// An open circuit (wire cut).
+    Cut,
+    /// A short circuit.
+    Short,
+    /// A raw ADC level in volts (board v3 wiring table).
+    Volts(f64),
+}
+
+/// Commands for the simulated board (`argus-sim`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "sim", rename_all = "snake_case")]
+pub enum SimCommand {
+    /// Set an input: a channel name (`CH01`) or a 0-based index.
+    Input {
+        /// `CH01`…`CH15` or `0`…`14`.
+        channel: String,
+        /// The level.
+        level: SimLevel,
+    },
+    /// Switch the power source.
+    Power {
+        /// Mains or battery.
+        source: PowerState,
+    },
+    /// Type keys on the simulated keypad.
+    Keys {
+        /// The keys, e.g. `1234#`.
+        keys: String,
+    },
+    /// Present a card to the simulated reader.
+    Card {
+        /// The card number.
+        number: String,
+    },
+    /// Read output and siren states.
+    Outputs,
+}
+
+/// ArPI's reply envelope: `result`, and optionally `message`, `value`, `other`.
+/// The REST server merges `message`, `value` and `other` into one JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Success.
+    pub result: bool,
+    /// A human-readable message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The command's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Extra details (e.g. per-recipient results of a test message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Value>,
+}
+
+impl Reply {
+    /// `{"result": true}`.
+    pub fn ok() -> Self {
+        Self {
+            result: true,
+            ..Self::default()
+        }
+    }
+
+    /// `{"result": true, "value": …}`.
+    pub fn ok_value(value: Value) -> Self {
+        Self {
+            result: true,
+            value: Some(value),
+            ..Self::default()
+        }
+    }
+
+    /// `{"result": false, "message": …}`.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            result: false,
+            message: Some(message.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// The answer to one [`Request`]. `id` is `None` when the request was too
+/// malformed to carry one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// The request's id.
+    pub id: Option<u64>,
+    /// The reply.
+    #[serde(flatten)]
+    pub reply: Reply,
+}
+
+/// Best effort: the id of a request line that failed to parse as a [`Request`].
+pub fn salvage_id(line: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<Value>(line)
+        .ok()?
+        .get("id")?
+        .as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wire(command: Command) -> Value {
+        serde_json::to_value(Request { id: 7, command }).unwrap()
+    }
+
+    #[test]
+    fn commands_use_arpi_action_names() {
+        assert_eq!(
+            wire(Command::MonitorArmAway(ArmRequest {
+                user_id: Some(1),
+                ..ArmRequest::default()
+            })),
+            json!({"id": 7, "action": "monitor_arm_away", "user_id": 1, "area_id": null, "keypad_id": null, "use_delay": false, "force": false})
+        );
+        assert_eq!(
+            wire(Command::MonitorGetState),
+            json!({"id": 7, "action": "monitor_get_state"})
+        );
+        assert_eq!(
+            wire(Command::SendTestSyren { duration: Some(3) }),
+            json!({"id": 7, "action": "send_test_syren", "duration": 3})
+        );
+        assert_eq!(
+            wire(Command::Sim(SimCommand::Input {
+                channel: "CH01".into(),
+                level: SimLevel::Volts(1.5)
+            })),
+            json!({"id": 7, "action": "sim", "sim": "input", "channel": "CH01", "level": {"volts": 1.5}})
+        );
+        assert_eq!(
+            Command::ActivateOutput { output_id: 3 }.action(),
+            "activate_output"
+        );
+    }
+
+    #[test]
+    fn every_arpi_command_parses() {
+        let names = [
+            "monitor_arm_away",
+            "monitor_arm_stay",
+            "monitor_disarm",
+            "monitor_get_state",
+            "power_get_state",
+            "monitor_update_config",
+            "monitor_update_keypad",
+            "monitor_register_card",
+            "monitor_update_secure_connection",
+            "update_ssh",
+            "send_test_email",
+            "send_test_sms",
+            "make_test_call",
+            "get_sms_messages",
+            "monitor_sync_clock",
+        ];
+        for name in names {
+            let r: Request = serde_json::from_value(json!({"id": 1, "action": name})).unwrap();
+            assert_eq!(r.command.action(), name);
+        }
+        let r: Request = serde_json::from_value(
+            json!({"id": 1, "action": "delete_sms_message", "message_id": 4}),
+        )
+        .unwrap();
+        assert_eq!(r.command, Command::DeleteSmsMessage { message_id: 4 });
+        let r: Request = serde_json::from_value(
+            json!({"id": 1, "action": "monitor_set_clock", "timezone": "UTC"}),
+        )
+        .unwrap();
+        assert_eq!(
+            r.command,
+            Command::MonitorSetClock {
+                timezone: Some("UTC".into()),
+                datetime: None
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_and_malformed_requests_fail_to_parse() {
+        assert!(serde_json::from_value::<Request>(json!({"id": 1, "action": "rm_rf"})).is_err());
+        assert!(
+            serde_json::from_value::<Request>(json!({"id": 1, "action": "activate_output"}))
+                .is_err()
+        );
+        assert_eq!(salvage_id(br#"{"id": 9, "action": "rm_rf"}"#), Some(9));
+        assert_eq!(salvage_id(b"not json"), None);
+    }
+
+    #[test]
+    fn replies_use_arpi_envelope() {
+        let r = Response {
+            id: Some(7),
+            reply: Reply::ok_value(json!({"state": "monitoring_ready"})),
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"id": 7, "result": true, "value": {"state": "monitoring_ready"}})
+        );
+        let e = Response {
+            id: None,
+            reply: Reply::error("Unknown command: x"),
+        };
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"id": null, "result": false, "message": "Unknown command: x"})
+        );
+    }
+}
