@@ -45,17 +45,22 @@ pub fn bind(path: &Path, mode: u32) -> std::io::Result<UnixListener> {
     Ok(listener)
 }
 
-/// Accepts connections forever.
+/// Accepts connections until dropped; dropping (or aborting) this future
+/// closes every connection it accepted.
 pub async fn serve<H: Handler>(listener: UnixListener, handler: Arc<H>) {
+    let mut connections = tokio::task::JoinSet::new();
     loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                tokio::spawn(connection(stream, Arc::clone(&handler)));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "IPC accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection(stream, Arc::clone(&handler)));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "IPC accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
 }

@@ -1,1 +1,23 @@
-//! placeholder
+//! argus-server: ArPI's REST API, stateless between requests, so several
+//! instances may serve one database. It reads and writes configuration in
+//! PostgreSQL and asks the monitor (over IPC) for everything live.
+//!
+//! - [`config`]: environment variables, read once in `main`.
+//! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
+//! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
+//! - [`routes`]: every route, mounted under `/api`.
+//! - [`state`]: [`state::AppState`], what handlers share.
+//! - [`server`]: binds TCP or a Unix socket and runs.
+
+pub mod config;
+pub mod error;
+pub mod ipc_client;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use config::ServerConfig;
+pub use server::run;
+
+/// `vX.Y.Z:<git sha>`, the body of `GET /api/version`.
+pub const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"), ":", env!("ARGUS_GIT_SHA"));

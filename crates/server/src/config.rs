@@ -1,0 +1,162 @@
+//! The server's configuration, from environment variables.
+
+use argus_db::DbConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+/// Where the server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bind {
+    /// A Unix socket (production, behind nginx).
+    Unix(PathBuf),
+    /// A TCP address (development and tests).
+    Tcp(SocketAddr),
+}
+
+impl std::str::FromStr for Bind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.strip_prefix("unix:") {
+            Some(path) if !path.is_empty() => Ok(Self::Unix(PathBuf::from(path))),
+            Some(_) => Err("unix: needs a path".into()),
+            None => s
+                .parse()
+                .map(Self::Tcp)
+                .map_err(|e| format!("{s:?}: {e} (use unix:/path or host:port)")),
+        }
+    }
+}
+
+/// Settings of `argus-server`.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `ARGUS_BIND` | `unix:/run/argus/argus_server.sock` | `unix:/path` or `host:port` |
+/// | `ARGUS_SOCKET_MODE` | `660` | mode of the Unix socket (octal) |
+/// | `MONITOR_INPUT_SOCKET` | `/run/argus/argus_monitor.sock` | the monitor's IPC socket |
+/// | `ARGUS_IPC_TIMEOUT_MS` | `5000` | how long an IPC call may take |
+/// | `BOARD_VERSION` | `3` | shown by `/api/board_version` |
+/// | `ARGUS_WORKERS` | number of CPUs | HTTP worker threads |
+/// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Listener.
+    pub bind: Bind,
+    /// Unix socket mode.
+    pub socket_mode: u32,
+    /// The monitor's IPC socket.
+    pub monitor_socket: PathBuf,
+    /// IPC call timeout.
+    pub ipc_timeout: Duration,
+    /// Board generation shown to clients.
+    pub board_version: u8,
+    /// HTTP workers (None = one per CPU).
+    pub workers: Option<usize>,
+    /// The database.
+    pub db: DbConfig,
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            problem: e.to_string(),
+        }),
+    }
+}
+
+impl ServerConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads any variable lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mode = parse(&lookup, "ARGUS_SOCKET_MODE", "660".to_owned())?;
+        let socket_mode = u32::from_str_radix(&mode, 8).map_err(|e| ConfigError {
+            name: "ARGUS_SOCKET_MODE",
+            problem: format!("{mode:?}: {e}"),
+        })?;
+        let workers: usize = parse(&lookup, "ARGUS_WORKERS", 0)?;
+        Ok(Self {
+            bind: parse(
+                &lookup,
+                "ARGUS_BIND",
+                Bind::Unix(PathBuf::from("/run/argus/argus_server.sock")),
+            )?,
+            socket_mode,
+            monitor_socket: parse(
+                &lookup,
+                "MONITOR_INPUT_SOCKET",
+                PathBuf::from("/run/argus/argus_monitor.sock"),
+            )?,
+            ipc_timeout: Duration::from_millis(parse(&lookup, "ARGUS_IPC_TIMEOUT_MS", 5000u64)?),
+            board_version: parse(&lookup, "BOARD_VERSION", 3u8)?,
+            workers: (workers > 0).then_some(workers),
+            db: DbConfig::from_lookup(&lookup),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<ServerConfig, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        ServerConfig::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn binds_parse() {
+        assert_eq!(
+            config(&[]).unwrap().bind,
+            Bind::Unix("/run/argus/argus_server.sock".into())
+        );
+        assert_eq!(
+            config(&[("ARGUS_BIND", "127.0.0.1:8080")]).unwrap().bind,
+            Bind::Tcp(SocketAddr::from(([127, 0, 0, 1], 8080)))
+        );
+        assert_eq!(
+            config(&[("ARGUS_BIND", "unix:/tmp/a.sock")]).unwrap().bind,
+            Bind::Unix("/tmp/a.sock".into())
+        );
+        assert!(config(&[("ARGUS_BIND", "unix:")]).is_err());
+        assert!(config(&[("ARGUS_BIND", "localhost")])
+            .unwrap_err()
+            .to_string()
+            .contains("ARGUS_BIND"));
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            (c.socket_mode, c.board_version, c.workers),
+            (0o660, 3, None)
+        );
+        assert_eq!(c.ipc_timeout, Duration::from_secs(5));
+    }
+}

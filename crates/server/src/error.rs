@@ -1,0 +1,103 @@
+//! `ApiError`: every failure a handler can return, each mapped to an explicit
+//! status and the contract's body. Internal causes are logged once, here, and
+//! never sent to the client.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use argus_protocol::constants::MONITOR_UNAVAILABLE;
+use serde_json::json;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 404 `Invalid route` (text), as ArPI answers unknown routes.
+    #[error("invalid route")]
+    InvalidRoute,
+    /// 503 `{"message":"No response from monitoring service"}`.
+    #[error("the monitor did not answer: {0}")]
+    MonitorUnavailable(String),
+    /// 503 `{"error":"database unavailable"}`: PostgreSQL is down or busy.
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
+    /// 500 `Error: internal error` (text); the cause is logged.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidRoute => StatusCode::NOT_FOUND,
+            Self::MonitorUnavailable(_) | Self::DatabaseUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::InvalidRoute => response
+                .content_type("text/html; charset=utf-8")
+                .body("Invalid route"),
+            Self::MonitorUnavailable(cause) => {
+                tracing::warn!(error = %cause, "monitor unavailable");
+                response.json(json!({ "message": MONITOR_UNAVAILABLE }))
+            }
+            Self::DatabaseUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                response.json(json!({ "error": "database unavailable" }))
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                response
+                    .content_type("text/html; charset=utf-8")
+                    .body("Error: internal error")
+            }
+        }
+    }
+}
+
+impl From<crate::ipc_client::IpcError> for ApiError {
+    fn from(e: crate::ipc_client::IpcError) -> Self {
+        Self::MonitorUnavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn parts(e: ApiError) -> (u16, String) {
+        let r = e.error_response();
+        let status = r.status().as_u16();
+        let body = r.into_body().try_into_bytes().unwrap_or_default();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[test]
+    fn every_variant_has_its_status_and_body() {
+        assert_eq!(parts(ApiError::InvalidRoute), (404, "Invalid route".into()));
+        assert_eq!(
+            parts(ApiError::MonitorUnavailable("refused".into())),
+            (
+                503,
+                r#"{"message":"No response from monitoring service"}"#.into()
+            )
+        );
+        assert_eq!(
+            parts(ApiError::DatabaseUnavailable("x".into())),
+            (503, r#"{"error":"database unavailable"}"#.into())
+        );
+        let (status, body) = parts(ApiError::Internal("secret detail".into()));
+        assert_eq!((status, body.as_str()), (500, "Error: internal error"));
+    }
+}

@@ -1,0 +1,23 @@
+//! The route table: every resource module mounts itself under `/api`; anything
+//! else answers ArPI's 404 `Invalid route`.
+
+use actix_web::web;
+
+use crate::error::ApiError;
+
+pub mod generic;
+pub mod health;
+
+/// Mounts every route.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .configure(generic::config)
+            .configure(health::config),
+    )
+    .default_service(web::to(invalid_route));
+}
+
+async fn invalid_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::InvalidRoute)
+}

@@ -1,0 +1,66 @@
+//! `GET /api/health`: whether the database and the monitor answer.
+//! 200 when both do, 503 otherwise; the body says which.
+
+use actix_web::{get, web, HttpResponse};
+use argus_protocol::Command;
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_health);
+}
+
+async fn database(state: &AppState) -> Value {
+    let pool = state.db.clone();
+    let checked = web::block(move || -> Result<usize, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        argus_db::migrate::pending(&mut conn)
+            .map(|p| p.len())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match checked {
+        Ok(Ok(pending)) => json!({ "up": true, "pending_migrations": pending }),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health: database down");
+            json!({ "up": false })
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "health: database check failed");
+            json!({ "up": false })
+        }
+    }
+}
+
+async fn monitor(state: &AppState) -> Value {
+    match state.monitor.call(Command::MonitorGetState).await {
+        Ok(reply) if reply.result => {
+            json!({ "up": true, "state": reply.value.and_then(|v| v.get("state").cloned()) })
+        }
+        Ok(reply) => json!({ "up": false, "error": reply.message }),
+        Err(e) => {
+            tracing::warn!(error = %e, "health: monitor down");
+            json!({ "up": false })
+        }
+    }
+}
+
+/// `GET /api/health`.
+#[get("/health")]
+async fn get_health(state: web::Data<AppState>) -> HttpResponse {
+    let (database, monitor) = tokio::join!(database(&state), monitor(&state));
+    let up = database["up"] == json!(true) && monitor["up"] == json!(true);
+    let body = json!({
+        "status": if up { "ok" } else { "degraded" },
+        "version": crate::VERSION,
+        "database": database,
+        "monitor": monitor,
+    });
+    if up {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

@@ -1,0 +1,80 @@
+//! Binds the listener (TCP, or a Unix socket with the configured mode) and
+//! runs the HTTP server until SIGTERM or Ctrl-C.
+
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+
+use crate::config::Bind;
+use crate::state::AppState;
+use crate::{routes, ServerConfig};
+
+/// Refuses to serve a database with pending migrations; tolerates an
+/// unreachable one (health reports it, and requests get 503 until it is back).
+fn check_migrations(db: &argus_db::DbPool) -> anyhow::Result<()> {
+    match db.get() {
+        Ok(mut conn) => {
+            let pending = argus_db::migrate::pending(&mut conn)?;
+            if !pending.is_empty() {
+                anyhow::bail!(
+                    "{} migration(s) pending ({}): run `manage migrate` first",
+                    pending.len(),
+                    pending.join(", ")
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "database unreachable at start; serving anyway"),
+    }
+    Ok(())
+}
+
+/// Runs the server until a termination signal.
+pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let db = argus_db::pool::build_pool(&config.db, 8);
+    {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || check_migrations(&db)).await??;
+    }
+    let factory_config = Arc::clone(&config);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(AppState::for_worker(
+                db.clone(),
+                Arc::clone(&factory_config),
+            )))
+            .configure(routes::config)
+    })
+    .workers(
+        config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+    )
+    .shutdown_timeout(5);
+    let server = match &config.bind {
+        Bind::Tcp(addr) => server
+            .bind(addr)
+            .with_context(|| format!("binding {addr}"))?,
+        Bind::Unix(path) => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+            let server = server
+                .bind_uds(path)
+                .with_context(|| format!("binding {}", path.display()))?;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(config.socket_mode))?;
+            server
+        }
+    };
+    tracing::info!(bind = ?config.bind, version = crate::VERSION, "argus-server listening");
+    server.run().await?;
+    if let Bind::Unix(path) = &config.bind {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}

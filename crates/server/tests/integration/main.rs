@@ -1,0 +1,8 @@
+//! Integration tests of argus-server: in-process HTTP against a real database
+//! and a real monitor IPC server.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod generic;
+mod health;
+mod ipc_client;
+mod support;
