@@ -22,4 +22,5 @@ pg_start "$work/pg" test
 log "PostgreSQL is up at $PGHOST"
 
 export RUST_BACKTRACE=1
+cargo build --workspace --bins
 cargo test --workspace --all-targets "$@"

@@ -71,7 +71,16 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             server
         }
     };
-    tracing::info!(bind = ?config.bind, version = crate::VERSION, "argus-server listening");
+    let addr = match &config.bind {
+        Bind::Tcp(_) => server
+            .addrs()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        Bind::Unix(path) => format!("unix:{}", path.display()),
+    };
+    tracing::info!(%addr, version = crate::VERSION, "argus-server listening");
     server.run().await?;
     if let Bind::Unix(path) = &config.bind {
         let _ = std::fs::remove_file(path);

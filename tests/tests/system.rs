@@ -1,0 +1,105 @@
+//! The real binaries together: a seeded database, the monitor with the
+//! simulated board, the server on TCP.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use argus_db::seed::{seed, Dataset};
+use argus_db::test_db::TestDb;
+use argus_e2e::{binary, field, http, Process};
+
+struct System {
+    _db: TestDb,
+    dir: tempfile::TempDir,
+    monitor: Process,
+    server: Process,
+    addr: String,
+}
+
+fn start() -> System {
+    let db = TestDb::new();
+    seed(&mut db.conn(), Dataset::Demo, false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ipc = dir.path().join("argus_monitor.sock").display().to_string();
+    let common = [
+        ("DATABASE_URL", db.url()),
+        ("MONITOR_INPUT_SOCKET", ipc),
+        ("BOARD_VERSION", "3".to_owned()),
+    ];
+    let mut monitor_env = common.to_vec();
+    monitor_env.extend([
+        ("USE_SIMULATOR", "true".to_owned()),
+        ("ARGUS_LIVE_BIND", "127.0.0.1:0".to_owned()),
+        ("ARGUS_STATE_DIR", dir.path().display().to_string()),
+    ]);
+    let mut monitor = Process::start(&binary("argus-monitor"), &monitor_env);
+    monitor.wait_for("argus-monitor ready");
+    let mut server_env = common.to_vec();
+    server_env.push(("ARGUS_BIND", "127.0.0.1:0".to_owned()));
+    server_env.push(("ARGUS_WORKERS", "2".to_owned()));
+    let mut server = Process::start(&binary("argus-server"), &server_env);
+    let line = server.wait_for("argus-server listening");
+    let addr = field(&line, "addr").unwrap().to_owned();
+    System {
+        _db: db,
+        dir,
+        monitor,
+        server,
+        addr,
+    }
+}
+
+#[test]
+fn the_system_comes_up_answers_and_stops_cleanly() {
+    let mut sys = start();
+    let version = http(&sys.addr, "GET", "/api/version", None);
+    assert_eq!(version.status, 200);
+    assert!(
+        version
+            .body
+            .starts_with(concat!("v", env!("CARGO_PKG_VERSION"), ":")),
+        "{}",
+        version.body
+    );
+
+    let health = http(&sys.addr, "GET", "/api/health", None);
+    assert_eq!(health.status, 200, "{}", health.body);
+    let body = health.json();
+    assert_eq!(body["database"]["up"], true);
+    assert_eq!(body["monitor"]["up"], true);
+    assert_eq!(body["monitor"]["state"], "monitoring_ready");
+
+    assert!(sys.server.terminate(), "server exits cleanly on SIGTERM");
+    assert!(sys.monitor.terminate(), "monitor exits cleanly on SIGTERM");
+    assert!(
+        !sys.dir.path().join("argus_monitor.sock").exists(),
+        "the IPC socket is removed"
+    );
+}
+
+#[test]
+fn health_reports_a_dead_monitor() {
+    let mut sys = start();
+    sys.monitor.kill();
+    let health = http(&sys.addr, "GET", "/api/health", None);
+    assert_eq!(health.status, 503);
+    assert_eq!(health.json()["monitor"]["up"], false);
+    assert_eq!(health.json()["database"]["up"], true);
+}
+
+#[test]
+fn the_server_refuses_a_database_with_pending_migrations() {
+    let db = TestDb::empty();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Process::start(
+        &binary("argus-server"),
+        &[
+            ("DATABASE_URL", db.url()),
+            ("ARGUS_BIND", "127.0.0.1:0".to_owned()),
+            (
+                "MONITOR_INPUT_SOCKET",
+                dir.path().join("m.sock").display().to_string(),
+            ),
+        ],
+    );
+    server.wait_for("manage migrate");
+    assert!(!server.terminate());
+}
