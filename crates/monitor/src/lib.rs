@@ -4,6 +4,7 @@
 //!
 //! - [`config`]: environment variables, read once in `main`.
 //! - [`ipc`]: the NDJSON IPC server on a Unix socket.
+//! - [`engine`]: the pure alarm engine (no I/O, no clock).
 //! - [`dispatch`]: what each IPC command does.
 //! - [`client`]: a blocking IPC client (`argus-sim`, tests).
 //! - [`runtime`]: starts and stops the pieces above.
@@ -11,6 +12,7 @@
 pub mod client;
 pub mod config;
 pub mod dispatch;
+pub mod engine;
 pub mod ipc;
 pub mod runtime;
 
