@@ -158,7 +158,10 @@ fn zone(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the command"
+)]
 fn sensor(
     channel: i32,
     channel_type: ChannelType,

@@ -28,7 +28,9 @@ use argus_protocol::constants::{MonitoringState, PowerState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use effect::{AlertSensor, AlertType, AlertView, ArmState, Effect, Event, Notification, Record};
+pub use effect::{
+    AlertSensor, AlertType, AlertView, ArmState, Effect, Event, Notification, Record,
+};
 pub use input::{Input, Origin, Reading};
 pub use model::{AreaId, ArmMode, Config, Millis, OutputId, SensorId};
 
@@ -152,7 +154,13 @@ impl Default for Engine {
 impl Engine {
     /// An engine waiting for its configuration (`monitoring_startup`).
     pub fn new() -> Self {
-        Self { config: Config::default(), configured: false, invalid: false, state: Snapshot::default(), published: Published::default() }
+        Self {
+            config: Config::default(),
+            configured: false,
+            invalid: false,
+            state: Snapshot::default(),
+            published: Published::default(),
+        }
     }
 
     /// An engine rebuilt from a snapshot under `config`. Sensors keep their
@@ -185,14 +193,26 @@ impl Engine {
             return MonitoringState::MonitoringInvalidConfig;
         }
         if let Some(alert) = &self.state.alert {
-            let armed = alert.sensors.iter().any(|s| self.area_of(s.sensor).and_then(|a| a.mode).is_some());
-            return if armed { MonitoringState::MonitoringAlert } else { MonitoringState::MonitoringSabotage };
+            let armed = alert
+                .sensors
+                .iter()
+                .any(|s| self.area_of(s.sensor).and_then(|a| a.mode).is_some());
+            return if armed {
+                MonitoringState::MonitoringAlert
+            } else {
+                MonitoringState::MonitoringSabotage
+            };
         }
         if self.state.sensors.values().any(|s| s.pending.is_some()) {
             return MonitoringState::MonitoringAlertDelay;
         }
         let now = self.state.now;
-        if self.state.areas.keys().any(|&a| self.exit_end(a).is_some_and(|end| end > now)) {
+        if self
+            .state
+            .areas
+            .keys()
+            .any(|&a| self.exit_end(a).is_some_and(|end| end > now))
+        {
             return MonitoringState::MonitoringArmDelay;
         }
         if self.state.areas.values().any(|a| a.mode.is_some()) {
@@ -230,11 +250,18 @@ impl Engine {
             .values()
             .filter(|s| s.area == area && s.enabled)
             .filter(|s| {
-                let Some(zone) = self.config.zones.get(&s.zone) else { return false };
-                !zone.is_24h() && zone.alert_delay(mode).is_some() && !(use_delay && zone.arm_delay(mode) > 0)
+                let Some(zone) = self.config.zones.get(&s.zone) else {
+                    return false;
+                };
+                !zone.is_24h()
+                    && zone.alert_delay(mode).is_some()
+                    && !(use_delay && zone.arm_delay(mode) > 0)
             })
             .filter(|s| {
-                self.state.sensors.get(&s.id).is_some_and(|r| r.alerting || r.reading.is_some_and(Reading::is_fault))
+                self.state
+                    .sensors
+                    .get(&s.id)
+                    .is_some_and(|r| r.alerting || r.reading.is_some_and(Reading::is_fault))
             })
             .map(|s| s.id)
             .collect()
@@ -254,8 +281,18 @@ impl Engine {
         match input {
             Input::Configure(config) => self.configure(*config, now, &mut out),
             Input::Sensor { sensor, reading } => self.on_reading(sensor, reading, now, &mut out),
-            Input::Arm { mode, area, origin, use_delay, force } => self.arm(mode, area, origin, use_delay, force, now, &mut out),
-            Input::Disarm { area, origin, duress } => self.disarm(area, origin, duress, now, &mut out),
+            Input::Arm {
+                mode,
+                area,
+                origin,
+                use_delay,
+                force,
+            } => self.arm(mode, area, origin, use_delay, force, now, &mut out),
+            Input::Disarm {
+                area,
+                origin,
+                duress,
+            } => self.disarm(area, origin, duress, now, &mut out),
             Input::Button { output, pressed } => self.press(output, pressed, now, &mut out),
             Input::Power(power) => self.on_power(power, &mut out),
             Input::Tick => {}
@@ -271,8 +308,12 @@ impl Engine {
         }
         out.push(Effect::Power(power));
         match (previous, power) {
-            (Some(PowerState::Network), PowerState::Battery) => out.push(Effect::Notify(Notification::PowerOutageStarted)),
-            (Some(PowerState::Battery), PowerState::Network) => out.push(Effect::Notify(Notification::PowerOutageStopped)),
+            (Some(PowerState::Network), PowerState::Battery) => {
+                out.push(Effect::Notify(Notification::PowerOutageStarted))
+            }
+            (Some(PowerState::Battery), PowerState::Network) => {
+                out.push(Effect::Notify(Notification::PowerOutageStopped))
+            }
             _ => {}
         }
     }
@@ -281,7 +322,9 @@ impl Engine {
         self.configured = true;
         if let Err(e) = config.validate() {
             self.invalid = true;
-            out.push(Effect::Record(Record::Event(Event::InvalidConfig { reason: e.to_string() })));
+            out.push(Effect::Record(Record::Event(Event::InvalidConfig {
+                reason: e.to_string(),
+            })));
             return;
         }
         self.invalid = false;
@@ -290,22 +333,43 @@ impl Engine {
         for &a in &config.areas {
             self.state.areas.entry(a).or_default();
         }
-        self.state.sensors.retain(|s, _| config.sensors.contains_key(s));
+        self.state
+            .sensors
+            .retain(|s, _| config.sensors.contains_key(s));
         for &s in config.sensors.keys() {
             self.state.sensors.entry(s).or_default();
         }
-        self.state.outputs.retain(|o, _| config.outputs.contains_key(o));
-        let new_outputs: Vec<OutputId> =
-            config.outputs.keys().copied().filter(|o| !self.state.outputs.contains_key(o)).collect();
+        self.state
+            .outputs
+            .retain(|o, _| config.outputs.contains_key(o));
+        let new_outputs: Vec<OutputId> = config
+            .outputs
+            .keys()
+            .copied()
+            .filter(|o| !self.state.outputs.contains_key(o))
+            .collect();
         self.config = config;
         for o in new_outputs {
             let default = self.config.outputs[&o].default_state;
-            self.state.outputs.insert(o, OutputRuntime { state: default, active: false, next: None });
-            out.push(Effect::Output { output: o, state: default });
+            self.state.outputs.insert(
+                o,
+                OutputRuntime {
+                    state: default,
+                    active: false,
+                    next: None,
+                },
+            );
+            out.push(Effect::Output {
+                output: o,
+                state: default,
+            });
         }
         if first {
             for &a in &self.config.areas {
-                out.push(Effect::AreaState { area: a, state: ArmState::of(self.state.areas[&a].mode) });
+                out.push(Effect::AreaState {
+                    area: a,
+                    state: ArmState::of(self.state.areas[&a].mode),
+                });
             }
         }
         self.refresh_outputs(now, out);
@@ -314,7 +378,11 @@ impl Engine {
     /// Fires every deadline up to `now`, each at its own time, in order.
     fn advance(&mut self, now: Millis, out: &mut Vec<Effect>) {
         loop {
-            let due = self.due_events().into_iter().filter(|(at, _)| *at <= now).min_by_key(|(at, _)| *at);
+            let due = self
+                .due_events()
+                .into_iter()
+                .filter(|(at, _)| *at <= now)
+                .min_by_key(|(at, _)| *at);
             let Some((at, event)) = due else { break };
             self.state.now = self.state.now.max(at);
             self.fire(event, at, out);
@@ -336,14 +404,24 @@ impl Engine {
         }
         for &area in self.state.areas.keys() {
             let mark = self.state.areas[&area].watch_mark;
-            if let Some(at) = self.watch_starts(area).into_iter().filter(|&at| at > mark).min() {
+            if let Some(at) = self
+                .watch_starts(area)
+                .into_iter()
+                .filter(|&at| at > mark)
+                .min()
+            {
                 due.push((at, Due::WatchStart(area)));
             }
         }
         if let Some(at) = self.state.siren.start_at {
             due.push((at, Due::SirenStart));
         }
-        if let Some(at) = self.state.siren.stop_at.filter(|_| self.state.siren.sounding) {
+        if let Some(at) = self
+            .state
+            .siren
+            .stop_at
+            .filter(|_| self.state.siren.sounding)
+        {
             due.push((at, Due::SirenStop));
         }
         for (&id, o) in &self.state.outputs {
@@ -381,12 +459,20 @@ impl Engine {
             out.push(Effect::ArmState(arm));
         }
         let enabled = |id: &SensorId| self.config.sensors.get(id).is_some_and(|s| s.enabled);
-        let alerting = self.state.sensors.iter().any(|(id, s)| enabled(id) && s.alerting);
+        let alerting = self
+            .state
+            .sensors
+            .iter()
+            .any(|(id, s)| enabled(id) && s.alerting);
         if self.published.alerting != Some(alerting) {
             self.published.alerting = Some(alerting);
             out.push(Effect::SensorsAlerting(alerting));
         }
-        let error = self.state.sensors.iter().any(|(id, s)| enabled(id) && s.reading.is_some_and(Reading::is_fault));
+        let error = self
+            .state
+            .sensors
+            .iter()
+            .any(|(id, s)| enabled(id) && s.reading.is_some_and(Reading::is_fault));
         if self.published.error != Some(error) {
             self.published.error = Some(error);
             out.push(Effect::SensorsError(error));
@@ -394,7 +480,10 @@ impl Engine {
     }
 
     fn area_of(&self, sensor: SensorId) -> Option<&AreaRuntime> {
-        self.config.sensors.get(&sensor).and_then(|s| self.state.areas.get(&s.area))
+        self.config
+            .sensors
+            .get(&sensor)
+            .and_then(|s| self.state.areas.get(&s.area))
     }
 }
 

@@ -15,8 +15,12 @@ pub(super) struct Watch {
 impl Engine {
     /// When each group of sensors of `area` starts being watched after an exit delay.
     pub(super) fn watch_starts(&self, area: AreaId) -> Vec<Millis> {
-        let Some(a) = self.state.areas.get(&area) else { return Vec::new() };
-        let (Some(mode), true) = (a.mode, a.use_delay) else { return Vec::new() };
+        let Some(a) = self.state.areas.get(&area) else {
+            return Vec::new();
+        };
+        let (Some(mode), true) = (a.mode, a.use_delay) else {
+            return Vec::new();
+        };
         let mut starts: Vec<Millis> = self
             .config
             .sensors
@@ -52,7 +56,12 @@ impl Engine {
         if area.bypassed.contains(&sensor) {
             return None;
         }
-        let start = area.armed_at + if area.use_delay { Millis::from(zone.arm_delay(mode)) * 1000 } else { 0 };
+        let start = area.armed_at
+            + if area.use_delay {
+                Millis::from(zone.arm_delay(mode)) * 1000
+            } else {
+                0
+            };
         (at >= start).then_some(Watch { delay })
     }
 
@@ -61,12 +70,21 @@ impl Engine {
         let cfg = self.config.sensors.get(&sensor)?;
         let sensitivity = self.config.sensitivity_of(cfg)?;
         let active = s.reading == Some(Reading::Active);
-        let unsettled = active != s.alerting;
-        (unsettled && s.window.has_activity(self.state.now, sensitivity)).then_some(self.state.now + CHECK_STEP_MS)
+        // Active but not yet alerting: look again until the threshold is met.
+        // Alerting but idle: look again until the activity slides out.
+        let unsettled =
+            active != s.alerting && (active || s.window.has_activity(self.state.now, sensitivity));
+        unsettled.then_some(self.state.now + CHECK_STEP_MS)
     }
 
     /// A new reading from the board.
-    pub(super) fn on_reading(&mut self, sensor: SensorId, reading: Reading, at: Millis, out: &mut Vec<Effect>) {
+    pub(super) fn on_reading(
+        &mut self,
+        sensor: SensorId,
+        reading: Reading,
+        at: Millis,
+        out: &mut Vec<Effect>,
+    ) {
         let Some(runtime) = self.state.sensors.get_mut(&sensor) else {
             return; // not configured: nothing to decide
         };
@@ -78,11 +96,16 @@ impl Engine {
         runtime.window.record(at, active);
         let was_fault = previous.is_some_and(Reading::is_fault);
         if reading.is_fault() != was_fault {
-            out.push(Effect::SensorError { sensor, error: reading.is_fault() });
+            out.push(Effect::SensorError {
+                sensor,
+                error: reading.is_fault(),
+            });
             if reading.is_fault() {
                 self.on_fault(sensor, reading, at, out);
             } else {
-                out.push(Effect::Record(Record::Event(Event::WiringRestored { sensor })));
+                out.push(Effect::Record(Record::Event(Event::WiringRestored {
+                    sensor,
+                })));
             }
         }
         if previous.is_none() {
@@ -90,7 +113,10 @@ impl Engine {
             let runtime = self.state.sensors.get_mut(&sensor);
             if let Some(r) = runtime.filter(|r| r.alerting != active) {
                 r.alerting = active;
-                out.push(Effect::SensorAlert { sensor, alert: active });
+                out.push(Effect::SensorAlert {
+                    sensor,
+                    alert: active,
+                });
             }
             return;
         }
@@ -99,8 +125,14 @@ impl Engine {
 
     /// Recomputes the debounced level and acts on an edge.
     pub(super) fn reevaluate(&mut self, sensor: SensorId, at: Millis, out: &mut Vec<Effect>) {
-        let sensitivity = self.config.sensors.get(&sensor).and_then(|s| self.config.sensitivity_of(s));
-        let Some(runtime) = self.state.sensors.get_mut(&sensor) else { return };
+        let sensitivity = self
+            .config
+            .sensors
+            .get(&sensor)
+            .and_then(|s| self.config.sensitivity_of(s));
+        let Some(runtime) = self.state.sensors.get_mut(&sensor) else {
+            return;
+        };
         let active = runtime.reading == Some(Reading::Active);
         let alerting = match sensitivity {
             None => active,
@@ -110,7 +142,10 @@ impl Engine {
             return;
         }
         runtime.alerting = alerting;
-        out.push(Effect::SensorAlert { sensor, alert: alerting });
+        out.push(Effect::SensorAlert {
+            sensor,
+            alert: alerting,
+        });
         if alerting {
             if self.watch(sensor, at).is_some() {
                 self.trigger(sensor, at, out);
@@ -128,13 +163,21 @@ impl Engine {
             return;
         }
         let armed = self.area_of(sensor).and_then(|a| a.mode).is_some();
-        let zone_24h = self.config.sensors.get(&sensor).and_then(|s| self.config.zones.get(&s.zone)).is_some_and(|z| z.is_24h());
+        let zone_24h = self
+            .config
+            .sensors
+            .get(&sensor)
+            .and_then(|s| self.config.zones.get(&s.zone))
+            .is_some_and(|z| z.is_24h());
         if armed || zone_24h {
             if self.count_alert(sensor, out) {
                 self.raise(sensor, at, 0, out);
             }
         } else {
-            out.push(Effect::Record(Record::Event(Event::WiringFault { sensor, short: reading == Reading::Short })));
+            out.push(Effect::Record(Record::Event(Event::WiringFault {
+                sensor,
+                short: reading == Reading::Short,
+            })));
             out.push(Effect::Notify(Notification::WiringFault { sensor }));
         }
     }
@@ -154,7 +197,13 @@ impl Engine {
             .filter(|&id| self.watch(id, at).is_some())
             .collect();
         for sensor in starting {
-            if self.state.sensors.get(&sensor).is_some_and(|r| r.pending.is_none()) && !self.in_alert(sensor) {
+            if self
+                .state
+                .sensors
+                .get(&sensor)
+                .is_some_and(|r| r.pending.is_none())
+                && !self.in_alert(sensor)
+            {
                 self.trigger(sensor, at, out);
             }
         }
@@ -163,15 +212,22 @@ impl Engine {
     /// Counts an alert against the swinger limit; `false` once the sensor is shut down.
     fn count_alert(&mut self, sensor: SensorId, out: &mut Vec<Effect>) -> bool {
         let limit = self.config.policy.swinger_limit;
-        let Some(area_id) = self.config.sensors.get(&sensor).map(|s| s.area) else { return false };
-        let Some(area) = self.state.areas.get_mut(&area_id) else { return false };
+        let Some(area_id) = self.config.sensors.get(&sensor).map(|s| s.area) else {
+            return false;
+        };
+        let Some(area) = self.state.areas.get_mut(&area_id) else {
+            return false;
+        };
         if area.shut_down.contains(&sensor) {
             return false;
         }
         let count = area.alerts.entry(sensor).or_insert(0);
         if limit > 0 && *count >= limit {
             area.shut_down.insert(sensor);
-            out.push(Effect::Record(Record::Event(Event::SwingerShutdown { sensor, alerts: *count })));
+            out.push(Effect::Record(Record::Event(Event::SwingerShutdown {
+                sensor,
+                alerts: *count,
+            })));
             return false;
         }
         *count += 1;
@@ -180,8 +236,15 @@ impl Engine {
 
     /// A watched sensor became active: start its delay or raise the alert.
     fn trigger(&mut self, sensor: SensorId, at: Millis, out: &mut Vec<Effect>) {
-        let Some(Watch { delay }) = self.watch(sensor, at) else { return };
-        if self.state.sensors.get(&sensor).is_some_and(|r| r.pending.is_some()) {
+        let Some(Watch { delay }) = self.watch(sensor, at) else {
+            return;
+        };
+        if self
+            .state
+            .sensors
+            .get(&sensor)
+            .is_some_and(|r| r.pending.is_some())
+        {
             return;
         }
         if !self.count_alert(sensor, out) {
@@ -190,20 +253,30 @@ impl Engine {
         if delay == 0 {
             self.raise(sensor, at, 0, out);
         } else if let Some(r) = self.state.sensors.get_mut(&sensor) {
-            r.pending = Some(Pending { due: at + Millis::from(delay) * 1000, delay });
+            r.pending = Some(Pending {
+                due: at + Millis::from(delay) * 1000,
+                delay,
+            });
         }
     }
 
     /// An entry delay ran out without a disarm.
     pub(super) fn entry_delay_over(&mut self, sensor: SensorId, at: Millis, out: &mut Vec<Effect>) {
-        let pending = self.state.sensors.get_mut(&sensor).and_then(|r| r.pending.take());
+        let pending = self
+            .state
+            .sensors
+            .get_mut(&sensor)
+            .and_then(|r| r.pending.take());
         if let Some(p) = pending {
             self.raise(sensor, at, p.delay, out);
         }
     }
 
     pub(super) fn in_alert(&self, sensor: SensorId) -> bool {
-        self.state.alert.as_ref().is_some_and(|a| a.sensors.iter().any(|s| s.sensor == sensor))
+        self.state
+            .alert
+            .as_ref()
+            .is_some_and(|a| a.sensors.iter().any(|s| s.sensor == sensor))
     }
 
     fn alert_type(&self, sensor: SensorId) -> AlertType {
@@ -230,7 +303,14 @@ impl Engine {
         let started = self.state.alert.is_none();
         let alert = self.state.alert.get_or_insert_with(|| {
             self.state.alert_seq += 1;
-            AlertView { key: self.state.alert_seq, alert_type, start: at, end: None, silent: true, sensors: Vec::new() }
+            AlertView {
+                key: self.state.alert_seq,
+                alert_type,
+                start: at,
+                end: None,
+                silent: true,
+                sensors: Vec::new(),
+            }
         });
         alert.sensors.push(part.clone());
         alert.silent = alert.sensors.iter().all(|s| s.silent == Some(true));
@@ -240,10 +320,16 @@ impl Engine {
             opened.sensors.clear();
             out.push(Effect::Record(Record::AlertStarted(opened)));
         }
-        out.push(Effect::Record(Record::AlertSensorAdded { alert: view.key, sensor: part }));
+        out.push(Effect::Record(Record::AlertSensorAdded {
+            alert: view.key,
+            sensor: part,
+        }));
         out.push(Effect::AlertState(Some(view.clone())));
         if started {
-            out.push(Effect::Notify(Notification::AlertStarted { alert: view.key, sensor }));
+            out.push(Effect::Notify(Notification::AlertStarted {
+                alert: view.key,
+                sensor,
+            }));
             self.state.siren = Default::default();
         }
         self.update_siren(at, out);
@@ -251,20 +337,35 @@ impl Engine {
 
     /// A sensor returned to normal: its part in the alert ends (the alert does not).
     fn sensor_back_to_normal(&mut self, sensor: SensorId, at: Millis, out: &mut Vec<Effect>) {
-        let Some(alert) = self.state.alert.as_mut() else { return };
-        let Some(part) = alert.sensors.iter_mut().find(|s| s.sensor == sensor && s.end.is_none()) else { return };
+        let Some(alert) = self.state.alert.as_mut() else {
+            return;
+        };
+        let Some(part) = alert
+            .sensors
+            .iter_mut()
+            .find(|s| s.sensor == sensor && s.end.is_none())
+        else {
+            return;
+        };
         part.end = Some(at);
         let key = alert.key;
         let view = alert.clone();
-        out.push(Effect::Record(Record::AlertSensorEnded { alert: key, sensor, time: at }));
+        out.push(Effect::Record(Record::AlertSensorEnded {
+            alert: key,
+            sensor,
+            time: at,
+        }));
         out.push(Effect::AlertState(Some(view)));
     }
 
     /// Whether the open alert should be loud (contract §9.9's tri-state rule).
     fn alert_is_loud(&self) -> bool {
-        let Some(alert) = &self.state.alert else { return false };
+        let Some(alert) = &self.state.alert else {
+            return false;
+        };
         let says_loud = alert.sensors.iter().any(|s| s.silent == Some(false));
-        let all_silent = !alert.sensors.is_empty() && alert.sensors.iter().all(|s| s.silent == Some(true));
+        let all_silent =
+            !alert.sensors.is_empty() && alert.sensors.iter().all(|s| s.silent == Some(true));
         match self.config.siren.silent {
             Some(false) => true,
             Some(true) => says_loud,
@@ -327,9 +428,14 @@ impl Engine {
         if siren.announced.is_some() || siren.sounding {
             out.push(Effect::Siren(None));
         }
-        out.push(Effect::Record(Record::AlertEnded { alert: alert.key, time: at }));
+        out.push(Effect::Record(Record::AlertEnded {
+            alert: alert.key,
+            time: at,
+        }));
         out.push(Effect::AlertState(None));
-        out.push(Effect::Notify(Notification::AlertStopped { alert: alert.key }));
+        out.push(Effect::Notify(Notification::AlertStopped {
+            alert: alert.key,
+        }));
         Some(alert.key)
     }
 }

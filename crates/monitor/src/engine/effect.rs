@@ -283,7 +283,8 @@ impl Effect {
     pub fn is_visible(&self) -> bool {
         !matches!(
             self,
-            Self::Record(Record::Event(Event::Duress { .. })) | Self::Notify(Notification::Duress { .. })
+            Self::Record(Record::Event(Event::Duress { .. }))
+                | Self::Notify(Notification::Duress { .. })
         )
     }
 }

@@ -140,7 +140,11 @@ pub struct SirenOptions {
 
 impl Default for SirenOptions {
     fn default() -> Self {
-        Self { silent: Some(false), delay: 0, duration: 0 }
+        Self {
+            silent: Some(false),
+            delay: 0,
+            duration: 0,
+        }
     }
 }
 
@@ -161,6 +165,7 @@ impl SirenOptions {
 
 /// What arming does with sensors that are open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OpenSensorPolicy {
     /// Refuse and list them (default).
     #[default]
@@ -169,8 +174,11 @@ pub enum OpenSensorPolicy {
     Force,
 }
 
-/// Options beyond ArPI, each with its default.
+/// Options beyond ArPI, each with its default. Stored as the option
+/// `argus/policy` (`{"open_sensors": "refuse"|"force", "swinger_limit": 3}`);
+/// missing fields take their defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// Arming with open sensors.
     pub open_sensors: OpenSensorPolicy,
@@ -180,7 +188,10 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { open_sensors: OpenSensorPolicy::Refuse, swinger_limit: 3 }
+        Self {
+            open_sensors: OpenSensorPolicy::Refuse,
+            swinger_limit: 3,
+        }
     }
 }
 
@@ -240,10 +251,16 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         for s in self.sensors.values() {
             if !self.zones.contains_key(&s.zone) {
-                return Err(ConfigError::MissingZone { sensor: s.id, zone: s.zone });
+                return Err(ConfigError::MissingZone {
+                    sensor: s.id,
+                    zone: s.zone,
+                });
             }
             if !self.areas.contains(&s.area) {
-                return Err(ConfigError::MissingArea { sensor: s.id, area: s.area });
+                return Err(ConfigError::MissingArea {
+                    sensor: s.id,
+                    area: s.area,
+                });
             }
         }
         for o in self.outputs.values() {
@@ -263,9 +280,10 @@ impl Config {
     /// both set → custom; only a threshold → instant; neither → global.
     pub fn sensitivity_of(&self, sensor: &Sensor) -> Option<Sensitivity> {
         match (sensor.monitor_period, sensor.monitor_threshold) {
-            (Some(period), threshold) if period > 0 => {
-                Some(Sensitivity { period, threshold: threshold.unwrap_or(100).min(100) })
-            }
+            (Some(period), threshold) if period > 0 => Some(Sensitivity {
+                period,
+                threshold: threshold.unwrap_or(100).min(100),
+            }),
             (None, None) => self.sensitivity,
             _ => None,
         }
@@ -278,5 +296,41 @@ impl Config {
             .copied()
             .filter(|a| self.sensors.values().any(|s| s.area == *a))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_option_json_with_defaults() {
+        let p: Policy = serde_json::from_str(r#"{"open_sensors": "force"}"#).unwrap();
+        assert_eq!(
+            p,
+            Policy {
+                open_sensors: OpenSensorPolicy::Force,
+                swinger_limit: 3
+            }
+        );
+        let p: Policy = serde_json::from_str("{}").unwrap();
+        assert_eq!(p, Policy::default());
+        assert!(serde_json::from_str::<Policy>(r#"{"open_sensors": "maybe"}"#).is_err());
+    }
+
+    #[test]
+    fn siren_duration_zero_is_the_default_cap_and_never_above_the_maximum() {
+        let s = |duration| {
+            SirenOptions {
+                silent: None,
+                delay: 0,
+                duration,
+            }
+            .effective_duration()
+        };
+        assert_eq!(
+            (s(0), s(60), s(100_000)),
+            (DEFAULT_SIREN_SECONDS, 60, MAX_SIREN_SECONDS)
+        );
     }
 }

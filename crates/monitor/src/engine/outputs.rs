@@ -9,7 +9,12 @@ impl Engine {
     /// Whether an output's trigger holds now.
     fn output_wanted(&self, trigger: OutputTrigger) -> Option<bool> {
         match trigger {
-            OutputTrigger::Area(area) => Some(self.state.areas.get(&area).is_some_and(|a| a.mode.is_some())),
+            OutputTrigger::Area(area) => Some(
+                self.state
+                    .areas
+                    .get(&area)
+                    .is_some_and(|a| a.mode.is_some()),
+            ),
             OutputTrigger::System => {
                 let areas = self.config.system_areas();
                 let armed = |a: &i32| self.state.areas.get(a).is_some_and(|r| r.mode.is_some());
@@ -31,20 +36,39 @@ impl Engine {
     }
 
     /// A button output pressed or released.
-    pub(super) fn press(&mut self, output: OutputId, pressed: bool, at: Millis, out: &mut Vec<Effect>) {
-        if self.config.outputs.get(&output).is_some_and(|o| o.trigger == OutputTrigger::Button) {
+    pub(super) fn press(
+        &mut self,
+        output: OutputId,
+        pressed: bool,
+        at: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        if self
+            .config
+            .outputs
+            .get(&output)
+            .is_some_and(|o| o.trigger == OutputTrigger::Button)
+        {
             self.set_output_active(output, pressed, at, out);
         }
     }
 
     fn set_output_active(&mut self, id: OutputId, active: bool, at: Millis, out: &mut Vec<Effect>) {
-        let Some(cfg) = self.config.outputs.get(&id).cloned() else { return };
-        let Some(runtime) = self.state.outputs.get_mut(&id) else { return };
+        let Some(cfg) = self.config.outputs.get(&id).cloned() else {
+            return;
+        };
+        let Some(runtime) = self.state.outputs.get_mut(&id) else {
+            return;
+        };
         if !cfg.enabled || runtime.active == active {
             return;
         }
         runtime.active = active;
-        let target = if active { !cfg.default_state } else { cfg.default_state };
+        let target = if active {
+            !cfg.default_state
+        } else {
+            cfg.default_state
+        };
         runtime.next = Some((at + Millis::from(cfg.delay) * 1000, target));
         if cfg.delay == 0 {
             self.output_due(id, out);
@@ -53,9 +77,15 @@ impl Engine {
 
     /// A scheduled switch is due.
     pub(super) fn output_due(&mut self, id: OutputId, out: &mut Vec<Effect>) {
-        let Some(cfg) = self.config.outputs.get(&id).cloned() else { return };
-        let Some(runtime) = self.state.outputs.get_mut(&id) else { return };
-        let Some((at, state)) = runtime.next.take() else { return };
+        let Some(cfg) = self.config.outputs.get(&id).cloned() else {
+            return;
+        };
+        let Some(runtime) = self.state.outputs.get_mut(&id) else {
+            return;
+        };
+        let Some((at, state)) = runtime.next.take() else {
+            return;
+        };
         if runtime.state != state {
             runtime.state = state;
             out.push(Effect::Output { output: id, state });

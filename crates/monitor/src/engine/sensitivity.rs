@@ -31,7 +31,11 @@ impl Window {
         let start = now - period_ms;
         let mut total = 0;
         for (i, &(at, active)) in self.changes.iter().enumerate() {
-            let until = self.changes.get(i + 1).map_or(now, |&(next, _)| next).min(now);
+            let until = self
+                .changes
+                .get(i + 1)
+                .map_or(now, |&(next, _)| next)
+                .min(now);
             if active {
                 total += (until - at.max(start)).max(0);
             }
@@ -65,7 +69,10 @@ impl Window {
 mod tests {
     use super::*;
 
-    const S: Sensitivity = Sensitivity { period: 2, threshold: 50 };
+    const S: Sensitivity = Sensitivity {
+        period: 2,
+        threshold: 50,
+    };
 
     #[test]
     fn alerts_after_threshold_share_of_the_window() {
@@ -88,7 +95,10 @@ mod tests {
 
     #[test]
     fn full_threshold_needs_continuous_activity() {
-        let s = Sensitivity { period: 1, threshold: 100 };
+        let s = Sensitivity {
+            period: 1,
+            threshold: 100,
+        };
         let mut w = Window::default();
         w.record(0, false);
         w.record(5_000, true);
