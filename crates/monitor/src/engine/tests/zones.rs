@@ -125,3 +125,22 @@ fn disarmed_only_24_hour_zones_alert() {
         }
     }
 }
+
+/// Every zone of both datasets, including those no seed sensor uses, through a probe sensor.
+#[test]
+fn every_zone_profile_through_a_probe_sensor() {
+    for config in [test_with_v3(), live_01()] {
+        for zone in config.zones.values() {
+            let mut with_probe = config.clone();
+            let probe = 100;
+            with_probe.sensors.insert(
+                probe,
+                super::fixtures::sensor(probe, super::fixtures::HOUSE, zone.id),
+            );
+            for mode in [ArmMode::Away, ArmMode::Stay] {
+                let delay = zone.disarmed_delay.or(zone.alert_delay(mode));
+                check_profile(with_probe.clone(), probe, mode, delay);
+            }
+        }
+    }
+}
