@@ -194,3 +194,249 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> HttpRes
         body: body.to_owned(),
     }
 }
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns
+/// whether it held. For conditions with no event to wait on (rows in another
+/// process's database), never for a fixed delay.
+pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A private PostgreSQL cluster this test can stop and start (initdb runs as
+/// the `postgres` user when the tests run as root, as initdb refuses root).
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    fn as_owner(&self, program: &Path) -> Command {
+        if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    }
+
+    /// Creates and starts a cluster listening only on a Unix socket.
+    pub fn start(port: u16) -> Self {
+        let bin = postgres_bindir();
+        let dir = tempfile::Builder::new()
+            .prefix("argus-pg-")
+            .tempdir_in("/tmp")
+            .unwrap_or_else(|e| panic!("tempdir: {e}"));
+        if is_root() {
+            let _ = Command::new("chown")
+                .arg("postgres:")
+                .arg(dir.path())
+                .status();
+        }
+        let cluster = Self { dir, bin, port };
+        let data = cluster.dir.path().join("data");
+        let ok = cluster
+            .as_owner(&cluster.bin.join("initdb"))
+            .args(["-D"])
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "initdb failed");
+        cluster.pg_start();
+        cluster
+    }
+
+    /// The socket directory (`PGHOST`).
+    pub fn host(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// A URL for `database` on this cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgresql:///{database}?host={}&port={}&user=postgres",
+            self.host().display(),
+            self.port
+        )
+    }
+
+    /// Starts the server (waits until it accepts connections).
+    pub fn pg_start(&self) {
+        let opts = format!(
+            "-c listen_addresses='' -c unix_socket_directories='{}' -c port={} -c fsync=off",
+            self.dir.path().display(),
+            self.port
+        );
+        let ok = self
+            .as_owner(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-o", &opts, "-w", "-l"])
+            .arg(self.dir.path().join("log"))
+            .arg("start")
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "pg_ctl start failed");
+    }
+
+    /// Stops the server (fast shutdown, waits).
+    pub fn pg_stop(&self) {
+        let _ = self
+            .as_owner(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "fast", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.pg_stop();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
+fn postgres_bindir() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.pop()
+        .unwrap_or_else(|| PathBuf::from("/usr/local/bin"))
+}
+
+/// The monitor and server of one test, on their own sockets.
+pub struct Argus {
+    /// Where sockets and the journal live.
+    pub dir: tempfile::TempDir,
+    /// The database URL.
+    pub db_url: String,
+    /// The monitor process.
+    pub monitor: Option<Process>,
+}
+
+impl Argus {
+    /// A system over `db_url` (migrated and seeded by the caller); starts the monitor.
+    pub fn start(db_url: String) -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let mut argus = Self {
+            dir,
+            db_url,
+            monitor: None,
+        };
+        argus.start_monitor();
+        argus
+    }
+
+    /// The IPC socket.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("argus_monitor.sock")
+    }
+
+    /// The monitor's environment.
+    pub fn monitor_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("DATABASE_URL", self.db_url.clone()),
+            ("MONITOR_INPUT_SOCKET", self.socket().display().to_string()),
+            ("USE_SIMULATOR", "true".into()),
+            ("BOARD_VERSION", "3".into()),
+            ("ARGUS_LIVE_BIND", "127.0.0.1:0".into()),
+            (
+                "ARGUS_STATE_DIR",
+                self.dir.path().join("state").display().to_string(),
+            ),
+        ]
+    }
+
+    /// (Re)starts the monitor and waits until it is ready.
+    pub fn start_monitor(&mut self) -> String {
+        let mut p = Process::start(&binary("argus-monitor"), &self.monitor_env());
+        let line = p.wait_for("argus-monitor ready");
+        self.monitor = Some(p);
+        line
+    }
+
+    /// Kills the monitor with SIGKILL.
+    pub fn kill_monitor(&mut self) {
+        if let Some(mut p) = self.monitor.take() {
+            p.kill();
+        }
+    }
+
+    /// One IPC call.
+    pub fn ipc(&self, command: argus_protocol::Command) -> argus_protocol::Reply {
+        let mut c =
+            argus_monitor::client::BlockingClient::connect(&self.socket(), Duration::from_secs(10))
+                .unwrap_or_else(|e| panic!("IPC connect: {e}"));
+        c.call(command).unwrap_or_else(|e| panic!("IPC call: {e}"))
+    }
+
+    /// Runs `argus-sim` with `args`; returns its standard output.
+    pub fn sim(&self, args: &[&str]) -> String {
+        let out = Command::new(binary("argus-sim"))
+            .arg("--socket")
+            .arg(self.socket())
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("argus-sim: {e}"));
+        assert!(
+            out.status.success(),
+            "argus-sim {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The monitoring state.
+    pub fn state(&self) -> String {
+        let reply = self.ipc(argus_protocol::Command::MonitorGetState);
+        reply
+            .value
+            .and_then(|v| v["state"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// Whether the siren output is on, as `argus-sim outputs` shows it.
+    pub fn siren(&self) -> bool {
+        let v: serde_json::Value =
+            serde_json::from_str(&self.sim(&["outputs"])).unwrap_or_default();
+        v["siren"] == serde_json::Value::Bool(true)
+    }
+}

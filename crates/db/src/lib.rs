@@ -1,7 +1,8 @@
 //! argus's database layer: ArPI's schema (`schema`), typed enums and rows
 //! (`enums`, `models`), the connection pool, embedded migrations and adoption of
 //! an existing ArPI database (`migrate`), cluster administration (`admin`),
-//! credential hashing (`hash`) and ArPI's seed datasets (`seed`).
+//! credential hashing (`hash`), ArPI's seed datasets (`seed`) and the
+//! monitor's runtime writes (`records`).
 //!
 //! Everything here is synchronous diesel; async callers run it on a blocking
 //! pool (`web::block` in the server, `spawn_blocking` in the monitor).
@@ -13,6 +14,7 @@ pub mod hash;
 pub mod migrate;
 pub mod models;
 pub mod pool;
+pub mod records;
 pub mod schema;
 pub mod seed;
 #[cfg(feature = "test-support")]

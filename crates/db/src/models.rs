@@ -4,6 +4,7 @@
 pub mod area;
 pub mod keypad;
 pub mod option;
+pub mod output;
 pub mod sensor;
 pub mod sensor_type;
 pub mod user;
@@ -12,6 +13,7 @@ pub mod zone;
 pub use area::{Area, NewArea};
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
 pub use option::{NewOption, OptionRow};
+pub use output::Output;
 pub use sensor::{NewSensor, Sensor};
 pub use sensor_type::{NewSensorType, SensorType};
 pub use user::{NewUser, User};

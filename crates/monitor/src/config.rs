@@ -44,6 +44,8 @@ pub struct MonitorConfig {
     pub sample_rate: u32,
     /// Directory for the local state journal.
     pub state_dir: PathBuf,
+    /// The database.
+    pub db: argus_db::DbConfig,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -126,6 +128,7 @@ impl MonitorConfig {
             output_number: parse(&lookup, "OUTPUT_NUMBER", 8u8)?,
             sample_rate,
             state_dir: parse(&lookup, "ARGUS_STATE_DIR", PathBuf::from("/var/lib/argus"))?,
+            db: argus_db::DbConfig::from_lookup(&lookup),
         })
     }
 }

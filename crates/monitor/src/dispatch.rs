@@ -1,32 +1,186 @@
-//! What each IPC command does: reads the monitor's shared state and hands
-//! commands to the parts that own them.
+//! What each IPC command does: state queries answer from what the engine
+//! actor publishes; commands go to the actor; slow ones (the siren test) run
+//! as their own tasks so IPC stays responsive.
 
+use argus_db::DbPool;
 use argus_protocol::constants::{MonitoringState, PowerState};
-use argus_protocol::{Command, Reply};
+use argus_protocol::ipc::{ArmRequest, DisarmRequest};
+use argus_protocol::{Command, Reply, SimCommand};
 use serde_json::json;
+use std::time::Duration;
 use tokio::sync::watch;
 
+use crate::actor::{EngineHandle, Published};
+use crate::board::{BoardCommand, BoardHandle, OUTPUT_NAMES};
+use crate::engine::model::ArmMode;
+use crate::engine::{Effect, Input, Origin};
 use crate::ipc::Handler;
 
-/// Answers IPC commands from the monitor's published state.
+/// The default length of a siren test, in seconds.
+pub const TEST_SIREN_SECONDS: u32 = 5;
+
+/// Answers IPC commands.
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
     state: watch::Receiver<MonitoringState>,
     power: watch::Receiver<PowerState>,
-    simulator: bool,
+    running: Option<Running>,
 }
 
+/// The parts of a running monitor commands act on.
+#[derive(Debug, Clone)]
+pub struct Running {
+    /// The engine actor.
+    pub engine: EngineHandle,
+    /// The board.
+    pub board: BoardHandle,
+    /// The database, for configuration reloads.
+    pub db: DbPool,
+    /// Number of inputs (for channel names).
+    pub input_number: u8,
+    /// The journal generation on disk (arm and disarm answer once theirs is).
+    pub journal_saved: watch::Receiver<u64>,
+}
+
+/// How long arm and disarm wait for the journal before answering anyway.
+const DURABLE_WAIT: Duration = Duration::from_secs(2);
+
 impl Dispatcher {
-    /// A dispatcher over the given state channels.
+    /// A dispatcher that only answers state queries (tests of the IPC layer).
     pub fn new(
         state: watch::Receiver<MonitoringState>,
         power: watch::Receiver<PowerState>,
-        simulator: bool,
+        _simulator: bool,
     ) -> Self {
         Self {
             state,
             power,
-            simulator,
+            running: None,
+        }
+    }
+
+    /// The dispatcher of a running monitor.
+    pub fn running(published: &Published, running: Running) -> Self {
+        Self {
+            state: published.state.clone(),
+            power: published.power.clone(),
+            running: Some(running),
+        }
+    }
+}
+
+fn origin(user: Option<i32>, keypad: Option<i32>) -> Origin {
+    match (user, keypad) {
+        (user, Some(keypad)) => Origin::Keypad { keypad, user },
+        (Some(user), None) => Origin::User(user),
+        (None, None) => Origin::System,
+    }
+}
+
+/// `CH01`…`CH15` or a 0-based index.
+pub fn parse_channel(text: &str, input_number: u8) -> Result<u8, String> {
+    let t = text.trim();
+    let channel = match t.get(..2).filter(|p| p.eq_ignore_ascii_case("CH")) {
+        Some(_) => t[2..].parse::<u8>().ok().and_then(|n| n.checked_sub(1)),
+        None => t.parse::<u8>().ok(),
+    };
+    channel.filter(|&c| c < input_number).ok_or_else(|| {
+        format!(
+            "unknown channel {t:?}: use CH01–CH{input_number:02} or 0–{}",
+            input_number.saturating_sub(1)
+        )
+    })
+}
+
+impl Dispatcher {
+    async fn arm(&self, r: &Running, mode: ArmMode, a: ArmRequest) -> Reply {
+        let input = Input::Arm {
+            mode,
+            area: a.area_id,
+            origin: origin(a.user_id, a.keypad_id),
+            use_delay: a.use_delay,
+            force: a.force,
+        };
+        match r
+            .engine
+            .input_durable(input, &r.journal_saved, DURABLE_WAIT)
+            .await
+        {
+            Some(effects) => match effects.iter().find_map(|e| match e {
+                Effect::ArmRefused { open } => Some(open.clone()),
+                _ => None,
+            }) {
+                Some(open) => Reply {
+                    result: false,
+                    message: Some("Arming refused: sensors are open".into()),
+                    value: Some(json!({ "open_sensors": open })),
+                    other: None,
+                },
+                None => Reply::ok(),
+            },
+            None => Reply::error("the engine has stopped"),
+        }
+    }
+
+    async fn reload(&self, r: &Running) -> Reply {
+        let db = r.db.clone();
+        let inputs = r.input_number;
+        let loaded = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            crate::installation::load(&mut conn, inputs).map_err(|e| e.to_string())
+        })
+        .await;
+        match loaded {
+            Ok(Ok(installation)) => {
+                if r.engine.reload(installation).await {
+                    Reply::ok()
+                } else {
+                    Reply::error("the engine has stopped")
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "configuration reload failed");
+                Reply::error("Failed to load the configuration")
+            }
+            Err(e) => Reply::error(format!("configuration reload failed: {e}")),
+        }
+    }
+
+    async fn sim(&self, r: &Running, command: SimCommand) -> Reply {
+        if !r.board.simulated() {
+            return Reply::error("the simulated board is not in use (USE_SIMULATOR=false)");
+        }
+        match command {
+            SimCommand::Input { channel, level } => {
+                let channel = match parse_channel(&channel, r.input_number) {
+                    Ok(c) => c,
+                    Err(e) => return Reply::error(e),
+                };
+                match r.engine.simulate(channel, level).await {
+                    Ok(v) => Reply::ok_value(
+                        json!({ "channel": format!("CH{:02}", channel + 1), "level": v }),
+                    ),
+                    Err(e) => Reply::error(e),
+                }
+            }
+            SimCommand::Power { source } => {
+                r.board.send(BoardCommand::SimulatePower(source));
+                Reply::ok()
+            }
+            SimCommand::Outputs => match r.board.outputs().await {
+                Some(o) => {
+                    let outputs: serde_json::Map<String, serde_json::Value> = OUTPUT_NAMES
+                        .iter()
+                        .zip(o.channels)
+                        .map(|(n, s)| ((*n).to_owned(), s.into()))
+                        .collect();
+                    Reply::ok_value(json!({ "siren": o.channels[0], "outputs": outputs }))
+                }
+                None => Reply::error("the board has stopped"),
+            },
+            SimCommand::Keys { .. } | SimCommand::Card { .. } => Reply::error(
+                "the simulated keypad is not available in this version of argus-monitor",
+            ),
         }
     }
 }
@@ -34,15 +188,89 @@ impl Dispatcher {
 impl Handler for Dispatcher {
     async fn handle(&self, command: Command) -> Reply {
         match command {
-            Command::MonitorGetState => Reply::ok_value(json!({ "state": *self.state.borrow() })),
-            Command::PowerGetState => Reply::ok_value(json!({ "state": *self.power.borrow() })),
-            Command::Sim(_) if !self.simulator => {
-                Reply::error("the simulated board is not in use (USE_SIMULATOR=false)")
+            Command::MonitorGetState => {
+                return Reply::ok_value(json!({ "state": *self.state.borrow() }))
             }
+            Command::PowerGetState => {
+                return Reply::ok_value(json!({ "state": *self.power.borrow() }))
+            }
+            _ => {}
+        }
+        let Some(r) = &self.running else {
+            return match command {
+                Command::Sim(_) => {
+                    Reply::error("the simulated board is not in use (USE_SIMULATOR=false)")
+                }
+                other => Reply::error(format!(
+                    "{} is not available in this version of argus-monitor",
+                    other.action()
+                )),
+            };
+        };
+        match command {
+            Command::MonitorArmAway(a) => self.arm(r, ArmMode::Away, a).await,
+            Command::MonitorArmStay(a) => self.arm(r, ArmMode::Stay, a).await,
+            Command::MonitorDisarm(DisarmRequest {
+                user_id,
+                area_id,
+                keypad_id,
+            }) => {
+                let input = Input::Disarm {
+                    area: area_id,
+                    origin: origin(user_id, keypad_id),
+                    duress: false,
+                };
+                match r.engine.input(input).await {
+                    Some(_) => Reply::ok(),
+                    None => Reply::error("the engine has stopped"),
+                }
+            }
+            Command::MonitorUpdateConfig => self.reload(r).await,
+            Command::ActivateOutput { output_id } | Command::DeactivateOutput { output_id } => {
+                let pressed = matches!(command, Command::ActivateOutput { .. });
+                match r
+                    .engine
+                    .input(Input::Button {
+                        output: output_id,
+                        pressed,
+                    })
+                    .await
+                {
+                    Some(_) => Reply::ok(),
+                    None => Reply::error("the engine has stopped"),
+                }
+            }
+            Command::SendTestSyren { duration } => {
+                let seconds = duration.unwrap_or(TEST_SIREN_SECONDS).clamp(1, 60);
+                let board = r.board.clone();
+                tokio::spawn(async move {
+                    board.set_output(0, true);
+                    tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+                    board.set_output(0, false);
+                });
+                Reply::ok()
+            }
+            Command::Sim(s) => self.sim(r, s).await,
             other => Reply::error(format!(
                 "{} is not available in this version of argus-monitor",
                 other.action()
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_by_name_or_index() {
+        assert_eq!(parse_channel("CH01", 15), Ok(0));
+        assert_eq!(parse_channel("ch15", 15), Ok(14));
+        assert_eq!(parse_channel("3", 15), Ok(3));
+        assert!(parse_channel("CH00", 15).is_err());
+        assert!(parse_channel("CH16", 15).is_err());
+        assert!(parse_channel("15", 15).is_err());
+        assert!(parse_channel("door", 15).is_err());
     }
 }

@@ -9,11 +9,17 @@
 //! - [`client`]: a blocking IPC client (`argus-sim`, tests).
 //! - [`runtime`]: starts and stops the pieces above.
 
+pub mod actor;
+pub mod board;
 pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod engine;
+pub mod installation;
 pub mod ipc;
+pub mod journal;
+pub mod live;
+pub mod persist;
 pub mod runtime;
 
 pub use config::MonitorConfig;

@@ -1,32 +1,165 @@
 //! Starts the monitor's tasks and stops them on SIGTERM or Ctrl-C.
+//!
+//! Start-up order: the journal (last known state), the database (current
+//! configuration; optional, so the house stays protected while PostgreSQL is
+//! down), the engine (restored or fresh), the board, the writers, the IPC
+//! server.
 
 use anyhow::Context;
-use argus_protocol::constants::{MonitoringState, PowerState};
 use std::sync::Arc;
-use tokio::sync::watch;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
 
-use crate::dispatch::Dispatcher;
-use crate::{ipc, MonitorConfig};
+use crate::actor::{self, now_ms, Outlets};
+use crate::dispatch::{Dispatcher, Running};
+use crate::engine::{AreaRuntime, Engine, Input, Snapshot};
+use crate::installation::{self, Installation};
+use crate::journal::Journal;
+use crate::{board, ipc, live, persist, MonitorConfig};
+
+/// How long start-up waits for the database before running on the journal.
+const DB_START_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn load_installation(pool: &argus_db::DbPool, input_number: u8) -> Option<Installation> {
+    let pool = pool.clone();
+    let load = tokio::task::spawn_blocking(move || -> Result<Installation, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        installation::load(&mut conn, input_number).map_err(|e| e.to_string())
+    });
+    match tokio::time::timeout(DB_START_TIMEOUT, load).await {
+        Ok(Ok(Ok(inst))) => Some(inst),
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(error = %e, "cannot load the configuration from the database");
+            None
+        }
+        _ => {
+            tracing::warn!("the database did not answer in time");
+            None
+        }
+    }
+}
+
+/// The engine at start: restored from the journal when there is one, else
+/// fresh, with areas the database stores as armed armed again.
+fn start_engine(
+    installation: &Installation,
+    snapshot: Option<Snapshot>,
+) -> (Engine, Vec<crate::engine::Effect>) {
+    let config = installation.config.clone();
+    match snapshot {
+        Some(snapshot) => Engine::restore(config, snapshot),
+        None => {
+            let now = now_ms();
+            let mut snapshot = Snapshot {
+                now,
+                ..Snapshot::default()
+            };
+            for (&area, &mode) in &installation.armed {
+                snapshot.areas.insert(
+                    area,
+                    AreaRuntime {
+                        mode: Some(mode),
+                        armed_at: now,
+                        watch_mark: now,
+                        ..AreaRuntime::default()
+                    },
+                );
+            }
+            if snapshot.areas.is_empty() {
+                let mut engine = Engine::new();
+                let effects = engine.handle(Input::Configure(Box::new(config)), now);
+                (engine, effects)
+            } else {
+                Engine::restore(config, snapshot)
+            }
+        }
+    }
+}
 
 /// Runs the monitor until a termination signal arrives.
 pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
-    let (state_tx, state_rx) = watch::channel(MonitoringState::MonitoringStartup);
-    let (_power_tx, power_rx) = watch::channel(PowerState::Network);
+    let started = std::time::Instant::now();
+    let pool = argus_db::pool::build_pool(&config.db, 4);
+    let mut journal = Journal::new(&config.state_dir);
+    let journaled = journal.load();
+    let from_db = load_installation(&pool, config.input_number).await;
+    let installation = match (from_db, &journaled) {
+        (Some(inst), _) => inst,
+        (None, Some(j)) => {
+            tracing::warn!(
+                "running on the configuration in the state journal until the database is back"
+            );
+            j.installation.clone()
+        }
+        (None, None) => {
+            tracing::error!(
+                "no configuration: neither the database nor a state journal is available"
+            );
+            Installation::default()
+        }
+    };
+    let snapshot = journaled.map(|j| j.snapshot);
+    let had_alert = snapshot.as_ref().is_some_and(|s| s.alert.is_some());
+    let (engine, initial) = start_engine(&installation, snapshot);
+
+    let (board_tx, board_events) = mpsc::unbounded_channel();
+    let board = if config.use_simulator {
+        let idle: Vec<(u8, f64)> = installation
+            .channels()
+            .into_iter()
+            .map(|(ch, sensors)| {
+                (
+                    ch,
+                    sensors[0]
+                        .1
+                        .level_for(crate::engine::Reading::Idle, sensors[0].2),
+                )
+            })
+            .collect();
+        board::sim::spawn(idle, board_tx)
+    } else {
+        board::gpio::spawn(config.board_version, config.sample_rate, board_tx)
+            .context("starting the board")?
+    };
+
+    let persist = persist::spawn(pool.clone());
+    if !had_alert {
+        persist.send(persist::Op::CloseStaleAlerts { time: now_ms() });
+    }
+    let live = live::hub();
+    let (journal_tx, journal_rx) = watch::channel(None);
+    let journal_saved = actor::spawn_journal_writer(journal, journal_rx);
+    let outlets = Outlets {
+        board: board.clone(),
+        board_events,
+        persist,
+        live: live.clone(),
+        journal: journal_tx,
+        journal_saved,
+    };
+    let (engine_handle, published) = actor::spawn(engine, installation, initial, outlets);
 
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
-    let dispatcher = Arc::new(Dispatcher::new(state_rx, power_rx, config.use_simulator));
+    let running = Running {
+        engine: engine_handle,
+        board,
+        db: pool,
+        input_number: config.input_number,
+        journal_saved: published.journal_saved.clone(),
+    };
+    let dispatcher = Arc::new(Dispatcher::running(&published, running));
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
-    state_tx.send_replace(MonitoringState::MonitoringReady);
     tracing::info!(
         ipc.socket = %config.ipc_socket.display(),
         board.version = config.board_version,
         board.simulated = config.use_simulator,
+        state = published.state.borrow().as_str(),
+        startup_ms = started.elapsed().as_millis() as u64,
         "argus-monitor ready"
     );
 
     shutdown_signal().await?;
-    state_tx.send_replace(MonitoringState::MonitoringStopped);
     ipc_task.abort();
     let _ = std::fs::remove_file(&config.ipc_socket);
     tracing::info!("argus-monitor stopped");

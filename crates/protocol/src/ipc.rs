@@ -142,8 +142,9 @@ pub enum SimLevel {
     Cut,
     /// A short circuit.
     Short,
-    /// A raw ADC level in volts (board v3 wiring table).
-    Volts(f64),
+    /// A raw input level as a ratio of the ADC reference, 0.0–1.0 (the
+    /// board v3 wiring table); on board v2, ≥ 0.5 reads high.
+    Level(f64),
 }
 
 /// Commands for the simulated board (`argus-sim`).
@@ -269,9 +270,9 @@ mod tests {
         assert_eq!(
             wire(Command::Sim(SimCommand::Input {
                 channel: "CH01".into(),
-                level: SimLevel::Volts(1.5)
+                level: SimLevel::Level(0.5)
             })),
-            json!({"id": 7, "action": "sim", "sim": "input", "channel": "CH01", "level": {"volts": 1.5}})
+            json!({"id": 7, "action": "sim", "sim": "input", "channel": "CH01", "level": {"level": 0.5}})
         );
         assert_eq!(
             Command::ActivateOutput { output_id: 3 }.action(),

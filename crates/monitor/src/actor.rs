@@ -1,0 +1,620 @@
+//! The engine actor: one task owns the [`Engine`], takes inputs from the
+//! board, IPC and its own deadlines, and applies the effects in order:
+//! siren and outputs first, then live events, then the database queue and
+//! the journal. Nothing it does waits on a client, PostgreSQL or the disk.
+
+use argus_db::enums::ArmState as DbArmState;
+use argus_protocol::constants::{MonitoringState, PowerState};
+use argus_protocol::ipc::SimLevel;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use crate::board::wiring::Wiring;
+use crate::board::{BoardCommand, BoardEvent, BoardHandle};
+use crate::engine::model::Millis;
+use crate::engine::{ArmState, Effect, Engine, Event, Input, Origin, Reading, Record, Snapshot};
+use crate::installation::Installation;
+use crate::journal::JournalState;
+use crate::live::{alert_json, area_json, LiveEvent};
+use crate::persist::{Op, PersistHandle};
+
+/// Wall-clock milliseconds since the epoch.
+pub fn now_ms() -> Millis {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| {
+        Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX)
+    })
+}
+
+/// A request to the actor.
+#[derive(Debug)]
+pub enum Request {
+    /// Feed an input; the effects come back (for arm refusals) with the
+    /// journal generation that holds their result.
+    Input(Input, oneshot::Sender<(Vec<Effect>, u64)>),
+    /// Replace the installation (configuration reload).
+    Reload(Box<Installation>, oneshot::Sender<()>),
+    /// Simulated board: put `level` on `channel`.
+    Simulate(u8, SimLevel, oneshot::Sender<Result<f64, String>>),
+}
+
+/// The sending side of the actor.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    tx: mpsc::Sender<Request>,
+}
+
+impl EngineHandle {
+    /// Feeds an input and waits for its effects.
+    pub async fn input(&self, input: Input) -> Option<Vec<Effect>> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::Input(input, tx)).await.ok()?;
+        rx.await.ok().map(|(effects, _)| effects)
+    }
+
+    /// Feeds an input, then waits (at most `timeout`) until its result is in
+    /// the journal, so a crash right after the reply cannot lose it.
+    pub async fn input_durable(
+        &self,
+        input: Input,
+        saved: &watch::Receiver<u64>,
+        timeout: Duration,
+    ) -> Option<Vec<Effect>> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::Input(input, tx)).await.ok()?;
+        let (effects, generation) = rx.await.ok()?;
+        let mut saved = saved.clone();
+        if tokio::time::timeout(timeout, saved.wait_for(|&g| g >= generation))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the state journal is slow; answering before it is written");
+        }
+        Some(effects)
+    }
+
+    /// Replaces the installation.
+    pub async fn reload(&self, installation: Installation) -> bool {
+        let (tx, rx) = oneshot::channel();
+        if self
+            .tx
+            .send(Request::Reload(Box::new(installation), tx))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        rx.await.is_ok()
+    }
+
+    /// Simulated board: sets a channel's level; returns the level applied.
+    pub async fn simulate(&self, channel: u8, level: SimLevel) -> Result<f64, String> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Request::Simulate(channel, level, tx))
+            .await
+            .map_err(|_| "the engine has stopped".to_owned())?;
+        rx.await.map_err(|_| "the engine has stopped".to_owned())?
+    }
+}
+
+/// What the actor publishes for IPC queries.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Monitoring state.
+    pub state: watch::Receiver<MonitoringState>,
+    /// Power source.
+    pub power: watch::Receiver<PowerState>,
+    /// A proof of life for the watchdog: the time of the last loop turn.
+    pub heartbeat: watch::Receiver<Millis>,
+    /// The last journal generation written to disk.
+    pub journal_saved: watch::Receiver<u64>,
+}
+
+/// Everything the actor drives.
+pub struct Outlets {
+    /// The board.
+    pub board: BoardHandle,
+    /// Board events.
+    pub board_events: mpsc::UnboundedReceiver<BoardEvent>,
+    /// The database queue.
+    pub persist: PersistHandle,
+    /// The live-event hub.
+    pub live: broadcast::Sender<LiveEvent>,
+    /// The journal writer's input (latest state wins), with its generation.
+    pub journal: watch::Sender<Option<(u64, JournalState)>>,
+    /// What the journal writer has saved.
+    pub journal_saved: watch::Receiver<u64>,
+}
+
+struct Actor {
+    engine: Engine,
+    installation: Installation,
+    channels: BTreeMap<u8, Vec<(i32, Wiring, Option<f64>)>>,
+    references: BTreeMap<i32, f64>,
+    outlets: Outlets,
+    state_tx: watch::Sender<MonitoringState>,
+    power_tx: watch::Sender<PowerState>,
+    heartbeat_tx: watch::Sender<Millis>,
+    generation: u64,
+}
+
+/// Starts the actor with an engine already configured (or restored).
+pub fn spawn(
+    engine: Engine,
+    installation: Installation,
+    initial: Vec<Effect>,
+    outlets: Outlets,
+) -> (EngineHandle, Published) {
+    let (tx, rx) = mpsc::channel(256);
+    let (state_tx, state) = watch::channel(engine.monitoring_state());
+    let (power_tx, power) = watch::channel(engine.snapshot().power.unwrap_or(PowerState::Network));
+    let (heartbeat_tx, heartbeat) = watch::channel(now_ms());
+    let mut actor = Actor {
+        channels: installation.channels(),
+        references: BTreeMap::new(),
+        engine,
+        installation,
+        outlets,
+        state_tx,
+        power_tx,
+        heartbeat_tx,
+        generation: 0,
+    };
+    let mut initial = initial;
+    // After a restart the board starts dark: drive it (and tell clients) as the state says.
+    let snapshot = actor.engine.snapshot().clone();
+    if snapshot.siren.sounding {
+        initial.push(Effect::Siren(Some(true)));
+    }
+    for (&output, o) in &snapshot.outputs {
+        if !initial
+            .iter()
+            .any(|e| matches!(e, Effect::Output { output: id, .. } if *id == output))
+        {
+            initial.push(Effect::Output {
+                output,
+                state: o.state,
+            });
+        }
+    }
+    if let Some(alert) = actor.engine.alert() {
+        initial.push(Effect::AlertState(Some(alert.clone())));
+    }
+    actor.apply(initial);
+    let journal_saved = actor.outlets.journal_saved.clone();
+    tokio::spawn(actor.run(rx));
+    (
+        EngineHandle { tx },
+        Published {
+            state,
+            power,
+            heartbeat,
+            journal_saved,
+        },
+    )
+}
+
+impl Actor {
+    async fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+        loop {
+            let deadline = self.engine.next_deadline();
+            let sleep =
+                deadline.map(|d| Duration::from_millis(u64::try_from(d - now_ms()).unwrap_or(0)));
+            tokio::select! {
+                request = rx.recv() => match request {
+                    Some(r) => self.on_request(r),
+                    None => break,
+                },
+                Some(event) = self.outlets.board_events.recv() => self.on_board(event),
+                () = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))), if sleep.is_some() => {
+                    self.handle(Input::Tick);
+                }
+                () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+            self.heartbeat_tx.send_replace(now_ms());
+        }
+    }
+
+    fn handle(&mut self, input: Input) -> Vec<Effect> {
+        let effects = self.engine.handle(input, now_ms());
+        self.apply(effects.clone());
+        effects
+    }
+
+    fn on_request(&mut self, request: Request) {
+        match request {
+            Request::Input(input, reply) => {
+                let effects = self.handle(input);
+                let _ = reply.send((effects, self.generation));
+            }
+            Request::Reload(installation, reply) => {
+                self.state_tx
+                    .send_replace(MonitoringState::MonitoringUpdatingConfig);
+                self.live(
+                    "system_state_change",
+                    Some(MonitoringState::MonitoringUpdatingConfig.as_str().into()),
+                );
+                self.live("sensors_state_change", None);
+                self.installation = *installation;
+                self.channels = self.installation.channels();
+                let config = self.installation.config.clone();
+                let mut effects = self
+                    .engine
+                    .handle(Input::Configure(Box::new(config)), now_ms());
+                // Clients saw "updating": tell them the state again, and every area.
+                let state = self.engine.monitoring_state();
+                effects.push(Effect::MonitoringState(state));
+                for &area in self.installation.areas.keys() {
+                    if let Some(s) = self.engine.area_state(area) {
+                        effects.push(Effect::AreaState { area, state: s });
+                    }
+                }
+                self.apply(effects);
+                let _ = reply.send(());
+            }
+            Request::Simulate(channel, level, reply) => {
+                let _ = reply.send(self.simulate(channel, level));
+            }
+        }
+    }
+
+    /// Turns a symbolic level into the wiring's voltage for `channel`.
+    fn simulate(&mut self, channel: u8, level: SimLevel) -> Result<f64, String> {
+        if !self.outlets.board.simulated() {
+            return Err("the simulated board is not in use".into());
+        }
+        let wiring = self
+            .channels
+            .get(&channel)
+            .map(|sensors| (sensors.len(), sensors[0].1, sensors[0].2));
+        let value = match (level, wiring) {
+            (SimLevel::Level(v), _) if (0.0..=1.0).contains(&v) => v,
+            (SimLevel::Level(v), _) => return Err(format!("level {v} is outside 0.0–1.0")),
+            (SimLevel::Cut, _) => crate::board::wiring::OPEN,
+            (SimLevel::Short, _) => crate::board::wiring::SHORT,
+            (_, None) => {
+                return Err(format!(
+                    "no sensor is wired to channel CH{:02}",
+                    channel + 1
+                ))
+            }
+            (SimLevel::Idle, Some((_, w, r))) => w.level_for(Reading::Idle, r),
+            (SimLevel::Active, Some((n, w, r))) => match (n, w.levels().and_then(|l| l.both)) {
+                (2.., Some(both)) => both,
+                _ => w.level_for(Reading::Active, r),
+            },
+        };
+        self.outlets.board.send(BoardCommand::SimulateLevel {
+            channel,
+            level: value,
+        });
+        Ok(value)
+    }
+
+    fn on_board(&mut self, event: BoardEvent) {
+        match event {
+            BoardEvent::Level { channel, level } => {
+                let sensors = self.channels.get(&channel).cloned().unwrap_or_default();
+                for (sensor, wiring, reference) in sensors {
+                    // `basic` inputs without a stored reference calibrate on their first level.
+                    let reference =
+                        reference.or_else(|| Some(*self.references.entry(sensor).or_insert(level)));
+                    let reading = wiring.classify(level, reference);
+                    self.handle(Input::Sensor { sensor, reading });
+                }
+            }
+            BoardEvent::Power(power) => {
+                self.handle(Input::Power(power));
+            }
+        }
+    }
+
+    fn live(&self, name: &'static str, payload: Option<serde_json::Value>) {
+        // No receiver is fine (no browser connected).
+        let _ = self.outlets.live.send(LiveEvent { name, payload });
+    }
+
+    /// Applies effects: hardware, then live events, then storage.
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for e in &effects {
+            match e {
+                Effect::Siren(s) => self.outlets.board.set_output(0, *s == Some(true)),
+                Effect::Output { output, state } => {
+                    if let Some(&ch) = self.installation.output_channels.get(output) {
+                        self.outlets.board.set_output(ch, *state);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for e in &effects {
+            self.publish(e);
+        }
+        for e in effects {
+            self.store(e);
+        }
+        let snapshot: Snapshot = self.engine.snapshot().clone();
+        self.generation += 1;
+        let state = JournalState {
+            installation: self.installation.clone(),
+            snapshot,
+        };
+        self.outlets
+            .journal
+            .send_replace(Some((self.generation, state)));
+    }
+
+    fn publish(&self, e: &Effect) {
+        use serde_json::json;
+        match e {
+            Effect::MonitoringState(s) => {
+                self.state_tx.send_replace(*s);
+                self.live("system_state_change", Some(s.as_str().into()));
+            }
+            Effect::ArmState(a) => self.live("arm_state_change", Some(a.as_str().into())),
+            Effect::AreaState { area, state } => self.live(
+                "area_state_change",
+                Some(area_json(*area, *state, &self.installation)),
+            ),
+            Effect::AlertState(alert) => self.live(
+                "alert_state_change",
+                alert.as_ref().map(|a| {
+                    alert_json(
+                        a,
+                        i64::try_from(a.key).unwrap_or(i64::MAX),
+                        &self.installation,
+                    )
+                }),
+            ),
+            Effect::Siren(s) => self.live("syren_state_change", s.map(Into::into)),
+            Effect::SensorsAlerting(b) => self.live("sensors_state_change", Some((*b).into())),
+            Effect::SensorsError(b) => self.live("sensors_error_change", Some((*b).into())),
+            Effect::Power(p) => {
+                self.power_tx.send_replace(*p);
+                self.live("power_state_change", Some(json!(p)));
+            }
+            Effect::Output { output, state } => self.live(
+                "output_state_change",
+                Some(json!({"id": output, "state": state})),
+            ),
+            _ => {}
+        }
+    }
+
+    fn store(&mut self, e: Effect) {
+        let persist = &self.outlets.persist;
+        match e {
+            Effect::SensorAlert { sensor, alert } => persist.send(Op::SensorAlert(sensor, alert)),
+            Effect::SensorError { sensor, error } => persist.send(Op::SensorError(sensor, error)),
+            Effect::AreaState { area, state } => {
+                persist.send(Op::AreaState(area, db_arm_state(state)))
+            }
+            Effect::Output { output, state } => persist.send(Op::OutputState(output, state)),
+            Effect::Record(record) => self.store_record(record),
+            Effect::Notify(n) => {
+                let kind = match &n {
+                    crate::engine::Notification::AlertStarted { .. } => "alert_started",
+                    crate::engine::Notification::AlertStopped { .. } => "alert_stopped",
+                    crate::engine::Notification::PowerOutageStarted => "power_outage_started",
+                    crate::engine::Notification::PowerOutageStopped => "power_outage_stopped",
+                    crate::engine::Notification::WiringFault { .. } => "wiring_fault",
+                    crate::engine::Notification::Duress { .. } => "duress",
+                };
+                tracing::info!(notification.kind = kind, "notification queued");
+            }
+            _ => {}
+        }
+    }
+
+    fn store_record(&mut self, record: Record) {
+        let persist = self.outlets.persist.clone();
+        let event = |time, kind, origin: Option<&Origin>, sensor, detail| Op::Event {
+            time,
+            kind,
+            user: origin.and_then(Origin::user),
+            keypad: origin.and_then(Origin::keypad),
+            origin: origin.map(origin_label),
+            sensor,
+            detail,
+        };
+        match record {
+            Record::Arm {
+                state,
+                areas,
+                origin,
+                time,
+                sensors,
+            } => {
+                persist.send(Op::Arm {
+                    state: db_arm_state(state),
+                    time,
+                    user: origin.user(),
+                    keypad: origin.keypad(),
+                    sensors,
+                });
+                persist.send(event(
+                    time,
+                    "arm",
+                    Some(&origin),
+                    None,
+                    Some(format!("{} areas {areas:?}", state.as_str())),
+                ));
+            }
+            Record::Disarm {
+                areas,
+                origin,
+                time,
+                alert,
+            } => {
+                persist.send(Op::Disarm {
+                    time,
+                    user: origin.user(),
+                    keypad: origin.keypad(),
+                    alert,
+                });
+                persist.send(event(
+                    time,
+                    "disarm",
+                    Some(&origin),
+                    None,
+                    Some(format!("areas {areas:?}")),
+                ));
+                // A partial disarm: the areas still armed continue in a new session.
+                let state = self.engine.arm_state();
+                if state != ArmState::Disarm {
+                    let sensors = self
+                        .installation
+                        .config
+                        .sensors
+                        .values()
+                        .filter(|s| {
+                            self.engine
+                                .snapshot()
+                                .areas
+                                .get(&s.area)
+                                .and_then(|a| a.mode)
+                                .is_some()
+                        })
+                        .map(|s| (s.id, None))
+                        .collect();
+                    persist.send(Op::Arm {
+                        state: db_arm_state(state),
+                        time,
+                        user: origin.user(),
+                        keypad: origin.keypad(),
+                        sensors,
+                    });
+                }
+            }
+            Record::AlertStarted(view) => {
+                persist.send(Op::AlertStart {
+                    key: view.key,
+                    time: view.start,
+                    silent: view.silent,
+                });
+                persist.send(event(view.start, "alert", None, None, None));
+            }
+            Record::AlertSensorAdded { alert, sensor } => {
+                let alert_silent = self.engine.alert().is_some_and(|a| a.silent);
+                persist.send(Op::AlertSensor {
+                    key: alert,
+                    sensor: sensor.sensor,
+                    time: sensor.start,
+                    delay: sensor.delay,
+                    alert_silent,
+                });
+            }
+            Record::AlertSensorEnded {
+                alert,
+                sensor,
+                time,
+            } => persist.send(Op::AlertSensorEnd {
+                key: alert,
+                sensor,
+                time,
+            }),
+            Record::AlertEnded { alert, time } => persist.send(Op::AlertEnd { key: alert, time }),
+            Record::Event(e) => {
+                let now = self.engine.snapshot().now;
+                let op = match e {
+                    Event::ArmRefused { origin, open } => event(
+                        now,
+                        "arm_refused",
+                        Some(&origin),
+                        None,
+                        Some(format!("open sensors {open:?}")),
+                    ),
+                    Event::Bypassed { origin, sensors } => event(
+                        now,
+                        "bypass",
+                        Some(&origin),
+                        None,
+                        Some(format!("sensors {sensors:?}")),
+                    ),
+                    Event::SwingerShutdown { sensor, alerts } => event(
+                        now,
+                        "swinger_shutdown",
+                        None,
+                        Some(sensor),
+                        Some(format!("{alerts} alerts")),
+                    ),
+                    Event::WiringFault { sensor, short } => event(
+                        now,
+                        "wiring_fault",
+                        None,
+                        Some(sensor),
+                        Some(if short { "short" } else { "cut" }.into()),
+                    ),
+                    Event::WiringRestored { sensor } => {
+                        event(now, "wiring_restored", None, Some(sensor), None)
+                    }
+                    Event::InvalidConfig { reason } => {
+                        event(now, "invalid_config", None, None, Some(reason))
+                    }
+                    Event::Duress { origin } => event(now, "duress", Some(&origin), None, None),
+                };
+                persist.send(op);
+            }
+        }
+    }
+}
+
+fn db_arm_state(s: ArmState) -> DbArmState {
+    match s {
+        ArmState::Disarm => DbArmState::Disarm,
+        ArmState::Away => DbArmState::Away,
+        ArmState::Stay => DbArmState::Stay,
+        ArmState::Mixed => DbArmState::Mixed,
+    }
+}
+
+fn origin_label(o: &Origin) -> String {
+    match o {
+        Origin::User(_) => "user".into(),
+        Origin::Keypad { .. } => "keypad".into(),
+        Origin::Card { .. } => "card".into(),
+        Origin::Mqtt { .. } => "mqtt".into(),
+        Origin::Node(n) => format!("node:{n}"),
+        Origin::System => "system".into(),
+    }
+}
+
+/// Saves the latest journal state whenever it changes, off the engine's task;
+/// publishes the generation saved.
+pub fn spawn_journal_writer(
+    mut journal: crate::journal::Journal,
+    mut rx: watch::Receiver<Option<(u64, JournalState)>>,
+) -> watch::Receiver<u64> {
+    let (saved_tx, saved) = watch::channel(0);
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let Some((generation, state)) = rx.borrow_and_update().clone() else {
+                continue;
+            };
+            let done = tokio::task::spawn_blocking(move || {
+                let result = journal.save(&state);
+                (journal, result)
+            })
+            .await;
+            match done {
+                Ok((j, result)) => {
+                    journal = j;
+                    match result {
+                        Ok(_) => {
+                            saved_tx.send_replace(generation);
+                        }
+                        Err(e) => {
+                            tracing::error!(journal = %journal.path().display(), error = %e, "cannot write the state journal");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the journal writer failed");
+                    return;
+                }
+            }
+        }
+    });
+    saved
+}

@@ -1,0 +1,282 @@
+//! The installation as the monitor runs it: the engine's [`Config`] plus what
+//! the board and the live events need (channels, wiring, names), loaded from
+//! the database and kept in the journal so a restart works without it.
+
+use argus_db::enums::{ChannelType, ContactType, EolCount, OutputTrigger as DbTrigger};
+use argus_db::models::{Area, OptionRow, Output, Sensor, Zone};
+use diesel::pg::PgConnection;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::board::wiring::Wiring;
+use crate::engine::model::{self, Config, OutputTrigger, Policy, Sensitivity, SirenOptions};
+
+/// What live events and records show of a sensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorInfo {
+    /// Input channel, if connected.
+    pub channel: Option<u8>,
+    /// How it is wired.
+    pub wiring: WiringSpec,
+    /// Calibrated idle level (`basic` wiring).
+    pub reference: Option<f64>,
+    /// `sensor.type_id`.
+    pub type_id: i32,
+    /// `sensor.name`.
+    pub name: String,
+    /// `sensor.description`.
+    pub description: Option<String>,
+    /// `monitor_period`.
+    pub monitor_period: Option<i32>,
+    /// `monitor_threshold`.
+    pub monitor_threshold: Option<i32>,
+}
+
+/// A serialisable [`Wiring`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WiringSpec {
+    /// `basic`
+    Basic,
+    /// `normal`
+    Single {
+        /// NC.
+        nc: bool,
+        /// Two EOL resistors.
+        double_eol: bool,
+    },
+    /// `channel_a`/`channel_b`
+    Dual {
+        /// NC.
+        nc: bool,
+        /// B.
+        b: bool,
+    },
+}
+
+impl From<WiringSpec> for Wiring {
+    fn from(w: WiringSpec) -> Self {
+        match w {
+            WiringSpec::Basic => Self::Basic,
+            WiringSpec::Single { nc, double_eol } => Self::Single { nc, double_eol },
+            WiringSpec::Dual { nc, b } => Self::Dual { nc, b },
+        }
+    }
+}
+
+/// An area's name and order, for `area_state_change`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaInfo {
+    /// `area.name`.
+    pub name: String,
+    /// `area.ui_order`.
+    pub ui_order: Option<i32>,
+}
+
+/// Everything the monitor needs to run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Installation {
+    /// The engine's configuration.
+    pub config: Config,
+    /// Sensor details by id.
+    pub sensors: BTreeMap<i32, SensorInfo>,
+    /// Area details by id.
+    pub areas: BTreeMap<i32, AreaInfo>,
+    /// Output channel by output id.
+    pub output_channels: BTreeMap<i32, u8>,
+    /// Areas stored as armed (`area.arm_state`), for a start without a journal.
+    pub armed: BTreeMap<i32, model::ArmMode>,
+}
+
+impl Installation {
+    /// Sensors on each input channel.
+    pub fn channels(&self) -> BTreeMap<u8, Vec<(i32, Wiring, Option<f64>)>> {
+        let mut map: BTreeMap<u8, Vec<(i32, Wiring, Option<f64>)>> = BTreeMap::new();
+        for (&id, s) in &self.sensors {
+            if let Some(ch) = s.channel {
+                map.entry(ch)
+                    .or_default()
+                    .push((id, s.wiring.into(), s.reference));
+            }
+        }
+        map
+    }
+}
+
+/// Loading failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The database refused.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+fn option_json<T: serde::de::DeserializeOwned>(
+    options: &[OptionRow],
+    name: &str,
+    section: &str,
+) -> Option<T> {
+    let row = options
+        .iter()
+        .find(|o| o.name == name && o.section == section)?;
+    match serde_json::from_str(row.value.as_deref()?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(option = %format!("{name}/{section}"), error = %e, "unreadable option; using defaults");
+            None
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SirenTiming {
+    silent: Option<bool>,
+    #[serde(default)]
+    delay: Option<u32>,
+    #[serde(default)]
+    duration: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct AlertSensitivity {
+    monitor_period: Option<u32>,
+    monitor_threshold: Option<u8>,
+}
+
+fn non_negative(v: Option<i32>) -> Option<u32> {
+    v.and_then(|d| u32::try_from(d).ok())
+}
+
+/// Reads the installation from the database.
+pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, LoadError> {
+    let areas: Vec<Area> = Area::all(conn)?
+        .into_iter()
+        .filter(|a| a.deleted != Some(true))
+        .collect();
+    let zones: Vec<Zone> = Zone::all(conn)?
+        .into_iter()
+        .filter(|z| z.deleted != Some(true))
+        .collect();
+    let sensors: Vec<Sensor> = Sensor::all(conn)?
+        .into_iter()
+        .filter(|s| !s.deleted)
+        .collect();
+    let outputs = Output::all(conn)?;
+    let options = OptionRow::all(conn)?;
+
+    let mut inst = Installation::default();
+    inst.config.areas = areas.iter().map(|a| a.id).collect();
+    for a in &areas {
+        inst.areas.insert(
+            a.id,
+            AreaInfo {
+                name: a.name.clone(),
+                ui_order: a.ui_order,
+            },
+        );
+        match a.arm_state {
+            argus_db::enums::ArmState::Away => {
+                inst.armed.insert(a.id, model::ArmMode::Away);
+            }
+            argus_db::enums::ArmState::Stay | argus_db::enums::ArmState::Mixed => {
+                inst.armed.insert(a.id, model::ArmMode::Stay);
+            }
+            argus_db::enums::ArmState::Disarm => {}
+        }
+    }
+    for z in &zones {
+        inst.config.zones.insert(
+            z.id,
+            model::Zone {
+                id: z.id,
+                disarmed_delay: non_negative(z.disarmed_delay),
+                away_alert_delay: non_negative(z.away_alert_delay),
+                stay_alert_delay: non_negative(z.stay_alert_delay),
+                away_arm_delay: non_negative(z.away_arm_delay),
+                stay_arm_delay: non_negative(z.stay_arm_delay),
+            },
+        );
+    }
+    for s in &sensors {
+        let channel = s
+            .channel
+            .and_then(|c| u8::try_from(c).ok())
+            .filter(|&c| c < input_number);
+        let nc = s.sensor_contact_type == ContactType::Nc;
+        let wiring = match s.channel_type {
+            ChannelType::Basic => WiringSpec::Basic,
+            ChannelType::Normal => WiringSpec::Single {
+                nc,
+                double_eol: s.sensor_eol_count == EolCount::Double,
+            },
+            ChannelType::ChannelA => WiringSpec::Dual { nc, b: false },
+            ChannelType::ChannelB => WiringSpec::Dual { nc, b: true },
+        };
+        inst.sensors.insert(
+            s.id,
+            SensorInfo {
+                channel,
+                wiring,
+                reference: s.reference_value,
+                type_id: s.type_id,
+                name: s.name.clone(),
+                description: s.description.clone(),
+                monitor_period: s.monitor_period,
+                monitor_threshold: s.monitor_threshold,
+            },
+        );
+        inst.config.sensors.insert(
+            s.id,
+            model::Sensor {
+                id: s.id,
+                area: s.area_id,
+                zone: s.zone_id,
+                enabled: s.enabled,
+                silent: s.silent_alert,
+                monitor_period: non_negative(s.monitor_period),
+                monitor_threshold: s.monitor_threshold.and_then(|t| u8::try_from(t).ok()),
+            },
+        );
+    }
+    for o in &outputs {
+        let trigger = match (o.trigger_type, o.area_id) {
+            (DbTrigger::Area, Some(area)) => OutputTrigger::Area(area),
+            (DbTrigger::Area, None) => continue,
+            (DbTrigger::System, _) => OutputTrigger::System,
+            (DbTrigger::Button, _) => OutputTrigger::Button,
+        };
+        let channel = o.channel.and_then(|c| u8::try_from(c).ok());
+        if let Some(ch) = channel {
+            inst.output_channels.insert(o.id, ch);
+        }
+        inst.config.outputs.insert(
+            o.id,
+            model::Output {
+                id: o.id,
+                channel,
+                trigger,
+                delay: non_negative(o.delay).unwrap_or(0),
+                duration: non_negative(Some(o.duration)).unwrap_or(0),
+                default_state: o.default_state.unwrap_or(false),
+                enabled: o.enabled.unwrap_or(true),
+            },
+        );
+    }
+    if let Some(t) = option_json::<SirenTiming>(&options, "syren", "timing") {
+        inst.config.siren = SirenOptions {
+            silent: t.silent,
+            delay: t.delay.unwrap_or(0),
+            duration: t.duration.unwrap_or(0),
+        };
+    }
+    if let Some(s) = option_json::<AlertSensitivity>(&options, "alert", "sensitivity") {
+        inst.config.sensitivity = match (s.monitor_period, s.monitor_threshold) {
+            (Some(period), threshold) if period > 0 => Some(Sensitivity {
+                period,
+                threshold: threshold.unwrap_or(100).min(100),
+            }),
+            _ => None,
+        };
+    }
+    inst.config.policy = option_json::<Policy>(&options, "argus", "policy").unwrap_or_default();
+    Ok(inst)
+}

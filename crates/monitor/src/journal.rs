@@ -1,0 +1,114 @@
+//! The local state journal: the installation and the engine snapshot in one
+//! small JSON file, rewritten atomically (temporary file, fsync, rename) only
+//! when it changes, so a restart with PostgreSQL down still comes back armed
+//! and an SD card sees no writes at idle.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::engine::Snapshot;
+use crate::installation::Installation;
+
+/// The journal's contents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JournalState {
+    /// The installation the snapshot belongs to.
+    pub installation: Installation,
+    /// The engine state (debounce histories left out).
+    pub snapshot: Snapshot,
+}
+
+/// A journal file.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    last: Option<Vec<u8>>,
+}
+
+impl Journal {
+    /// The journal at `dir/monitor-state.json`.
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            path: dir.join("monitor-state.json"),
+            last: None,
+        }
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the journal; `None` when there is none or it is unreadable.
+    pub fn load(&mut self) -> Option<JournalState> {
+        let bytes = std::fs::read(&self.path).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(state) => {
+                self.last = Some(bytes);
+                Some(state)
+            }
+            Err(e) => {
+                tracing::warn!(journal = %self.path.display(), error = %e, "unreadable state journal ignored");
+                None
+            }
+        }
+    }
+
+    /// Writes `state` if it differs from what was last written; returns
+    /// whether it wrote.
+    pub fn save(&mut self, state: &JournalState) -> std::io::Result<bool> {
+        let mut state = state.clone();
+        for sensor in state.snapshot.sensors.values_mut() {
+            sensor.window = Default::default();
+        }
+        let bytes = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
+        if self.last.as_ref() == Some(&bytes) {
+            return Ok(false);
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.path.with_extension("json.tmp");
+        {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, &self.path)?;
+        if let Some(dir) = self.path.parent() {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        self.last = Some(bytes);
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_only_on_change_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::new(dir.path());
+        assert!(j.load().is_none());
+        let mut state = JournalState::default();
+        assert!(j.save(&state).unwrap());
+        assert!(!j.save(&state).unwrap(), "unchanged: no write");
+        state.snapshot.now = 42;
+        assert!(j.save(&state).unwrap());
+        let mut again = Journal::new(dir.path());
+        assert_eq!(again.load().unwrap().snapshot.now, 42);
+        assert!(!dir.path().join("monitor-state.json.tmp").exists());
+    }
+
+    #[test]
+    fn a_corrupt_journal_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("monitor-state.json"), b"{broken").unwrap();
+        assert!(Journal::new(dir.path()).load().is_none());
+    }
+}

@@ -1,0 +1,319 @@
+//! The ordered write queue to PostgreSQL. The engine never waits for it: ops
+//! are queued without blocking and written one by one, in order, retried with
+//! back-off until PostgreSQL accepts them.
+
+use argus_db::enums::ArmState as DbArmState;
+use argus_db::records::{self, ArmSensorSnapshot};
+use argus_db::DbPool;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+use crate::engine::model::Millis;
+
+/// One write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// An arm (merged into the open session if any).
+    Arm {
+        /// The system state after it.
+        state: DbArmState,
+        /// When.
+        time: Millis,
+        /// Who.
+        user: Option<i32>,
+        /// Which keypad.
+        keypad: Option<i32>,
+        /// Sensor snapshots.
+        sensors: Vec<(i32, Option<u32>)>,
+    },
+    /// A disarm, closing the open session and (maybe) an alert.
+    Disarm {
+        /// When.
+        time: Millis,
+        /// Who.
+        user: Option<i32>,
+        /// Which keypad.
+        keypad: Option<i32>,
+        /// The engine's key of the alert it ended.
+        alert: Option<u64>,
+    },
+    /// An alert opened.
+    AlertStart {
+        /// Engine key.
+        key: u64,
+        /// When.
+        time: Millis,
+        /// Silent.
+        silent: bool,
+    },
+    /// A sensor joined the alert.
+    AlertSensor {
+        /// Engine key.
+        key: u64,
+        /// The sensor.
+        sensor: i32,
+        /// When.
+        time: Millis,
+        /// Its delay.
+        delay: u32,
+        /// The alert is silent (so far).
+        alert_silent: bool,
+    },
+    /// A sensor of the alert returned to normal.
+    AlertSensorEnd {
+        /// Engine key.
+        key: u64,
+        /// The sensor.
+        sensor: i32,
+        /// When.
+        time: Millis,
+    },
+    /// The alert ended.
+    AlertEnd {
+        /// Engine key.
+        key: u64,
+        /// When.
+        time: Millis,
+    },
+    /// Close alerts left open by a previous run.
+    CloseStaleAlerts {
+        /// When.
+        time: Millis,
+    },
+    /// `sensor.alert`.
+    SensorAlert(i32, bool),
+    /// `sensor.error`.
+    SensorError(i32, bool),
+    /// `area.arm_state`.
+    AreaState(i32, DbArmState),
+    /// `output.state`.
+    OutputState(i32, bool),
+    /// `argus_event`.
+    Event {
+        /// When.
+        time: Millis,
+        /// Kind (`swinger_shutdown`, …).
+        kind: &'static str,
+        /// Who.
+        user: Option<i32>,
+        /// Which keypad.
+        keypad: Option<i32>,
+        /// Origin label.
+        origin: Option<String>,
+        /// The sensor concerned.
+        sensor: Option<i32>,
+        /// Free-form detail (never secrets).
+        detail: Option<String>,
+    },
+}
+
+/// The sending side of the queue.
+#[derive(Debug, Clone)]
+pub struct PersistHandle {
+    tx: mpsc::UnboundedSender<Op>,
+    /// Ops waiting (sent but not yet written).
+    pending: watch::Receiver<usize>,
+}
+
+impl PersistHandle {
+    /// Queues an op; never blocks.
+    pub fn send(&self, op: Op) {
+        if self.tx.send(op).is_err() {
+            tracing::error!("the database writer has stopped; a record was dropped");
+        }
+    }
+
+    /// Ops not yet written (for health and tests).
+    pub fn backlog(&self) -> watch::Receiver<usize> {
+        self.pending.clone()
+    }
+}
+
+fn time(ms: Millis) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Starts the writer.
+pub fn spawn(pool: DbPool) -> PersistHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (pending_tx, pending) = watch::channel(0usize);
+    tokio::spawn(writer(pool, rx, pending_tx));
+    PersistHandle { tx, pending }
+}
+
+async fn writer(pool: DbPool, mut rx: mpsc::UnboundedReceiver<Op>, pending: watch::Sender<usize>) {
+    let mut queue: VecDeque<Op> = VecDeque::new();
+    let mut alerts: HashMap<u64, i32> = HashMap::new();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        if queue.is_empty() {
+            pending.send_replace(0);
+            match rx.recv().await {
+                Some(op) => queue.push_back(op),
+                None => return,
+            }
+        }
+        while let Ok(op) = rx.try_recv() {
+            queue.push_back(op);
+        }
+        pending.send_replace(queue.len());
+        let Some(op) = queue.front().cloned() else {
+            continue;
+        };
+        let pool = pool.clone();
+        let known = alerts.clone();
+        let result = tokio::task::spawn_blocking(move || -> Result<Option<(u64, i32)>, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            apply(&mut conn, &op, &known).map_err(|e| e.to_string())
+        })
+        .await;
+        match result {
+            Ok(Ok(learned)) => {
+                if let Some((key, id)) = learned {
+                    alerts.insert(key, id);
+                }
+                queue.pop_front();
+                backoff = Duration::from_millis(100);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, queued = queue.len(), retry_ms = backoff.as_millis() as u64, "database write failed; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "database writer task failed; retrying");
+                tokio::time::sleep(backoff).await;
+            }
+        }
+    }
+}
+
+fn alert_id(
+    conn: &mut diesel::pg::PgConnection,
+    key: u64,
+    known: &HashMap<u64, i32>,
+) -> diesel::QueryResult<Option<i32>> {
+    match known.get(&key) {
+        Some(&id) => Ok(Some(id)),
+        None => records::open_alert(conn),
+    }
+}
+
+/// Writes one op; returns an alert key → id mapping it learned.
+fn apply(
+    conn: &mut diesel::pg::PgConnection,
+    op: &Op,
+    known: &HashMap<u64, i32>,
+) -> diesel::QueryResult<Option<(u64, i32)>> {
+    match op {
+        Op::Arm {
+            state,
+            time: t,
+            user,
+            keypad,
+            sensors,
+        } => {
+            let snaps: Vec<ArmSensorSnapshot> = sensors
+                .iter()
+                .map(|&(sensor_id, delay)| ArmSensorSnapshot {
+                    sensor_id,
+                    delay: delay.and_then(|d| i32::try_from(d).ok()),
+                })
+                .collect();
+            records::record_arm(conn, *state, time(*t), *user, *keypad, &snaps)?;
+        }
+        Op::Disarm {
+            time: t,
+            user,
+            keypad,
+            alert,
+        } => {
+            let alert_id = match alert {
+                Some(key) => alert_id(conn, *key, known)?,
+                None => None,
+            };
+            records::record_disarm(conn, time(*t), *user, *keypad, alert_id)?;
+        }
+        Op::AlertStart {
+            key,
+            time: t,
+            silent,
+        } => {
+            let id = records::start_alert(conn, time(*t), *silent)?;
+            return Ok(Some((*key, id)));
+        }
+        Op::AlertSensor {
+            key,
+            sensor,
+            time: t,
+            delay,
+            alert_silent,
+        } => {
+            if let Some(id) = alert_id(conn, *key, known)? {
+                records::add_alert_sensor(
+                    conn,
+                    id,
+                    *sensor,
+                    time(*t),
+                    i32::try_from(*delay).unwrap_or(i32::MAX),
+                    *alert_silent,
+                )?;
+            }
+        }
+        Op::AlertSensorEnd {
+            key,
+            sensor,
+            time: t,
+        } => {
+            if let Some(id) = alert_id(conn, *key, known)? {
+                records::end_alert_sensor(conn, id, *sensor, time(*t))?;
+            }
+        }
+        Op::AlertEnd { key, time: t } => {
+            if let Some(id) = alert_id(conn, *key, known)? {
+                records::end_alert(conn, id, time(*t))?;
+            }
+        }
+        Op::CloseStaleAlerts { time: t } => {
+            let closed = records::close_open_alerts(conn, time(*t))?;
+            if closed > 0 {
+                tracing::info!(alerts = closed, "closed alerts left open by a previous run");
+            }
+        }
+        Op::SensorAlert(id, v) => {
+            records::set_sensor_alert(conn, *id, *v)?;
+        }
+        Op::SensorError(id, v) => {
+            records::set_sensor_error(conn, *id, *v)?;
+        }
+        Op::AreaState(id, s) => {
+            records::set_area_state(conn, *id, *s)?;
+        }
+        Op::OutputState(id, s) => {
+            records::set_output_state(conn, *id, *s)?;
+        }
+        Op::Event {
+            time: t,
+            kind,
+            user,
+            keypad,
+            origin,
+            sensor,
+            detail,
+        } => {
+            records::record_event(
+                conn,
+                time(*t),
+                kind,
+                *user,
+                *keypad,
+                origin.as_deref(),
+                *sensor,
+                detail.as_deref(),
+            )?;
+        }
+    }
+    Ok(None)
+}
