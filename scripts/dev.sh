@@ -79,7 +79,8 @@ cat <<TXT
 
   argus is running (data in $data_dir)
     REST API      $api/api/version   $api/api/health
-    IPC socket    $MONITOR_INPUT_SOCKET
+    Socket.IO     http://127.0.0.1:$live_port/socket.io/  (?token=<device token>)
+    IPC socket    $MONITOR_INPUT_SOCKET  (argus-sim input CH03 active)
     PostgreSQL    psql -h $PGHOST -U argus argus
     Demo login    registration code ABCD1234, PIN 1234 (Administrator); PIN 1111 (Chuck Norris)
 

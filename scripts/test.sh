@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
 source scripts/lib/common.sh
 
-ensure_packages
+ensure_packages test
+log "installing the Socket.IO test client (npm ci)"
+(cd tests/sio && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 work=$(mktemp -d /tmp/argus-test.XXXXXX)
 chmod 755 "$work"

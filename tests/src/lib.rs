@@ -342,6 +342,9 @@ fn postgres_bindir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/local/bin"))
 }
 
+/// `SECRET` of the processes the tests start.
+pub const TEST_SECRET: &str = "argus-test-secret";
+
 /// The monitor and server of one test, on their own sockets.
 pub struct Argus {
     /// Where sockets and the journal live.
@@ -382,6 +385,7 @@ impl Argus {
                 "ARGUS_STATE_DIR",
                 self.dir.path().join("state").display().to_string(),
             ),
+            ("SECRET", TEST_SECRET.into()),
         ]
     }
 
@@ -391,6 +395,20 @@ impl Argus {
         let line = p.wait_for("argus-monitor ready");
         self.monitor = Some(p);
         line
+    }
+
+    /// The Socket.IO address from the monitor's log.
+    pub fn live_addr(&self) -> String {
+        self.monitor
+            .as_ref()
+            .and_then(|p| {
+                p.log
+                    .iter()
+                    .find(|l| l.contains("live events listening"))
+                    .cloned()
+            })
+            .and_then(|l| field(&l, "addr").map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// Kills the monitor with SIGKILL.
@@ -438,5 +456,71 @@ impl Argus {
         let v: serde_json::Value =
             serde_json::from_str(&self.sim(&["outputs"])).unwrap_or_default();
         v["siren"] == serde_json::Value::Bool(true)
+    }
+}
+
+/// A real Socket.IO client (npm `socket.io-client`, `tests/sio/listen.mjs`).
+pub struct LiveClient {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl LiveClient {
+    /// Connects to `addr` with `token` and `referer` over `transport`
+    /// (`polling`, `websocket` or `both`).
+    pub fn connect(addr: &str, token: &str, referer: &str, transport: &str) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("sio/listen.mjs");
+        let mut child = Command::new("node")
+            .arg(script)
+            .args([&format!("http://{addr}"), token, referer, transport])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("node: {e} (scripts/test.sh installs it)"));
+        let (tx, lines) = mpsc::channel();
+        if let Some(out) = child.stdout.take() {
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Self { child, lines }
+    }
+
+    /// The next event as `(name, args)`.
+    pub fn next(&self) -> (String, Vec<serde_json::Value>) {
+        let line = self
+            .lines
+            .recv_timeout(READY_TIMEOUT)
+            .unwrap_or_else(|_| panic!("no Socket.IO event within {READY_TIMEOUT:?}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let name = v["event"].as_str().unwrap_or_default().to_owned();
+        let args = v["args"].as_array().cloned().unwrap_or_default();
+        (name, args)
+    }
+
+    /// Events until (and including) the first named `last`.
+    pub fn until(&self, last: &str) -> Vec<(String, Vec<serde_json::Value>)> {
+        let mut seen = Vec::new();
+        loop {
+            let event = self.next();
+            let done = event.0 == last;
+            seen.push(event);
+            if done {
+                return seen;
+            }
+        }
+    }
+}
+
+impl Drop for LiveClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -24,6 +24,7 @@ pub struct ConfigError {
 /// | `SAMPLE_RATE` | `10` | ADC samples per second (board v3) |
 /// | `ARGUS_STATE_DIR` | `/var/lib/argus` | where the arm-state journal lives |
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
+/// | `SECRET` | none | key of device tokens (Socket.IO auth) |
 #[derive(Debug, Clone)]
 pub struct MonitorConfig {
     /// IPC socket path.
@@ -46,6 +47,18 @@ pub struct MonitorConfig {
     pub state_dir: PathBuf,
     /// The database.
     pub db: argus_db::DbConfig,
+    /// `SECRET`, which signs device tokens (Socket.IO refuses every client without it).
+    pub secret: Option<Secret>,
+}
+
+/// A secret string whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 fn parse<T: std::str::FromStr>(
@@ -129,6 +142,7 @@ impl MonitorConfig {
             sample_rate,
             state_dir: parse(&lookup, "ARGUS_STATE_DIR", PathBuf::from("/var/lib/argus"))?,
             db: argus_db::DbConfig::from_lookup(&lookup),
+            secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
         })
     }
 }
@@ -162,6 +176,13 @@ mod tests {
             ),
             (3, 15, 8, 10)
         );
+    }
+
+    #[test]
+    fn the_secret_never_shows_in_debug() {
+        let c = config(&[("SECRET", "hunter2")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.secret.unwrap().0, "hunter2");
     }
 
     #[test]

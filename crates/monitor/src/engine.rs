@@ -298,6 +298,13 @@ impl Engine {
             Input::Tick => {}
         }
         self.publish(&mut out);
+        // ArPI's event order (contract §2.3): the state changes first, then an
+        // ended alert, then the siren.
+        out.sort_by_key(|e| match e {
+            Effect::Siren(_) => 2,
+            Effect::AlertState(None) => 1,
+            _ => 0,
+        });
         out
     }
 

@@ -21,6 +21,7 @@ pub mod journal;
 pub mod live;
 pub mod persist;
 pub mod runtime;
+pub mod sio;
 
 pub use config::MonitorConfig;
 pub use runtime::run;

@@ -139,6 +139,18 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     };
     let (engine_handle, published) = actor::spawn(engine, installation, initial, outlets);
 
+    let (live_addr, _live_task) = crate::sio::serve(
+        config.live_bind,
+        config.secret.clone().map(|s| s.0),
+        live.clone(),
+    )
+    .await
+    .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
+    if config.secret.is_none() {
+        tracing::warn!("SECRET is not set: every Socket.IO client will be refused");
+    }
+    tracing::info!(addr = %live_addr, "live events listening");
+
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let running = Running {

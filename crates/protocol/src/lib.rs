@@ -5,12 +5,15 @@
 //! - [`framing`]: NDJSON, one JSON value per line with a maximum length, written
 //!   against byte slices and `std::io` so sync and async callers share it.
 //! - [`constants`]: the contract's string constants (monitoring states, …).
+//! - [`jwt`]: ArPI's HS256 tokens (device and user tokens), signed and checked
+//!   with `SECRET`; pure computation, shared by server and monitor.
 //!
 //! This crate holds data and framing only: no diesel, actix, tokio or socketioxide.
 
 pub mod constants;
 pub mod framing;
 pub mod ipc;
+pub mod jwt;
 
 pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};
 pub use ipc::{ArmRequest, Command, DisarmRequest, Reply, Request, Response, SimCommand};

@@ -1,0 +1,168 @@
+//! Socket.IO with a real client (npm `socket.io-client`): device-token
+//! authentication and ArPI's event sequence, over polling and WebSocket.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use argus_db::seed::{seed, Dataset};
+use argus_db::test_db::TestDb;
+use argus_e2e::{Argus, LiveClient, TEST_SECRET};
+use argus_protocol::ipc::{ArmRequest, DisarmRequest};
+use argus_protocol::jwt::{sign, DeviceClaims};
+use argus_protocol::Command;
+use serde_json::{json, Value};
+
+const PAGE: &str = "http://localhost:4200";
+
+fn device_token(secret: &str, origin: &str) -> String {
+    sign(
+        &DeviceClaims {
+            ip: Some("127.0.0.1".into()),
+            origin: Some(origin.into()),
+            user_id: 1,
+        },
+        secret.as_bytes(),
+    )
+    .unwrap()
+}
+
+fn system() -> (TestDb, Argus) {
+    let db = TestDb::new();
+    seed(&mut db.conn(), Dataset::Demo, false).unwrap();
+    let argus = Argus::start(db.url());
+    (db, argus)
+}
+
+/// The contract's events only, in order.
+fn contract_events(events: Vec<(String, Vec<Value>)>) -> Vec<(String, Vec<Value>)> {
+    const NAMES: [&str; 5] = [
+        "area_state_change",
+        "system_state_change",
+        "arm_state_change",
+        "alert_state_change",
+        "syren_state_change",
+    ];
+    events
+        .into_iter()
+        .filter(|(n, _)| NAMES.contains(&n.as_str()))
+        .collect()
+}
+
+fn arm_stay_trip_disarm(transport: &str) {
+    let (_db, argus) = system();
+    let client = LiveClient::connect(
+        &argus.live_addr(),
+        &device_token(TEST_SECRET, PAGE),
+        &format!("{PAGE}/en/"),
+        transport,
+    );
+    let (name, args) = client.next();
+    assert_eq!(name, "connected", "{args:?}");
+    if transport != "both" {
+        assert_eq!(args, [json!(transport)]);
+    }
+
+    assert!(
+        argus
+            .ipc(Command::MonitorArmStay(ArmRequest {
+                user_id: Some(1),
+                ..ArmRequest::default()
+            }))
+            .result
+    );
+    let armed = contract_events(client.until("arm_state_change"));
+    let names: Vec<&str> = armed.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "area_state_change",
+            "system_state_change",
+            "arm_state_change"
+        ]
+    );
+    assert_eq!(armed[0].1[0]["armState"], "arm_stay");
+    assert_eq!(armed[0].1[0]["name"], "House");
+    assert_eq!(armed[1].1, [json!("monitoring_armed")]);
+    assert_eq!(armed[2].1, [json!("arm_stay")]);
+
+    argus.sim(&["input", "CH03", "active"]);
+    let alert = contract_events(client.until("syren_state_change"));
+    let names: Vec<&str> = alert.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "alert_state_change",
+            "system_state_change",
+            "syren_state_change"
+        ]
+    );
+    let payload = &alert[0].1[0];
+    assert_eq!(payload["alertType"], "alert_stay");
+    assert_eq!(payload["sensors"][0]["name"], "Test room 2");
+    assert_eq!(payload["endTime"], Value::Null);
+    assert_eq!(alert[1].1, [json!("monitoring_alert")]);
+    assert_eq!(alert[2].1, [json!(true)]);
+
+    assert!(
+        argus
+            .ipc(Command::MonitorDisarm(DisarmRequest {
+                user_id: Some(1),
+                ..DisarmRequest::default()
+            }))
+            .result
+    );
+    let disarmed = contract_events(client.until("syren_state_change"));
+    let names: Vec<&str> = disarmed.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "area_state_change",
+            "system_state_change",
+            "arm_state_change",
+            "alert_state_change",
+            "syren_state_change"
+        ]
+    );
+    assert_eq!(disarmed[1].1, [json!("monitoring_ready")]);
+    assert_eq!(disarmed[2].1, [json!("disarm")]);
+    assert!(
+        disarmed[3].1.is_empty(),
+        "an ended alert goes out with no argument, not null"
+    );
+    assert!(
+        disarmed[4].1.is_empty(),
+        "a stopped siren goes out with no argument"
+    );
+}
+
+#[test]
+fn event_sequence_over_polling() {
+    arm_stay_trip_disarm("polling");
+}
+
+#[test]
+fn event_sequence_over_websocket() {
+    arm_stay_trip_disarm("websocket");
+}
+
+#[test]
+fn event_sequence_with_upgrade() {
+    arm_stay_trip_disarm("both");
+}
+
+#[test]
+fn clients_without_a_valid_token_or_origin_are_refused() {
+    let (_db, argus) = system();
+    let addr = argus.live_addr();
+    for (token, referer) in [
+        (String::new(), format!("{PAGE}/")),
+        ("not.a.token".to_owned(), format!("{PAGE}/")),
+        (device_token("another-secret", PAGE), format!("{PAGE}/")),
+        (
+            device_token(TEST_SECRET, PAGE),
+            "http://evil.example/".to_owned(),
+        ),
+    ] {
+        let client = LiveClient::connect(&addr, &token, &referer, "polling");
+        let (name, _) = client.next();
+        assert_eq!(name, "connect_error", "token {token:?} from {referer}");
+    }
+}
