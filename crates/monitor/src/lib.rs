@@ -22,6 +22,7 @@ pub mod live;
 pub mod persist;
 pub mod runtime;
 pub mod sio;
+pub mod systemd;
 
 pub use config::MonitorConfig;
 pub use runtime::run;

@@ -171,7 +171,15 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         "argus-monitor ready"
     );
 
+    if let Err(e) = crate::systemd::notify("READY=1") {
+        tracing::warn!(error = %e, "cannot notify systemd");
+    }
+    if let Some(period) = crate::systemd::watchdog_period() {
+        crate::systemd::spawn_watchdog(period, published.heartbeat.clone(), now_ms);
+    }
+
     shutdown_signal().await?;
+    let _ = crate::systemd::notify("STOPPING=1");
     ipc_task.abort();
     let _ = std::fs::remove_file(&config.ipc_socket);
     tracing::info!("argus-monitor stopped");
