@@ -130,6 +130,8 @@ pub async fn serve(
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // Small frames: send them now, not after a delayed ACK.
+                let _ = stream.set_nodelay(true);
                 let svc = svc.clone();
                 tokio::spawn(async move {
                     let conn = hyper::server::conn::http1::Builder::new()
