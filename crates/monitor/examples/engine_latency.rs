@@ -15,17 +15,37 @@ fn config() -> Config {
         away_arm_delay: Some(0),
         stay_arm_delay: Some(0),
     };
-    let sensor = |id, zone| Sensor { id, area: 1, zone, enabled: true, silent: Some(false), monitor_period: None, monitor_threshold: None };
+    let sensor = |id, zone| Sensor {
+        id,
+        area: 1,
+        zone,
+        enabled: true,
+        silent: Some(false),
+        monitor_period: None,
+        monitor_threshold: None,
+    };
     Config {
         areas: vec![1],
-        zones: [zone(1, None, Some(0), Some(0)), zone(2, Some(0), Some(0), Some(0)), zone(3, None, Some(5), Some(5))]
-            .into_iter()
-            .map(|z| (z.id, z))
-            .collect(),
-        sensors: [sensor(1, 3), sensor(2, 1), sensor(3, 1), sensor(4, 1), sensor(5, 1), sensor(6, 1), sensor(7, 2)]
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect(),
+        zones: [
+            zone(1, None, Some(0), Some(0)),
+            zone(2, Some(0), Some(0), Some(0)),
+            zone(3, None, Some(5), Some(5)),
+        ]
+        .into_iter()
+        .map(|z| (z.id, z))
+        .collect(),
+        sensors: [
+            sensor(1, 3),
+            sensor(2, 1),
+            sensor(3, 1),
+            sensor(4, 1),
+            sensor(5, 1),
+            sensor(6, 1),
+            sensor(7, 2),
+        ]
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect(),
         ..Config::default()
     }
 }
@@ -41,21 +61,56 @@ fn main() {
     let mut now = 1_700_000_000_000i64;
     engine.handle(Input::Configure(Box::new(config())), now);
     for s in 1..=7 {
-        engine.handle(Input::Sensor { sensor: s, reading: Reading::Idle }, now);
+        engine.handle(
+            Input::Sensor {
+                sensor: s,
+                reading: Reading::Idle,
+            },
+            now,
+        );
     }
-    engine.handle(Input::Arm { mode: ArmMode::Away, area: None, origin: Origin::System, use_delay: false, force: false }, now);
+    engine.handle(
+        Input::Arm {
+            mode: ArmMode::Away,
+            area: None,
+            origin: Origin::System,
+            use_delay: false,
+            force: false,
+        },
+        now,
+    );
     let mut samples = Vec::with_capacity(ROUNDS);
     for i in 0..ROUNDS {
         now += 10;
-        let reading = if i % 2 == 0 { Reading::Active } else { Reading::Idle };
+        let reading = if i % 2 == 0 {
+            Reading::Active
+        } else {
+            Reading::Idle
+        };
         let start = Instant::now();
         let effects = engine.handle(Input::Sensor { sensor: 3, reading }, now);
         samples.push(start.elapsed().as_nanos());
         std::hint::black_box(effects);
         if i % 1000 == 999 {
             // Disarm and re-arm so alerts keep opening (the expensive path).
-            engine.handle(Input::Disarm { area: None, origin: Origin::System, duress: false }, now);
-            engine.handle(Input::Arm { mode: ArmMode::Away, area: None, origin: Origin::System, use_delay: false, force: false }, now);
+            engine.handle(
+                Input::Disarm {
+                    area: None,
+                    origin: Origin::System,
+                    duress: false,
+                },
+                now,
+            );
+            engine.handle(
+                Input::Arm {
+                    mode: ArmMode::Away,
+                    area: None,
+                    origin: Origin::System,
+                    use_delay: false,
+                    force: false,
+                },
+                now,
+            );
         }
     }
     samples.sort_unstable();
