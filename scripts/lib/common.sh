@@ -17,6 +17,7 @@ ensure_packages() {
   if [ "${1:-}" = test ]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"

@@ -353,16 +353,24 @@ pub struct Argus {
     pub db_url: String,
     /// The monitor process.
     pub monitor: Option<Process>,
+    /// Extra environment for the monitor.
+    pub extra_env: Vec<(&'static str, String)>,
 }
 
 impl Argus {
     /// A system over `db_url` (migrated and seeded by the caller); starts the monitor.
     pub fn start(db_url: String) -> Self {
+        Self::start_with(db_url, Vec::new())
+    }
+
+    /// As [`Argus::start`], with extra environment for the monitor.
+    pub fn start_with(db_url: String, extra_env: Vec<(&'static str, String)>) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let mut argus = Self {
             dir,
             db_url,
             monitor: None,
+            extra_env,
         };
         argus.start_monitor();
         argus
@@ -387,6 +395,9 @@ impl Argus {
             ),
             ("SECRET", TEST_SECRET.into()),
         ]
+        .into_iter()
+        .chain(self.extra_env.iter().cloned())
+        .collect()
     }
 
     /// (Re)starts the monitor and waits until it is ready.
@@ -519,6 +530,59 @@ impl LiveClient {
 }
 
 impl Drop for LiveClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The SIM900-like fake modem on a pseudo-terminal (`tests/modem/fake_modem.py`).
+pub struct FakeModem {
+    child: Child,
+    /// The terminal to give argus as `GSM_PORT`.
+    pub path: String,
+    events: mpsc::Receiver<serde_json::Value>,
+}
+
+impl FakeModem {
+    /// Starts it.
+    pub fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("modem/fake_modem.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3: {e}"));
+        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+        let mut path = String::new();
+        out.read_line(&mut path)
+            .unwrap_or_else(|e| panic!("fake modem: {e}"));
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            child,
+            path: path.trim().to_owned(),
+            events,
+        }
+    }
+
+    /// The next thing the modem reports.
+    pub fn next(&self) -> serde_json::Value {
+        self.events
+            .recv_timeout(READY_TIMEOUT)
+            .unwrap_or_else(|_| panic!("the fake modem reported nothing"))
+    }
+}
+
+impl Drop for FakeModem {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -25,6 +25,7 @@ pub struct ConfigError {
 /// | `ARGUS_STATE_DIR` | `/var/lib/argus` | where the arm-state journal lives |
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
 /// | `SECRET` | none | key of device tokens (Socket.IO auth) |
+/// | `GSM_PORT` / `GSM_PORT_BAUD` | `/dev/ttyAMA0` / `9600` | the GSM modem |
 #[derive(Debug, Clone)]
 pub struct MonitorConfig {
     /// IPC socket path.
@@ -49,6 +50,10 @@ pub struct MonitorConfig {
     pub db: argus_db::DbConfig,
     /// `SECRET`, which signs device tokens (Socket.IO refuses every client without it).
     pub secret: Option<Secret>,
+    /// The modem's serial device (`GSM_PORT`).
+    pub gsm_port: PathBuf,
+    /// Its baud rate (`GSM_PORT_BAUD`).
+    pub gsm_baud: u32,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -143,6 +148,8 @@ impl MonitorConfig {
             state_dir: parse(&lookup, "ARGUS_STATE_DIR", PathBuf::from("/var/lib/argus"))?,
             db: argus_db::DbConfig::from_lookup(&lookup),
             secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
+            gsm_port: parse(&lookup, "GSM_PORT", PathBuf::from("/dev/ttyAMA0"))?,
+            gsm_baud: parse(&lookup, "GSM_PORT_BAUD", 9600u32)?,
         })
     }
 }

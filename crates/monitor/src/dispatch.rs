@@ -40,7 +40,27 @@ pub struct Running {
     pub input_number: u8,
     /// The journal generation on disk (arm and disarm answer once theirs is).
     pub journal_saved: watch::Receiver<u64>,
+    /// The GSM modem.
+    pub gsm: crate::gsm::GsmHandle,
 }
+
+/// `notifications/gsm` (contract §6). Never logged: it holds the PIN and numbers.
+#[derive(Default, serde::Deserialize)]
+struct GsmOption {
+    #[serde(default)]
+    enabled: bool,
+    #[serde(default)]
+    pin_code: Option<String>,
+    #[serde(default)]
+    phone_number_1: Option<String>,
+    #[serde(default)]
+    phone_number_2: Option<String>,
+}
+
+/// ArPI's test SMS text.
+pub const TEST_SMS: &str = "ArPI Test Message";
+/// DTMF tones played in a test call.
+pub const TEST_CALL_TONES: &str = "5";
 
 /// How long arm and disarm wait for the journal before answering anyway.
 const DURABLE_WAIT: Duration = Duration::from_secs(2);
@@ -143,6 +163,76 @@ impl Dispatcher {
                 Reply::error("Failed to load the configuration")
             }
             Err(e) => Reply::error(format!("configuration reload failed: {e}")),
+        }
+    }
+
+    /// Reads an option's JSON from the database.
+    async fn option<T: serde::de::DeserializeOwned + Send + 'static>(
+        r: &Running,
+        name: &'static str,
+        section: &'static str,
+    ) -> Result<Option<T>, String> {
+        let db = r.db.clone();
+        tokio::task::spawn_blocking(move || -> Result<Option<T>, String> {
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let row = argus_db::models::OptionRow::find(&mut conn, name, section)
+                .map_err(|e| e.to_string())?;
+            Ok(row
+                .and_then(|o| o.value)
+                .and_then(|v| serde_json::from_str(&v).ok()))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn gsm_option(r: &Running) -> Result<GsmOption, Reply> {
+        match Self::option::<GsmOption>(r, "notifications", "gsm").await {
+            Ok(Some(o)) if o.enabled => {
+                r.gsm.set_pin(o.pin_code.clone().filter(|p| !p.is_empty()));
+                Ok(o)
+            }
+            Ok(_) => Err(Reply::error("GSM notifications are not enabled")),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the GSM options");
+                Err(Reply::error("Cannot read the GSM options"))
+            }
+        }
+    }
+
+    /// Test SMS or test call to both numbers; ArPI's reply shape.
+    async fn gsm_test(&self, r: &Running, call: bool) -> Reply {
+        let option = match Self::gsm_option(r).await {
+            Ok(o) => o,
+            Err(reply) => return reply,
+        };
+        let mut other = serde_json::Map::new();
+        let mut all_ok = true;
+        for (key, number) in [
+            ("phone1", &option.phone_number_1),
+            ("phone2", &option.phone_number_2),
+        ] {
+            let Some(number) = number.as_deref().filter(|n| !n.trim().is_empty()) else {
+                other.insert(key.into(), false.into());
+                continue;
+            };
+            let ok = if call {
+                r.gsm.call(number, TEST_CALL_TONES).await.is_ok()
+            } else {
+                r.gsm.send_sms(number, TEST_SMS).await.is_ok()
+            };
+            all_ok &= ok;
+            other.insert(key.into(), ok.into());
+        }
+        let what = if call { "call" } else { "SMS" };
+        Reply {
+            result: all_ok,
+            message: Some(if all_ok {
+                String::new()
+            } else {
+                format!("Error in {what} sending!")
+            }),
+            value: None,
+            other: Some(other.into()),
         }
     }
 
@@ -251,6 +341,29 @@ impl Handler for Dispatcher {
                 Reply::ok()
             }
             Command::Sim(s) => self.sim(r, s).await,
+            Command::SendTestSms => self.gsm_test(r, false).await,
+            Command::MakeTestCall => self.gsm_test(r, true).await,
+            Command::GetSmsMessages => {
+                if let Err(reply) = Self::gsm_option(r).await {
+                    return reply;
+                }
+                match r.gsm.list_sms().await {
+                    Ok(list) => Reply::ok_value(json!(list)),
+                    Err(e) => Reply::error(format!("Cannot read the SMS messages: {e}")),
+                }
+            }
+            Command::DeleteSmsMessage { message_id } => {
+                if let Err(reply) = Self::gsm_option(r).await {
+                    return reply;
+                }
+                let Ok(idx) = u32::try_from(message_id) else {
+                    return Reply::error("invalid message id");
+                };
+                match r.gsm.delete_sms(idx).await {
+                    Ok(()) => Reply::ok(),
+                    Err(e) => Reply::error(format!("Cannot delete the SMS message: {e}")),
+                }
+            }
             other => Reply::error(format!(
                 "{} is not available in this version of argus-monitor",
                 other.action()

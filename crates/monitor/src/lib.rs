@@ -15,6 +15,7 @@ pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod engine;
+pub mod gsm;
 pub mod installation;
 pub mod ipc;
 pub mod journal;

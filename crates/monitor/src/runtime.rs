@@ -153,7 +153,13 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
 
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
+    let gsm = crate::gsm::service::spawn(crate::gsm::GsmSettings {
+        port: config.gsm_port.clone(),
+        baud: config.gsm_baud,
+        pin: None,
+    });
     let running = Running {
+        gsm,
         engine: engine_handle,
         board,
         db: pool,

@@ -1,0 +1,13 @@
+//! The GSM modem (SIM900 class) on a serial port: SMS out and in, voice calls
+//! with DTMF acknowledgement. [`at`] parses what the modem says; [`modem`]
+//! speaks AT commands over any byte stream; [`service`] owns the port on its
+//! own thread, reconnects after errors and answers requests in order, so a
+//! slow or dead modem never holds up the engine or IPC. Phone numbers and
+//! message texts are never logged.
+
+pub mod at;
+pub mod modem;
+pub mod service;
+
+pub use modem::{GsmError, Modem};
+pub use service::{GsmHandle, GsmSettings};
