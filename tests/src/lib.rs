@@ -588,3 +588,75 @@ impl Drop for FakeModem {
         let _ = self.child.wait();
     }
 }
+
+/// A minimal SMTP server on loopback that accepts every message and hands
+/// `(recipients, data)` to the test.
+pub struct SmtpSink {
+    /// Its port.
+    pub port: u16,
+    messages: mpsc::Receiver<(Vec<String>, String)>,
+}
+
+impl SmtpSink {
+    /// Starts it on an ephemeral port.
+    pub fn start() -> Self {
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_smtp(stream, &tx);
+                });
+            }
+        });
+        Self { port, messages }
+    }
+
+    /// The next message received.
+    pub fn next(&self) -> (Vec<String>, String) {
+        self.messages
+            .recv_timeout(READY_TIMEOUT)
+            .unwrap_or_else(|_| panic!("no e-mail arrived"))
+    }
+}
+
+fn serve_smtp(stream: TcpStream, tx: &mpsc::Sender<(Vec<String>, String)>) -> std::io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut lines = BufReader::new(stream);
+    out.write_all(b"220 sink ESMTP\r\n")?;
+    let mut recipients = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            out.write_all(b"250-sink\r\n250 8BITMIME\r\n")?;
+        } else if upper.starts_with("RCPT TO:") {
+            recipients.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
+            out.write_all(b"250 OK\r\n")?;
+        } else if upper.starts_with("DATA") {
+            out.write_all(b"354 go on\r\n")?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line)? == 0 || line == ".\r\n" {
+                    break;
+                }
+                data.push_str(&line);
+            }
+            let _ = tx.send((std::mem::take(&mut recipients), data));
+            out.write_all(b"250 queued\r\n")?;
+        } else if upper.starts_with("QUIT") {
+            out.write_all(b"221 bye\r\n")?;
+            return Ok(());
+        } else {
+            out.write_all(b"250 OK\r\n")?;
+        }
+    }
+}

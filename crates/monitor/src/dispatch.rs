@@ -236,6 +236,68 @@ impl Dispatcher {
         }
     }
 
+    /// Test e-mail to both addresses; ArPI's reply shape.
+    async fn email_test(&self, r: &Running) -> Reply {
+        let option =
+            match Self::option::<crate::email::SmtpOption>(r, "notifications", "smtp").await {
+                Ok(Some(o)) if o.enabled => o,
+                Ok(_) => return Reply::error("E-mail notifications are not enabled"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the SMTP options");
+                    return Reply::error("Cannot read the SMTP options");
+                }
+            };
+        #[derive(serde::Deserialize)]
+        struct Location {
+            name: Option<String>,
+        }
+        let location = Self::option::<Location>(r, "system", "location")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|l| l.name);
+        let body = crate::email::test_body(location.as_deref());
+        let mut other = serde_json::Map::new();
+        let mut all_ok = true;
+        for (key, address) in [
+            ("email1", option.email_address_1.clone()),
+            ("email2", option.email_address_2.clone()),
+        ] {
+            let Some(address) = address.filter(|a| !a.trim().is_empty()) else {
+                other.insert(key.into(), false.into());
+                continue;
+            };
+            let (option, body) = (option.clone(), body.clone());
+            let sent = tokio::task::spawn_blocking(move || {
+                crate::email::send(&option, &address, "[ArPI] [Test] Test message", &body)
+            })
+            .await;
+            let ok = match sent {
+                Ok(Ok(())) => true,
+                Ok(Err(e)) => {
+                    tracing::warn!(recipient = key, error = %e, "test e-mail failed");
+                    false
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "test e-mail task failed");
+                    false
+                }
+            };
+            all_ok &= ok;
+            other.insert(key.into(), ok.into());
+        }
+        Reply {
+            result: all_ok,
+            message: Some(if all_ok {
+                String::new()
+            } else {
+                "Error in email sending!".into()
+            }),
+            value: None,
+            other: Some(other.into()),
+        }
+    }
+
     async fn sim(&self, r: &Running, command: SimCommand) -> Reply {
         if !r.board.simulated() {
             return Reply::error("the simulated board is not in use (USE_SIMULATOR=false)");
@@ -342,6 +404,7 @@ impl Handler for Dispatcher {
             }
             Command::Sim(s) => self.sim(r, s).await,
             Command::SendTestSms => self.gsm_test(r, false).await,
+            Command::SendTestEmail => self.email_test(r).await,
             Command::MakeTestCall => self.gsm_test(r, true).await,
             Command::GetSmsMessages => {
                 if let Err(reply) = Self::gsm_option(r).await {

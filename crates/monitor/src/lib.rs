@@ -14,6 +14,7 @@ pub mod board;
 pub mod client;
 pub mod config;
 pub mod dispatch;
+pub mod email;
 pub mod engine;
 pub mod gsm;
 pub mod installation;
