@@ -18,6 +18,7 @@ ensure_packages() {
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    [ -e /usr/share/zoneinfo/Europe/Budapest ] || missing+=(tzdata)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"

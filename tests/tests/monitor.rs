@@ -229,3 +229,33 @@ fn with_postgresql_down_the_alarm_still_works_and_every_record_arrives_once_in_o
         "in order"
     );
 }
+
+#[test]
+fn clock_requests_are_validated_and_never_reach_a_shell() {
+    let db = demo();
+    let argus = Argus::start(db.url());
+    let set = |timezone: Option<&str>, datetime: Option<&str>| {
+        argus.ipc(Command::MonitorSetClock {
+            timezone: timezone.map(Into::into),
+            datetime: datetime.map(Into::into),
+        })
+    };
+    assert!(
+        set(Some("Europe/Budapest"), Some("2026-11-24 10:00:00")).result,
+        "simulated board: validated, clock untouched"
+    );
+    for (zone, datetime) in [
+        (Some("Mars/Olympus"), None),
+        (Some("UTC; reboot"), None),
+        (Some("../../etc/shadow"), None),
+        (None, Some("soon")),
+    ] {
+        let reply = set(zone, datetime);
+        assert!(!reply.result);
+        assert_eq!(
+            reply.message.as_deref(),
+            Some("Failed to update date/time and zone")
+        );
+    }
+    assert!(argus.ipc(Command::MonitorSyncClock).result);
+}

@@ -42,6 +42,8 @@ pub struct Running {
     pub journal_saved: watch::Receiver<u64>,
     /// The GSM modem.
     pub gsm: crate::gsm::GsmHandle,
+    /// How clock changes are applied.
+    pub clock: crate::clock::ClockBackend,
 }
 
 /// `notifications/gsm` (contract §6). Never logged: it holds the PIN and numbers.
@@ -405,6 +407,32 @@ impl Handler for Dispatcher {
             Command::Sim(s) => self.sim(r, s).await,
             Command::SendTestSms => self.gsm_test(r, false).await,
             Command::SendTestEmail => self.email_test(r).await,
+            Command::MonitorSetClock { timezone, datetime } => {
+                let backend = r.clock;
+                let done = tokio::task::spawn_blocking(move || {
+                    backend.set(timezone.as_deref(), datetime.as_deref())
+                })
+                .await;
+                match done {
+                    Ok(Ok(())) => Reply::ok(),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "clock change refused");
+                        Reply::error(crate::clock::FAILED)
+                    }
+                    Err(e) => Reply::error(format!("{}: {e}", crate::clock::FAILED)),
+                }
+            }
+            Command::MonitorSyncClock => {
+                let backend = r.clock;
+                match tokio::task::spawn_blocking(move || backend.sync()).await {
+                    Ok(Ok(())) => Reply::ok(),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "clock sync failed");
+                        Reply::error("Failed to synchronize the clock")
+                    }
+                    Err(e) => Reply::error(format!("Failed to synchronize the clock: {e}")),
+                }
+            }
             Command::MakeTestCall => self.gsm_test(r, true).await,
             Command::GetSmsMessages => {
                 if let Err(reply) = Self::gsm_option(r).await {

@@ -12,6 +12,7 @@
 pub mod actor;
 pub mod board;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod dispatch;
 pub mod email;

@@ -160,6 +160,11 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     });
     let running = Running {
         gsm,
+        clock: if config.use_simulator {
+            crate::clock::ClockBackend::Simulated
+        } else {
+            crate::clock::ClockBackend::System
+        },
         engine: engine_handle,
         board,
         db: pool,
