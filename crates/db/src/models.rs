@@ -2,6 +2,7 @@
 //! insert (`New…`) types and queries.
 
 pub mod area;
+pub mod card;
 pub mod keypad;
 pub mod option;
 pub mod output;
@@ -11,6 +12,7 @@ pub mod user;
 pub mod zone;
 
 pub use area::{Area, NewArea};
+pub use card::Card;
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
 pub use option::{NewOption, OptionRow};
 pub use output::Output;

@@ -44,7 +44,16 @@ pub struct Running {
     pub gsm: crate::gsm::GsmHandle,
     /// How clock changes are applied.
     pub clock: crate::clock::ClockBackend,
+    /// The keypad's input state.
+    pub keypad: std::sync::Arc<std::sync::Mutex<crate::keypad::Keypad>>,
+    /// The live-event hub (card learning events).
+    pub live: tokio::sync::broadcast::Sender<crate::live::LiveEvent>,
+    /// ArPI's legacy `SALT`, for old PIN hashes.
+    pub salt: Option<String>,
 }
+
+/// How long a card-learning window stays open (one window, contract §16 item 39).
+pub const CARD_WINDOW: Duration = Duration::from_secs(60);
 
 /// `notifications/gsm` (contract §6). Never logged: it holds the PIN and numbers.
 #[derive(Default, serde::Deserialize)]
@@ -300,6 +309,168 @@ impl Dispatcher {
         }
     }
 
+    /// Runs a database closure on the blocking pool.
+    async fn db<T: Send + 'static>(
+        r: &Running,
+        f: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let db = r.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn keypad_id(r: &Running) -> i32 {
+        Self::db(r, |c| {
+            argus_db::models::Keypad::all(c).map_err(|e| e.to_string())
+        })
+        .await
+        .ok()
+        .and_then(|k| k.first().map(|k| k.id))
+        .unwrap_or(1)
+    }
+
+    /// Keys typed on the (simulated) keypad.
+    async fn keys(&self, r: &Running, keys: &str) -> Reply {
+        let keypad = Self::keypad_id(r).await;
+        let mut outcomes = Vec::new();
+        for key in keys.chars() {
+            let action = match r.keypad.lock() {
+                Ok(mut k) => k.key(key, std::time::Instant::now()),
+                Err(_) => return Reply::error("the keypad state is unavailable"),
+            };
+            match action {
+                crate::keypad::KeyAction::Pending => {}
+                crate::keypad::KeyAction::Invalid => outcomes.push("invalid"),
+                crate::keypad::KeyAction::LockedOut => outcomes.push("locked_out"),
+                crate::keypad::KeyAction::Arm(mode) => {
+                    let input = Input::Arm {
+                        mode,
+                        area: None,
+                        origin: Origin::Keypad { keypad, user: None },
+                        use_delay: true,
+                        force: false,
+                    };
+                    let refused =
+                        r.engine.input(input).await.is_some_and(|e| {
+                            e.iter().any(|e| matches!(e, Effect::ArmRefused { .. }))
+                        });
+                    outcomes.push(if refused { "arm_refused" } else { "armed" });
+                }
+                crate::keypad::KeyAction::CheckPin(pin) => {
+                    let salt = r.salt.clone();
+                    let user = Self::db(r, move |c| {
+                        argus_db::models::User::find_by_pin(c, &pin, salt.as_deref())
+                            .map(|u| u.map(|u| u.id))
+                            .map_err(|e| e.to_string())
+                    })
+                    .await;
+                    match user {
+                        Ok(Some(user)) => {
+                            if let Ok(mut k) = r.keypad.lock() {
+                                k.succeeded();
+                            }
+                            let input = Input::Disarm {
+                                area: None,
+                                origin: Origin::Keypad {
+                                    keypad,
+                                    user: Some(user),
+                                },
+                                duress: false,
+                            };
+                            let _ = r
+                                .engine
+                                .input_durable(input, &r.journal_saved, DURABLE_WAIT)
+                                .await;
+                            outcomes.push("disarmed");
+                        }
+                        Ok(None) => {
+                            let locked = r
+                                .keypad
+                                .lock()
+                                .map(|mut k| k.failed(std::time::Instant::now()))
+                                .unwrap_or(false);
+                            if locked {
+                                tracing::warn!(
+                                    keypad.id = keypad,
+                                    "too many wrong PINs: keypad locked out"
+                                );
+                            }
+                            outcomes.push(if locked {
+                                "wrong_pin_locked_out"
+                            } else {
+                                "wrong_pin"
+                            });
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot check a keypad PIN");
+                            outcomes.push("unavailable");
+                        }
+                    }
+                }
+            }
+        }
+        Reply::ok_value(json!({ "outcomes": outcomes }))
+    }
+
+    /// A card at the (simulated) reader: learning first, else disarm when armed.
+    async fn card(&self, r: &Running, number: String) -> Reply {
+        use argus_db::models::card::Registration;
+        let keypad = Self::keypad_id(r).await;
+        let n = number.clone();
+        let registered = Self::db(r, move |c| {
+            argus_db::models::Card::register(c, &n, chrono::Utc::now()).map_err(|e| e.to_string())
+        })
+        .await;
+        match registered {
+            Ok(Registration::Registered(_)) => {
+                let _ = r.live.send(crate::live::LiveEvent {
+                    name: "card_registered",
+                    payload: Some(true.into()),
+                });
+                return Reply::ok_value(json!({ "outcome": "registered" }));
+            }
+            Ok(Registration::Duplicate) => {
+                let _ = r.live.send(crate::live::LiveEvent {
+                    name: "card_registered",
+                    payload: Some(false.into()),
+                });
+                return Reply::ok_value(json!({ "outcome": "duplicate" }));
+            }
+            Ok(Registration::NoWindow) => {}
+            Err(e) => return Reply::error(format!("cannot check the card: {e}")),
+        }
+        let card = Self::db(r, move |c| {
+            argus_db::models::Card::find_by_number(c, &number).map_err(|e| e.to_string())
+        })
+        .await;
+        match card {
+            Ok(Some(card)) => {
+                if *self.state.borrow() == MonitoringState::MonitoringReady {
+                    return Reply::ok_value(json!({ "outcome": "ignored_while_disarmed" }));
+                }
+                let input = Input::Disarm {
+                    area: None,
+                    origin: Origin::Card {
+                        keypad,
+                        user: card.user_id,
+                    },
+                    duress: false,
+                };
+                let _ = r
+                    .engine
+                    .input_durable(input, &r.journal_saved, DURABLE_WAIT)
+                    .await;
+                Reply::ok_value(json!({ "outcome": "disarmed" }))
+            }
+            Ok(None) => Reply::ok_value(json!({ "outcome": "unknown_card" })),
+            Err(e) => Reply::error(format!("cannot check the card: {e}")),
+        }
+    }
+
     async fn sim(&self, r: &Running, command: SimCommand) -> Reply {
         if !r.board.simulated() {
             return Reply::error("the simulated board is not in use (USE_SIMULATOR=false)");
@@ -332,9 +503,8 @@ impl Dispatcher {
                 }
                 None => Reply::error("the board has stopped"),
             },
-            SimCommand::Keys { .. } | SimCommand::Card { .. } => Reply::error(
-                "the simulated keypad is not available in this version of argus-monitor",
-            ),
+            SimCommand::Keys { keys } => self.keys(r, &keys).await,
+            SimCommand::Card { number } => self.card(r, number).await,
         }
     }
 }
@@ -407,6 +577,27 @@ impl Handler for Dispatcher {
             Command::Sim(s) => self.sim(r, s).await,
             Command::SendTestSms => self.gsm_test(r, false).await,
             Command::SendTestEmail => self.email_test(r).await,
+            Command::MonitorUpdateKeypad => Reply::ok(),
+            Command::MonitorRegisterCard => {
+                // The server opened the window in the database; close it when it runs out.
+                let (db, live) = (r.db.clone(), r.live.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(CARD_WINDOW + Duration::from_secs(1)).await;
+                    let expired = tokio::task::spawn_blocking(move || {
+                        db.get().ok().map(|mut c| {
+                            argus_db::models::Card::expire_windows(&mut c, chrono::Utc::now())
+                        })
+                    })
+                    .await;
+                    if matches!(expired, Ok(Some(Ok(true)))) {
+                        let _ = live.send(crate::live::LiveEvent {
+                            name: "card_registration_expired",
+                            payload: None,
+                        });
+                    }
+                });
+                Reply::ok()
+            }
             Command::MonitorSetClock { timezone, datetime } => {
                 let backend = r.clock;
                 let done = tokio::task::spawn_blocking(move || {

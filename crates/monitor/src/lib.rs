@@ -21,6 +21,7 @@ pub mod gsm;
 pub mod installation;
 pub mod ipc;
 pub mod journal;
+pub mod keypad;
 pub mod live;
 pub mod persist;
 pub mod runtime;

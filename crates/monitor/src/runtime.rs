@@ -159,6 +159,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         pin: None,
     });
     let running = Running {
+        keypad: Arc::default(),
+        live: live.clone(),
+        salt: std::env::var("SALT").ok().filter(|s| !s.is_empty()),
         gsm,
         clock: if config.use_simulator {
             crate::clock::ClockBackend::Simulated

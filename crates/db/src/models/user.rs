@@ -47,6 +47,30 @@ pub struct NewUser<'a> {
 }
 
 impl User {
+    /// The user whose PIN this is (bcrypt against every user; legacy
+    /// `sha256(code:SALT)` hashes are accepted and upgraded to bcrypt).
+    pub fn find_by_pin(
+        conn: &mut PgConnection,
+        pin: &str,
+        salt: Option<&str>,
+    ) -> QueryResult<Option<Self>> {
+        for u in Self::all(conn)? {
+            let verified = crate::hash::verify_secret(pin, &u.access_code, salt);
+            if verified.ok() {
+                if verified.needs_upgrade() {
+                    if let (Ok(access), Ok(fourkey)) = (
+                        crate::hash::hash_secret(pin),
+                        crate::hash::hash_secret(crate::hash::fourkey_of(pin)),
+                    ) {
+                        Self::set_access_code(conn, u.id, &access, &fourkey)?;
+                    }
+                }
+                return Ok(Some(u));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every user, by id.
     pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Self>> {
         user::table

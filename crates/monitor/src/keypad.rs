@@ -1,0 +1,202 @@
+//! The keypad's logic, whatever the keypad: keys become arm commands or a PIN
+//! to check; wrong PINs lock the keypad out for a while. `#1` arms away and
+//! `#2` arms stay (both with the exit delay); digits ended by `#` are a PIN of
+//! 4–12 digits. Keys older than 10 s are forgotten.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crate::engine::model::ArmMode;
+
+/// Idle time after which typed keys are dropped.
+pub const KEY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Wrong PINs allowed within [`FAILURE_WINDOW`] before a lock-out.
+pub const MAX_FAILURES: usize = 5;
+/// The window in which failures count.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(5 * 60);
+/// How long the keypad ignores PINs after too many failures.
+pub const LOCKOUT: Duration = Duration::from_secs(90);
+
+/// What a key press asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Nothing yet.
+    Pending,
+    /// Arm in this mode, with the exit delay.
+    Arm(ArmMode),
+    /// Check this PIN (and disarm on a match).
+    CheckPin(String),
+    /// The keypad is locked out; the entry was ignored.
+    LockedOut,
+    /// Not a valid entry; the buffer was cleared.
+    Invalid,
+}
+
+/// One keypad's input state.
+#[derive(Debug, Default)]
+pub struct Keypad {
+    buffer: String,
+    last_key: Option<Instant>,
+    failures: VecDeque<Instant>,
+    locked_until: Option<Instant>,
+}
+
+impl Keypad {
+    /// Handles one key (`0`–`9`, `#`, `*`).
+    pub fn key(&mut self, key: char, now: Instant) -> KeyAction {
+        if self
+            .last_key
+            .is_some_and(|t| now.duration_since(t) > KEY_TIMEOUT)
+        {
+            self.buffer.clear();
+        }
+        self.last_key = Some(now);
+        match key {
+            '*' => {
+                self.buffer.clear();
+                KeyAction::Pending
+            }
+            '#' if self.buffer.is_empty() => {
+                self.buffer.push('#');
+                KeyAction::Pending
+            }
+            '#' => {
+                let entry = std::mem::take(&mut self.buffer);
+                if entry.starts_with('#') {
+                    return KeyAction::Invalid;
+                }
+                if self.locked_until.is_some_and(|t| now < t) {
+                    return KeyAction::LockedOut;
+                }
+                if (4..=12).contains(&entry.len()) {
+                    KeyAction::CheckPin(entry)
+                } else {
+                    KeyAction::Invalid
+                }
+            }
+            d if d.is_ascii_digit() => {
+                if self.buffer == "#" {
+                    self.buffer.clear();
+                    return match d {
+                        '1' => KeyAction::Arm(ArmMode::Away),
+                        '2' => KeyAction::Arm(ArmMode::Stay),
+                        _ => KeyAction::Invalid,
+                    };
+                }
+                if self.buffer.len() >= 12 {
+                    self.buffer.clear();
+                    return KeyAction::Invalid;
+                }
+                self.buffer.push(d);
+                KeyAction::Pending
+            }
+            _ => {
+                self.buffer.clear();
+                KeyAction::Invalid
+            }
+        }
+    }
+
+    /// Records a wrong PIN; returns whether the keypad is now locked out.
+    pub fn failed(&mut self, now: Instant) -> bool {
+        self.failures.push_back(now);
+        while self
+            .failures
+            .front()
+            .is_some_and(|&t| now.duration_since(t) > FAILURE_WINDOW)
+        {
+            self.failures.pop_front();
+        }
+        if self.failures.len() >= MAX_FAILURES {
+            self.failures.clear();
+            self.locked_until = Some(now + LOCKOUT);
+            return true;
+        }
+        false
+    }
+
+    /// A right PIN clears the failure count.
+    pub fn succeeded(&mut self) {
+        self.failures.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(k: &mut Keypad, keys: &str, now: Instant) -> Vec<KeyAction> {
+        keys.chars()
+            .map(|c| k.key(c, now))
+            .filter(|a| *a != KeyAction::Pending)
+            .collect()
+    }
+
+    #[test]
+    fn arm_codes_and_pins() {
+        let now = Instant::now();
+        let mut k = Keypad::default();
+        assert_eq!(typed(&mut k, "#1", now), [KeyAction::Arm(ArmMode::Away)]);
+        assert_eq!(typed(&mut k, "#2", now), [KeyAction::Arm(ArmMode::Stay)]);
+        assert_eq!(
+            typed(&mut k, "1234#", now),
+            [KeyAction::CheckPin("1234".into())]
+        );
+        assert_eq!(
+            typed(&mut k, "123456789012#", now),
+            [KeyAction::CheckPin("123456789012".into())],
+            "12-digit PINs work"
+        );
+        assert_eq!(
+            typed(&mut k, "123#", now),
+            [KeyAction::Invalid],
+            "too short"
+        );
+        assert_eq!(
+            typed(&mut k, "12*1111#", now),
+            [KeyAction::CheckPin("1111".into())],
+            "* clears"
+        );
+        assert_eq!(typed(&mut k, "#9", now), [KeyAction::Invalid]);
+    }
+
+    #[test]
+    fn old_keys_are_forgotten() {
+        let t0 = Instant::now();
+        let mut k = Keypad::default();
+        typed(&mut k, "12", t0);
+        assert_eq!(
+            typed(&mut k, "34#", t0 + Duration::from_secs(11)),
+            [KeyAction::Invalid],
+            "only 34 is left"
+        );
+    }
+
+    #[test]
+    fn five_wrong_pins_lock_the_keypad_for_90_seconds() {
+        let t0 = Instant::now();
+        let mut k = Keypad::default();
+        for i in 0..4 {
+            assert!(!k.failed(t0 + Duration::from_secs(i)));
+        }
+        assert!(k.failed(t0 + Duration::from_secs(5)));
+        assert_eq!(
+            typed(&mut k, "1234#", t0 + Duration::from_secs(60)),
+            [KeyAction::LockedOut]
+        );
+        assert_eq!(
+            typed(&mut k, "1234#", t0 + Duration::from_secs(96)),
+            [KeyAction::CheckPin("1234".into())]
+        );
+    }
+
+    #[test]
+    fn failures_outside_the_window_do_not_count() {
+        let t0 = Instant::now();
+        let mut k = Keypad::default();
+        for i in 0..4 {
+            k.failed(t0 + Duration::from_secs(i));
+        }
+        assert!(!k.failed(t0 + Duration::from_secs(400)));
+    }
+}
