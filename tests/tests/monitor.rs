@@ -259,3 +259,33 @@ fn clock_requests_are_validated_and_never_reach_a_shell() {
     }
     assert!(argus.ipc(Command::MonitorSyncClock).result);
 }
+
+#[test]
+fn a_configuration_reload_takes_new_sensors_into_account() {
+    use argus_db::schema::sensor;
+    let db = demo();
+    let url = db.url();
+    let argus = Argus::start(db.url());
+    // A new sensor on CH07 in the "No delay" zone (id 1), area House (id 1), type Motion.
+    let mut conn = PgConnection::establish(&url).unwrap();
+    diesel::insert_into(sensor::table)
+        .values((
+            sensor::channel.eq(6),
+            sensor::name.eq("Attic"),
+            sensor::zone_id.eq(1),
+            sensor::area_id.eq(1),
+            sensor::type_id.eq(1),
+            sensor::ui_hidden.eq(false),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert!(argus.ipc(Command::MonitorUpdateConfig).result);
+    assert_eq!(argus.state(), "monitoring_ready");
+    assert!(argus.ipc(arm_away()).result);
+    argus.sim(&["input", "CH07", "active"]);
+    wait_state(&argus, "monitoring_alert");
+    assert!(wait_until(WAIT, || count(
+        &url,
+        "SELECT 1 FROM alert_sensor s JOIN sensor x ON x.id = s.sensor_id WHERE x.name = 'Attic'"
+    ) == 1));
+}

@@ -132,6 +132,8 @@ struct Actor {
     installation: Installation,
     channels: BTreeMap<u8, Vec<(i32, Wiring, Option<f64>)>>,
     references: BTreeMap<i32, f64>,
+    /// The last level seen on each input channel.
+    levels: BTreeMap<u8, f64>,
     outlets: Outlets,
     state_tx: watch::Sender<MonitoringState>,
     power_tx: watch::Sender<PowerState>,
@@ -153,6 +155,7 @@ pub fn spawn(
     let mut actor = Actor {
         channels: installation.channels(),
         references: BTreeMap::new(),
+        levels: BTreeMap::new(),
         engine,
         installation,
         outlets,
@@ -251,6 +254,26 @@ impl Actor {
                     }
                 }
                 self.apply(effects);
+                // Sensors new to a channel start from its current level (a
+                // baseline, never an alarm); the simulated board puts an idle
+                // level on channels it never drove.
+                let channels: Vec<(u8, Wiring, Option<f64>)> = self
+                    .channels
+                    .iter()
+                    .map(|(&ch, sensors)| (ch, sensors[0].1, sensors[0].2))
+                    .collect();
+                for (channel, wiring, reference) in channels {
+                    match self.levels.get(&channel) {
+                        Some(&level) => self.on_board(BoardEvent::Level { channel, level }),
+                        None if self.outlets.board.simulated() => {
+                            let level = wiring.level_for(Reading::Idle, reference);
+                            self.outlets
+                                .board
+                                .send(BoardCommand::SimulateLevel { channel, level });
+                        }
+                        None => {}
+                    }
+                }
                 let _ = reply.send(());
             }
             Request::Simulate(channel, level, reply) => {
@@ -295,6 +318,7 @@ impl Actor {
     fn on_board(&mut self, event: BoardEvent) {
         match event {
             BoardEvent::Level { channel, level } => {
+                self.levels.insert(channel, level);
                 let sensors = self.channels.get(&channel).cloned().unwrap_or_default();
                 for (sensor, wiring, reference) in sensors {
                     // `basic` inputs without a stored reference calibrate on their first level.
