@@ -50,6 +50,8 @@ pub struct Running {
     pub live: tokio::sync::broadcast::Sender<crate::live::LiveEvent>,
     /// ArPI's legacy `SALT`, for old PIN hashes.
     pub salt: Option<String>,
+    /// `USE_SSH_CONNECTION=true` on a real board: `update_ssh` changes the system.
+    pub manage_ssh: bool,
 }
 
 /// How long a card-learning window stays open (one window, contract §16 item 39).
@@ -578,6 +580,38 @@ impl Handler for Dispatcher {
             Command::SendTestSms => self.gsm_test(r, false).await,
             Command::SendTestEmail => self.email_test(r).await,
             Command::MonitorUpdateKeypad => Reply::ok(),
+            Command::UpdateSsh => {
+                if !r.manage_ssh {
+                    return Reply {
+                        result: true,
+                        message: Some("SSH is not managed here (USE_SSH_CONNECTION is not true, or the board is simulated)".into()),
+                        value: None,
+                        other: None,
+                    };
+                }
+                let option = match Self::option::<crate::ssh::AccessOption>(r, "network", "access")
+                    .await
+                {
+                    Ok(o) => o.unwrap_or_default(),
+                    Err(e) => return Reply::error(format!("Cannot read the access options: {e}")),
+                };
+                match tokio::task::spawn_blocking(move || {
+                    crate::ssh::apply(
+                        &option,
+                        std::path::Path::new(crate::ssh::DROP_IN),
+                        crate::ssh::systemctl,
+                    )
+                })
+                .await
+                {
+                    Ok(Ok(())) => Reply::ok(),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "SSH update failed");
+                        Reply::error("Failed to update the SSH service")
+                    }
+                    Err(e) => Reply::error(format!("Failed to update the SSH service: {e}")),
+                }
+            }
             Command::MonitorRegisterCard => {
                 // The server opened the window in the database; close it when it runs out.
                 let (db, live) = (r.db.clone(), r.live.clone());

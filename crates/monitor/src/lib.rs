@@ -26,6 +26,7 @@ pub mod live;
 pub mod persist;
 pub mod runtime;
 pub mod sio;
+pub mod ssh;
 pub mod systemd;
 
 pub use config::MonitorConfig;

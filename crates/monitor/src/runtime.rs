@@ -162,6 +162,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         keypad: Arc::default(),
         live: live.clone(),
         salt: std::env::var("SALT").ok().filter(|s| !s.is_empty()),
+        manage_ssh: !config.use_simulator
+            && std::env::var("USE_SSH_CONNECTION")
+                .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true")),
         gsm,
         clock: if config.use_simulator {
             crate::clock::ClockBackend::Simulated
