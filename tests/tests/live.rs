@@ -166,3 +166,47 @@ fn clients_without_a_valid_token_or_origin_are_refused() {
         assert_eq!(name, "connect_error", "token {token:?} from {referer}");
     }
 }
+
+/// Opens an Engine.IO polling session and joins the namespace, then never
+/// polls again: a client that stops reading.
+fn stalled_client(addr: &str, token: &str) {
+    use std::io::{Read, Write};
+    let exchange = |request: String| -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let headers = format!("Host: {addr}\r\nReferer: {PAGE}/\r\nConnection: close\r\n");
+    let open = exchange(format!(
+        "GET /socket.io/?EIO=4&transport=polling&token={token} HTTP/1.1\r\n{headers}\r\n"
+    ));
+    let body = open.split("\r\n\r\n").nth(1).unwrap();
+    let handshake: Value = serde_json::from_str(body.trim_start_matches('0')).unwrap();
+    let sid = handshake["sid"].as_str().unwrap();
+    let join = exchange(format!(
+        "POST /socket.io/?EIO=4&transport=polling&token={token}&sid={sid} HTTP/1.1\r\n{headers}Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n40"
+    ));
+    assert!(join.starts_with("HTTP/1.1 200"), "{join}");
+}
+
+#[test]
+fn a_client_that_stops_reading_delays_nobody() {
+    let (_db, argus) = system();
+    let token = device_token(TEST_SECRET, PAGE);
+    stalled_client(&argus.live_addr(), &token);
+    let client = LiveClient::connect(&argus.live_addr(), &token, &format!("{PAGE}/"), "websocket");
+    assert_eq!(client.next().0, "connected");
+    // Far more events than a client's buffer holds (128 packets).
+    for i in 0..200 {
+        let level = if i % 2 == 0 { "active" } else { "idle" };
+        argus.sim(&["input", "CH03", level]);
+        let (name, args) = client.until("sensors_state_change").pop().unwrap();
+        assert_eq!(
+            (name.as_str(), args),
+            ("sensors_state_change", vec![json!(i % 2 == 0)])
+        );
+    }
+    assert_eq!(argus.state(), "monitoring_ready");
+}
