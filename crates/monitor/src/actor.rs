@@ -125,6 +125,8 @@ pub struct Outlets {
     pub journal: watch::Sender<Option<(u64, JournalState)>>,
     /// What the journal writer has saved.
     pub journal_saved: watch::Receiver<u64>,
+    /// Keypad input from the board, for the keypad task.
+    pub keypad: mpsc::UnboundedSender<BoardEvent>,
 }
 
 struct Actor {
@@ -330,6 +332,13 @@ impl Actor {
             }
             BoardEvent::Power(power) => {
                 self.handle(Input::Power(power));
+            }
+            BoardEvent::Key(_) | BoardEvent::Card(_) => {
+                // Keys and cards need the database (PIN and card checks): the
+                // keypad task handles them, never the engine's loop.
+                if self.outlets.keypad.send(event).is_err() {
+                    tracing::warn!("the keypad task has stopped; input dropped");
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod gpio;
 pub mod sim;
+pub mod wiegand;
 pub mod wiring;
 
 use argus_protocol::constants::PowerState;
@@ -18,7 +19,7 @@ pub const OUTPUT_CHANNELS: usize = 8;
 pub const OUTPUT_NAMES: [&str; OUTPUT_CHANNELS] = ["GO", "R1", "R0", "O4", "O3", "O2", "O1", "O0"];
 
 /// Something the board observed.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BoardEvent {
     /// An input's level changed: a ratio of the ADC reference (v3) or 0.0/1.0 (v2).
     Level {
@@ -29,6 +30,10 @@ pub enum BoardEvent {
     },
     /// The power source changed.
     Power(PowerState),
+    /// A key pressed on the keypad.
+    Key(char),
+    /// A card presented to the reader (its number).
+    Card(String),
 }
 
 /// The state of the outputs, as the board drives them.

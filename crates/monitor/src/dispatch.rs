@@ -100,6 +100,29 @@ impl Dispatcher {
             running: Some(running),
         }
     }
+
+    /// Handles the real keypad's keys and cards, one at a time, off the engine's loop.
+    pub fn spawn_keypad(
+        self,
+        mut input: tokio::sync::mpsc::UnboundedReceiver<crate::board::BoardEvent>,
+    ) {
+        tokio::spawn(async move {
+            let Some(r) = self.running.clone() else {
+                return;
+            };
+            while let Some(event) = input.recv().await {
+                match event {
+                    crate::board::BoardEvent::Key(k) => {
+                        self.keys(&r, &k.to_string()).await;
+                    }
+                    crate::board::BoardEvent::Card(number) => {
+                        self.card(&r, number).await;
+                    }
+                    _ => {}
+                }
+            }
+        });
+    }
 }
 
 fn origin(user: Option<i32>, keypad: Option<i32>) -> Origin {
@@ -336,7 +359,7 @@ impl Dispatcher {
     }
 
     /// Keys typed on the (simulated) keypad.
-    async fn keys(&self, r: &Running, keys: &str) -> Reply {
+    pub(crate) async fn keys(&self, r: &Running, keys: &str) -> Reply {
         let keypad = Self::keypad_id(r).await;
         let mut outcomes = Vec::new();
         for key in keys.chars() {
@@ -419,7 +442,7 @@ impl Dispatcher {
     }
 
     /// A card at the (simulated) reader: learning first, else disarm when armed.
-    async fn card(&self, r: &Running, number: String) -> Reply {
+    pub(crate) async fn card(&self, r: &Running, number: String) -> Reply {
         use argus_db::models::card::Registration;
         let keypad = Self::keypad_id(r).await;
         let n = number.clone();

@@ -129,7 +129,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     let live = live::hub();
     let (journal_tx, journal_rx) = watch::channel(None);
     let journal_saved = actor::spawn_journal_writer(journal, journal_rx);
+    let (keypad_tx, keypad_rx) = mpsc::unbounded_channel();
     let outlets = Outlets {
+        keypad: keypad_tx,
         board: board.clone(),
         board_events,
         persist,
@@ -177,7 +179,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         input_number: config.input_number,
         journal_saved: published.journal_saved.clone(),
     };
-    let dispatcher = Arc::new(Dispatcher::running(&published, running));
+    let dispatcher = Dispatcher::running(&published, running);
+    dispatcher.clone().spawn_keypad(keypad_rx);
+    let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
     tracing::info!(
         ipc.socket = %config.ipc_socket.display(),

@@ -51,6 +51,10 @@ pub const V3_DRV: drv8860::Lines = drv8860::Lines {
     data_in: 19,
     data_out: 20,
 };
+/// Wiegand keypad lines (D0, D1) on board v2 and v3 (contract §9.12).
+pub const V2_WIEGAND: (u32, u32) = (18, 17);
+/// See [`V2_WIEGAND`].
+pub const V3_WIEGAND: (u32, u32) = (12, 6);
 /// A level change smaller than this is noise (the classifier's tolerance is 0.05).
 pub const LEVEL_RESOLUTION: f64 = 0.01;
 
@@ -149,6 +153,9 @@ pub fn spawn(
     let fail = |problem: String| GpioError { version, problem };
     let mut chip = Chip::new(CHIP).map_err(|e| fail(format!("cannot open {CHIP}: {e}")))?;
     let (tx, rx) = mpsc::unbounded_channel();
+    let wiegand = if version == 2 { V2_WIEGAND } else { V3_WIEGAND };
+    watch_wiegand(&mut chip, wiegand, events.clone())
+        .map_err(|e| fail(format!("Wiegand lines: {e}")))?;
     match version {
         2 => {
             let lines = V2_DRV;
@@ -242,6 +249,58 @@ fn watch_line(
                         tracing::error!(gpio.line = line, error = %err, "GPIO event read failed");
                         return;
                     }
+                }
+            }
+        })
+        .map_err(|e| gpio_cdev::Error::from(std::io::Error::other(e)))?;
+    Ok(())
+}
+
+/// Decodes the Wiegand keypad: a thread per data line sends falling edges
+/// (with kernel timestamps) to a decoder thread that ends a frame after a pause.
+fn watch_wiegand(
+    chip: &mut Chip,
+    (d0, d1): (u32, u32),
+    events: mpsc::UnboundedSender<BoardEvent>,
+) -> Result<(), gpio_cdev::Error> {
+    let (bits_tx, bits_rx) = std::sync::mpsc::channel::<(bool, u64)>();
+    for (line, bit) in [(d0, false), (d1, true)] {
+        let handle = chip.get_line(line)?.events(
+            LineRequestFlags::INPUT,
+            EventRequestFlags::FALLING_EDGE,
+            "argus",
+        )?;
+        let bits_tx = bits_tx.clone();
+        std::thread::Builder::new()
+            .name(format!("argus-wiegand{line}"))
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                for event in handle.flatten() {
+                    if bits_tx.send((bit, event.timestamp())).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| gpio_cdev::Error::from(std::io::Error::other(e)))?;
+    }
+    std::thread::Builder::new()
+        .name("argus-wiegand".into())
+        .spawn(move || {
+            let mut decoder = super::wiegand::Decoder::default();
+            let gap = Duration::from_nanos(super::wiegand::FRAME_GAP_NS);
+            loop {
+                let frame = match bits_rx.recv_timeout(gap) {
+                    Ok((bit, at)) => decoder.bit(bit, at),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => decoder.finish(),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                };
+                let event = match frame {
+                    Some(super::wiegand::Frame::Key(k)) => BoardEvent::Key(k),
+                    Some(super::wiegand::Frame::Card(c)) => BoardEvent::Card(c),
+                    None => continue,
+                };
+                if events.send(event).is_err() {
+                    return;
                 }
             }
         })
