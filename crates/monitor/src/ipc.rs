@@ -73,7 +73,7 @@ fn rejection(line: &[u8], error: &argus_protocol::FrameError) -> Response {
         .and_then(|v| v.get("action"))
         .and_then(|a| a.as_str());
     let message = match action {
-        Some(a) if !KNOWN_ACTIONS.contains(&a) => format!("Unknown command: {a}"),
+        Some(a) if !Command::ACTIONS.contains(&a) => format!("Unknown command: {a}"),
         _ => format!("invalid request: {error}"),
     };
     Response {
@@ -81,31 +81,6 @@ fn rejection(line: &[u8], error: &argus_protocol::FrameError) -> Response {
         reply: Reply::error(message),
     }
 }
-
-/// Every action name [`Command`] accepts.
-const KNOWN_ACTIONS: &[&str] = &[
-    "monitor_arm_away",
-    "monitor_arm_stay",
-    "monitor_disarm",
-    "monitor_get_state",
-    "power_get_state",
-    "monitor_update_config",
-    "monitor_update_keypad",
-    "monitor_register_card",
-    "monitor_update_secure_connection",
-    "update_ssh",
-    "send_test_email",
-    "send_test_sms",
-    "make_test_call",
-    "get_sms_messages",
-    "delete_sms_message",
-    "send_test_syren",
-    "monitor_sync_clock",
-    "monitor_set_clock",
-    "activate_output",
-    "deactivate_output",
-    "sim",
-];
 
 async fn send(tx: &mpsc::Sender<Vec<u8>>, response: &Response) {
     match encode(response) {
