@@ -289,3 +289,27 @@ fn a_configuration_reload_takes_new_sensors_into_account() {
         "SELECT 1 FROM alert_sensor s JOIN sensor x ON x.id = s.sensor_id WHERE x.name = 'Attic'"
     ) == 1));
 }
+
+#[test]
+fn system_changing_commands_leave_a_simulated_installation_alone() {
+    let db = demo();
+    let argus = Argus::start(db.url());
+    for command in [Command::UpdateSsh, Command::MonitorUpdateSecureConnection] {
+        let reply = argus.ipc(command);
+        assert!(reply.result);
+        assert!(reply.message.unwrap().contains("not managed here"));
+    }
+    assert!(argus.ipc(Command::MonitorUpdateKeypad).result);
+    assert!(
+        argus
+            .ipc(Command::SendTestSyren { duration: Some(1) })
+            .result
+    );
+    assert_eq!(
+        argus.state(),
+        "monitoring_ready",
+        "IPC answers while the siren test runs"
+    );
+    assert!(wait_until(WAIT, || argus.siren()), "the siren test sounds");
+    assert!(wait_until(WAIT, || !argus.siren()), "and stops by itself");
+}

@@ -534,26 +534,26 @@ impl Dispatcher {
     }
 }
 
+impl Dispatcher {
+    fn state_reply(&self) -> Reply {
+        Reply::ok_value(json!({ "state": *self.state.borrow() }))
+    }
+
+    fn power_reply(&self) -> Reply {
+        Reply::ok_value(json!({ "state": *self.power.borrow() }))
+    }
+}
+
 impl Handler for Dispatcher {
     async fn handle(&self, command: Command) -> Reply {
-        match command {
-            Command::MonitorGetState => {
-                return Reply::ok_value(json!({ "state": *self.state.borrow() }))
-            }
-            Command::PowerGetState => {
-                return Reply::ok_value(json!({ "state": *self.power.borrow() }))
-            }
-            _ => {}
-        }
         let Some(r) = &self.running else {
             return match command {
+                Command::MonitorGetState => self.state_reply(),
+                Command::PowerGetState => self.power_reply(),
                 Command::Sim(_) => {
                     Reply::error("the simulated board is not in use (USE_SIMULATOR=false)")
                 }
-                other => Reply::error(format!(
-                    "{} is not available in this version of argus-monitor",
-                    other.action()
-                )),
+                other => Reply::error(format!("{} needs a running monitor", other.action())),
             };
         };
         match command {
@@ -603,6 +603,40 @@ impl Handler for Dispatcher {
             Command::SendTestSms => self.gsm_test(r, false).await,
             Command::SendTestEmail => self.email_test(r).await,
             Command::MonitorUpdateKeypad => Reply::ok(),
+            Command::MonitorUpdateSecureConnection => {
+                if !r.manage_ssh {
+                    return Reply {
+                        result: true,
+                        message: Some("Remote access is not managed here (USE_SSH_CONNECTION is not true, or the board is simulated)".into()),
+                        value: None,
+                        other: None,
+                    };
+                }
+                let option =
+                    match Self::option::<crate::remote::DyndnsOption>(r, "network", "dyndns").await
+                    {
+                        Ok(o) => o.unwrap_or_default(),
+                        Err(e) => {
+                            return Reply::error(format!("Cannot read the dyndns options: {e}"))
+                        }
+                    };
+                // DNS and certbot take seconds to minutes: run in the background, as ArPI.
+                let live = r.live.clone();
+                tokio::spawn(async move {
+                    match tokio::task::spawn_blocking(move || crate::remote::update(&option)).await
+                    {
+                        Ok(Ok(public)) => {
+                            let _ = live.send(crate::live::LiveEvent {
+                                name: "public_access_change",
+                                payload: Some(public.into()),
+                            });
+                        }
+                        Ok(Err(e)) => tracing::warn!(error = %e, "remote access setup failed"),
+                        Err(e) => tracing::warn!(error = %e, "remote access task failed"),
+                    }
+                });
+                Reply::ok()
+            }
             Command::UpdateSsh => {
                 if !r.manage_ssh {
                     return Reply {
@@ -703,10 +737,8 @@ impl Handler for Dispatcher {
                     Err(e) => Reply::error(format!("Cannot delete the SMS message: {e}")),
                 }
             }
-            other => Reply::error(format!(
-                "{} is not available in this version of argus-monitor",
-                other.action()
-            )),
+            Command::MonitorGetState => self.state_reply(),
+            Command::PowerGetState => self.power_reply(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod journal;
 pub mod keypad;
 pub mod live;
 pub mod persist;
+pub mod remote;
 pub mod runtime;
 pub mod sio;
 pub mod ssh;
