@@ -1,4 +1,5 @@
-//! Where the database is: `DATABASE_URL`, or ArPI's `DB_USER`/`DB_SCHEMA` pair.
+//! Where the database is (`DATABASE_URL`, or ArPI's `DB_USER`/`DB_SCHEMA`
+//! pair), and the small environment-variable parsers every argus process uses.
 
 use std::fmt;
 
@@ -79,6 +80,67 @@ impl fmt::Debug for DbConfig {
     }
 }
 
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {problem}")]
+pub struct EnvError {
+    /// The variable.
+    pub name: &'static str,
+    /// What is wrong with its value.
+    pub problem: String,
+}
+
+/// Parses `name` with `FromStr`; unset or blank gives `default`.
+pub fn env_parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, EnvError>
+where
+    T::Err: std::fmt::Display,
+{
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| EnvError {
+            name,
+            problem: format!("{v:?}: {e}"),
+        }),
+    }
+}
+
+/// ArPI's booleans: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, any case.
+pub fn env_bool(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, EnvError> {
+    match lookup(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if v.is_empty() => Ok(default),
+        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(EnvError {
+            name,
+            problem: format!("{v:?} is not a boolean"),
+        }),
+    }
+}
+
+/// A file mode in octal (`660`); unset gives `default`.
+pub fn env_mode(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+) -> Result<u32, EnvError> {
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => u32::from_str_radix(v.trim(), 8).map_err(|e| EnvError {
+            name,
+            problem: format!("{v:?}: {e}"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +174,28 @@ mod tests {
             c.with_database("postgres").url(),
             "postgresql://a:pw@h/postgres?sslmode=disable"
         );
+    }
+
+    #[test]
+    fn env_parsers() {
+        let vars = |k: &str| match k {
+            "N" => Some("42".to_owned()),
+            "B" => Some("Yes".to_owned()),
+            "M" => Some("640".to_owned()),
+            "BAD" => Some("x".to_owned()),
+            _ => None,
+        };
+        assert_eq!(env_parse(&vars, "N", 0u8).unwrap(), 42);
+        assert_eq!(env_parse(&vars, "UNSET", 7u8).unwrap(), 7);
+        assert!(env_parse(&vars, "BAD", 0u8)
+            .unwrap_err()
+            .to_string()
+            .contains("BAD"));
+        assert!(env_bool(&vars, "B", false).unwrap());
+        assert!(env_bool(&vars, "BAD", false).is_err());
+        assert_eq!(env_mode(&vars, "M", 0o660).unwrap(), 0o640);
+        assert_eq!(env_mode(&vars, "UNSET", 0o660).unwrap(), 0o660);
+        assert!(env_mode(&vars, "BAD", 0).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod config;
 pub mod enums;
 pub mod hash;
+pub mod logging;
 pub mod migrate;
 pub mod models;
 pub mod pool;

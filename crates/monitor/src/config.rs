@@ -3,13 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use argus_db::config::{env_bool as parse_bool, env_mode, env_parse as parse};
+
 /// A variable that is set but cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("environment variable {name}: {problem}")]
-pub struct ConfigError {
-    name: &'static str,
-    problem: String,
-}
+pub use argus_db::config::EnvError as ConfigError;
 
 /// Settings of `argus-monitor`.
 ///
@@ -66,41 +63,6 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-fn parse<T: std::str::FromStr>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    match lookup(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
-            name,
-            problem: format!("{v:?}: {e}"),
-        }),
-    }
-}
-
-/// ArPI's booleans: `true`/`false`, `1`/`0`, `yes`/`no`, any case.
-fn parse_bool(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: bool,
-) -> Result<bool, ConfigError> {
-    match lookup(name).map(|v| v.trim().to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(v) if v.is_empty() => Ok(default),
-        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
-        Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
-        Some(v) => Err(ConfigError {
-            name,
-            problem: format!("{v:?} is not a boolean"),
-        }),
-    }
-}
-
 impl MonitorConfig {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -109,11 +71,7 @@ impl MonitorConfig {
 
     /// Reads any variable lookup (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mode = parse(&lookup, "PERMISSIONS", "660".to_owned())?;
-        let ipc_mode = u32::from_str_radix(&mode, 8).map_err(|e| ConfigError {
-            name: "PERMISSIONS",
-            problem: format!("{mode:?}: {e}"),
-        })?;
+        let ipc_mode = env_mode(&lookup, "PERMISSIONS", 0o660)?;
         let board_version = parse(&lookup, "BOARD_VERSION", 3u8)?;
         if !(2..=3).contains(&board_version) {
             return Err(ConfigError {

@@ -5,13 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use argus_db::config::{env_mode, env_parse as parse};
+
 /// A variable that is set but cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("environment variable {name}: {problem}")]
-pub struct ConfigError {
-    name: &'static str,
-    problem: String,
-}
+pub use argus_db::config::EnvError as ConfigError;
 
 /// Where the server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,23 +62,6 @@ pub struct ServerConfig {
     pub db: DbConfig,
 }
 
-fn parse<T: std::str::FromStr>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    match lookup(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
-            name,
-            problem: e.to_string(),
-        }),
-    }
-}
-
 impl ServerConfig {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -90,11 +70,7 @@ impl ServerConfig {
 
     /// Reads any variable lookup (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mode = parse(&lookup, "ARGUS_SOCKET_MODE", "660".to_owned())?;
-        let socket_mode = u32::from_str_radix(&mode, 8).map_err(|e| ConfigError {
-            name: "ARGUS_SOCKET_MODE",
-            problem: format!("{mode:?}: {e}"),
-        })?;
+        let socket_mode = env_mode(&lookup, "ARGUS_SOCKET_MODE", 0o660)?;
         let workers: usize = parse(&lookup, "ARGUS_WORKERS", 0)?;
         Ok(Self {
             bind: parse(
