@@ -35,6 +35,7 @@ fn start() -> System {
     let mut server_env = common.to_vec();
     server_env.push(("ARGUS_BIND", "127.0.0.1:0".to_owned()));
     server_env.push(("ARGUS_WORKERS", "2".to_owned()));
+    server_env.push(("SECRET", argus_e2e::TEST_SECRET.to_owned()));
     let mut server = Process::start(&binary("argus-server"), &server_env);
     let line = server.wait_for("argus-server listening");
     let addr = field(&line, "addr").unwrap().to_owned();
@@ -102,4 +103,81 @@ fn the_server_refuses_a_database_with_pending_migrations() {
     );
     server.wait_for("manage migrate");
     assert!(!server.terminate());
+}
+
+#[test]
+fn the_web_apps_login_and_arming_flow() {
+    use argus_e2e::http_with;
+    let sys = start();
+    let origin = ("Origin", "http://localhost:4200");
+    let registered = http_with(
+        &sys.addr,
+        "POST",
+        "/api/user/register_device",
+        &[origin],
+        Some(r#"{"registration_code":"ABCD1234"}"#),
+    );
+    assert_eq!(registered.status, 200, "{}", registered.body);
+    let device = registered.json()["device_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = format!("Bearer {device}");
+    let login = http_with(
+        &sys.addr,
+        "POST",
+        "/api/user/authenticate",
+        &[origin, ("Authorization", &bearer)],
+        Some(&format!(
+            r#"{{"device_token":"{device}","access_code":"1234"}}"#
+        )),
+    );
+    assert_eq!(login.status, 200, "{}", login.body);
+    let user = login.json()["user_token"].as_str().unwrap().to_owned();
+    let as_user = format!("Bearer {user}");
+    let referer = ("Referer", "http://localhost:4200/en/");
+
+    let armed = http_with(
+        &sys.addr,
+        "PUT",
+        "/api/monitoring/arm?type=arm_away",
+        &[("Authorization", &as_user), referer],
+        None,
+    );
+    assert_eq!((armed.status, armed.json()), (200, serde_json::json!({})));
+    let renewed = armed
+        .header("user-token")
+        .expect("User-Token renewal header")
+        .to_owned();
+    assert_eq!(
+        renewed.split('.').count(),
+        3,
+        "a JWT (identical to the old one within the same second)"
+    );
+    let state = http_with(
+        &sys.addr,
+        "GET",
+        "/api/monitoring/state",
+        &[("Authorization", &bearer)],
+        None,
+    );
+    assert_eq!(state.json()["state"], "monitoring_armed");
+
+    let with_renewed = format!("Bearer {renewed}");
+    let disarmed = http_with(
+        &sys.addr,
+        "PUT",
+        "/api/monitoring/disarm",
+        &[("Authorization", &with_renewed)],
+        None,
+    );
+    assert_eq!(disarmed.status, 200, "the renewed token works");
+    let state = http_with(
+        &sys.addr,
+        "GET",
+        "/api/monitoring/state",
+        &[("Authorization", &bearer)],
+        None,
+    );
+    assert_eq!(state.json()["state"], "monitoring_ready");
 }

@@ -44,6 +44,8 @@ impl std::str::FromStr for Bind {
 /// | `BOARD_VERSION` | `3` | shown by `/api/board_version` |
 /// | `ARGUS_WORKERS` | number of CPUs | HTTP worker threads |
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
+/// | `SECRET` | required | HS256 key of device and user tokens |
+/// | `SALT` | none | ArPI's legacy hash salt |
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Listener.
@@ -60,6 +62,20 @@ pub struct ServerConfig {
     pub workers: Option<usize>,
     /// The database.
     pub db: DbConfig,
+    /// `SECRET`: the key of every token.
+    pub secret: Option<Secret>,
+    /// ArPI's legacy `SALT` (old PIN hashes).
+    pub salt: Option<Secret>,
+}
+
+/// A secret whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl ServerConfig {
@@ -88,6 +104,8 @@ impl ServerConfig {
             board_version: parse(&lookup, "BOARD_VERSION", 3u8)?,
             workers: (workers > 0).then_some(workers),
             db: DbConfig::from_lookup(&lookup),
+            secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
+            salt: lookup("SALT").filter(|s| !s.is_empty()).map(Secret),
         })
     }
 }

@@ -13,6 +13,9 @@ pub enum ApiError {
     /// 404 `Invalid route` (text), as ArPI answers unknown routes.
     #[error("invalid route")]
     InvalidRoute,
+    /// 400 `{"error": "…"}`: the request is invalid.
+    #[error("{0}")]
+    BadRequest(String),
     /// 503 `{"message":"No response from monitoring service"}`.
     #[error("the monitor did not answer: {0}")]
     MonitorUnavailable(String),
@@ -28,6 +31,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::InvalidRoute => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::MonitorUnavailable(_) | Self::DatabaseUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -41,6 +45,7 @@ impl ResponseError for ApiError {
             Self::InvalidRoute => response
                 .content_type("text/html; charset=utf-8")
                 .body("Invalid route"),
+            Self::BadRequest(message) => response.json(json!({ "error": message })),
             Self::MonitorUnavailable(cause) => {
                 tracing::warn!(error = %cause, "monitor unavailable");
                 response.json(json!({ "message": MONITOR_UNAVAILABLE }))
@@ -86,6 +91,10 @@ mod tests {
     #[test]
     fn every_variant_has_its_status_and_body() {
         assert_eq!(parts(ApiError::InvalidRoute), (404, "Invalid route".into()));
+        assert_eq!(
+            parts(ApiError::BadRequest("Unknown arm type (x)".into())),
+            (400, r#"{"error":"Unknown arm type (x)"}"#.into())
+        );
         assert_eq!(
             parts(ApiError::MonitorUnavailable("refused".into())),
             (

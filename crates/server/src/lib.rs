@@ -2,6 +2,7 @@
 //! instances may serve one database. It reads and writes configuration in
 //! PostgreSQL and asks the monitor (over IPC) for everything live.
 //!
+//! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
 //! - [`config`]: environment variables, read once in `main`.
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
@@ -9,9 +10,11 @@
 //! - [`state`]: [`state::AppState`], what handlers share.
 //! - [`server`]: binds TCP or a Unix socket and runs.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ipc_client;
+pub mod lockout;
 pub mod routes;
 pub mod server;
 pub mod state;

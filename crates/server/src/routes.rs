@@ -7,13 +7,17 @@ use crate::error::ApiError;
 
 pub mod generic;
 pub mod health;
+pub mod monitoring;
+pub mod user;
 
 /// Mounts every route.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .configure(generic::config)
-            .configure(health::config),
+            .configure(health::config)
+            .configure(monitoring::config)
+            .configure(user::config),
     )
     .default_service(web::to(invalid_route));
 }

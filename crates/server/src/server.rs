@@ -37,13 +37,23 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         let db = db.clone();
         tokio::task::spawn_blocking(move || check_migrations(&db)).await??;
     }
+    if config.secret.is_none() {
+        anyhow::bail!(
+            "SECRET is not set: tokens cannot be issued or checked (see secrets.env.example)"
+        );
+    }
     let factory_config = Arc::clone(&config);
+    let shared = Arc::new(crate::state::Shared::default());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(AppState::for_worker(
                 db.clone(),
                 Arc::clone(&factory_config),
+                Arc::clone(&shared),
             )))
+            .wrap(actix_web::middleware::from_fn(
+                crate::auth::renew_user_token,
+            ))
             .configure(routes::config)
     })
     .workers(

@@ -7,6 +7,24 @@ use std::sync::Arc;
 use crate::ipc_client::IpcClient;
 use crate::ServerConfig;
 
+/// State shared by every worker (created once per process).
+#[derive(Debug)]
+pub struct Shared {
+    /// Failed-login counters.
+    pub lockouts: crate::lockout::Lockouts,
+    /// Bounds concurrent bcrypt checks (each takes ~0.2 s of CPU by design).
+    pub hashing: tokio::sync::Semaphore,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            lockouts: crate::lockout::Lockouts::default(),
+            hashing: tokio::sync::Semaphore::new(2),
+        }
+    }
+}
+
 /// Shared handler state.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -16,12 +34,14 @@ pub struct AppState {
     pub monitor: Arc<IpcClient>,
     /// Configuration.
     pub config: Arc<ServerConfig>,
+    /// Process-wide state.
+    pub shared: Arc<Shared>,
 }
 
 impl AppState {
     /// State for one worker: shares the pool and configuration, opens its own
     /// monitor connection lazily.
-    pub fn for_worker(db: DbPool, config: Arc<ServerConfig>) -> Self {
+    pub fn for_worker(db: DbPool, config: Arc<ServerConfig>, shared: Arc<Shared>) -> Self {
         let monitor = Arc::new(IpcClient::new(
             config.monitor_socket.clone(),
             config.ipc_timeout,
@@ -30,6 +50,7 @@ impl AppState {
             db,
             monitor,
             config,
+            shared,
         }
     }
 }

@@ -99,6 +99,16 @@ impl User {
             .execute(conn)
     }
 
+    /// Clears a used registration code (single use).
+    pub fn clear_registration_code(conn: &mut PgConnection, id: i32) -> QueryResult<usize> {
+        diesel::update(user::table.find(id))
+            .set((
+                user::registration_code.eq(None::<String>),
+                user::registration_expiry.eq(None::<chrono::DateTime<chrono::Utc>>),
+            ))
+            .execute(conn)
+    }
+
     /// Stores a registration-code hash and its expiry (None = no expiry).
     pub fn set_registration_code(
         conn: &mut PgConnection,

@@ -2,6 +2,7 @@
 //! and a real monitor IPC server.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod auth;
 mod generic;
 mod health;
 mod ipc_client;

@@ -48,14 +48,18 @@ pub fn config(db: &TestDb, monitor_socket: &std::path::Path) -> ServerConfig {
         ),
         ("ARGUS_IPC_TIMEOUT_MS".to_owned(), "2000".to_owned()),
         ("BOARD_VERSION".to_owned(), "2".to_owned()),
+        ("SECRET".to_owned(), SECRET.to_owned()),
     ];
     ServerConfig::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
         .unwrap()
 }
 
+/// `SECRET` of the tests.
+pub const SECRET: &str = "server-test-secret";
+
 pub fn state(config: ServerConfig) -> AppState {
     let pool = argus_db::pool::build_pool(&config.db, 2);
-    AppState::for_worker(pool, Arc::new(config))
+    AppState::for_worker(pool, Arc::new(config), Arc::default())
 }
 
 /// Builds the app over `state` (a macro, as actix's service type is unnameable).
@@ -65,6 +69,9 @@ macro_rules! app {
         actix_web::test::init_service(
             actix_web::App::new()
                 .app_data(actix_web::web::Data::new($state))
+                .wrap(actix_web::middleware::from_fn(
+                    argus_server::auth::renew_user_token,
+                ))
                 .configure(argus_server::routes::config),
         )
         .await

@@ -1,0 +1,249 @@
+//! Identity (contract §3.2–3.3): a registration code buys a device token; a
+//! PIN on a registered device buys a 15-minute user token. bcrypt runs on the
+//! blocking pool under a concurrency limit; failures are counted per device
+//! and per address and lock out (5 in 5 minutes → 90 s), without ever holding
+//! a worker in a sleep. A wrong PIN still answers `200 false`.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use argus_db::hash::{normalize_registration_code, verify_secret};
+use argus_db::models::User;
+use argus_protocol::jwt::{self, DeviceClaims};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+use crate::auth::{now_seconds, DeviceToken, UserClaims};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(register_device).service(authenticate);
+}
+
+/// The client's address: `X-Real-IP` (set by nginx), else the peer.
+fn client_ip(req: &HttpRequest) -> String {
+    req.headers()
+        .get("x-real-ip")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_default()
+}
+
+fn register_failed(reason: &str) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .json(json!({ "error": "Failed to register device", "reason": reason }))
+}
+
+#[derive(Deserialize)]
+struct RegisterBody {
+    registration_code: Option<Value>,
+}
+
+/// `POST /api/user/register_device` `{"registration_code"}` → `{"device_token"}`.
+#[post("/user/register_device")]
+async fn register_device(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(origin) = req
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return Ok(register_failed("Missing Origin header"));
+    };
+    let code = match &body.registration_code {
+        Some(Value::String(s)) if !s.trim().is_empty() => normalize_registration_code(s),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Ok(register_failed("Missing registration code")),
+    };
+    let ip = client_ip(&req);
+    let keys = vec![format!("ip:{ip}")];
+    if state.shared.lockouts.locked(&keys, Instant::now()) {
+        return Ok(register_failed("User not found"));
+    }
+    let _permit = state
+        .shared
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let pool = state.db.clone();
+    let found = web::block(move || -> Result<Option<(i32, bool)>, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        for user in User::all(&mut conn).map_err(|e| e.to_string())? {
+            let Some(stored) = user.registration_code.as_deref() else {
+                continue;
+            };
+            if verify_secret(&code, stored, None).ok() {
+                let expired = user
+                    .registration_expiry
+                    .is_some_and(|t| t < chrono::Utc::now());
+                if !expired {
+                    User::clear_registration_code(&mut conn, user.id).map_err(|e| e.to_string())?;
+                }
+                return Ok(Some((user.id, expired)));
+            }
+        }
+        Ok(None)
+    })
+    .await?
+    .map_err(ApiError::DatabaseUnavailable)?;
+    match found {
+        Some((_, true)) => Ok(register_failed("Expired registration code")),
+        Some((user_id, false)) => {
+            state.shared.lockouts.succeed(&keys);
+            let secret = state
+                .config
+                .secret
+                .as_ref()
+                .map(|s| s.0.as_bytes().to_vec())
+                .unwrap_or_default();
+            let claims = DeviceClaims {
+                ip: Some(ip),
+                origin: Some(origin),
+                user_id: i64::from(user_id),
+            };
+            let token =
+                jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(HttpResponse::Ok().json(json!({ "device_token": token })))
+        }
+        None => {
+            state.shared.lockouts.fail(&keys, Instant::now());
+            Ok(register_failed("User not found"))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AuthenticateBody {
+    device_token: Option<String>,
+    access_code: Option<Value>,
+}
+
+fn invalid_user() -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "error": "invalid user id" }))
+}
+
+/// `POST /api/user/authenticate` `{"device_token","access_code"}` →
+/// `{"user_token"}`, or `200 false` for a wrong PIN (or while locked out).
+#[post("/user/authenticate")]
+async fn authenticate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _registered: DeviceToken,
+    body: web::Json<AuthenticateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let secret = state
+        .config
+        .secret
+        .as_ref()
+        .map(|s| s.0.as_bytes().to_vec())
+        .unwrap_or_default();
+    let Some(device) = body
+        .device_token
+        .as_deref()
+        .and_then(|t| jwt::verify::<DeviceClaims>(t, &secret).ok())
+    else {
+        return Ok(invalid_user());
+    };
+    let pin = match &body.access_code {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Ok(HttpResponse::Ok().json(false)),
+    };
+    let ip = client_ip(&req);
+    let device_key = body
+        .device_token
+        .as_deref()
+        .and_then(|t| t.rsplit('.').next())
+        .unwrap_or_default()
+        .to_owned();
+    let keys = vec![format!("device:{device_key}"), format!("ip:{ip}")];
+    if state.shared.lockouts.locked(&keys, Instant::now()) {
+        return Ok(HttpResponse::Ok().json(false));
+    }
+    let Ok(user_id) = i32::try_from(device.user_id) else {
+        return Ok(invalid_user());
+    };
+    let _permit = state
+        .shared
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let pool = state.db.clone();
+    let salt = state.config.salt.as_ref().map(|s| s.0.clone());
+    let checked = web::block(move || -> Result<Option<(User, bool)>, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let user = match User::find(&mut conn, user_id) {
+            Ok(u) => u,
+            Err(diesel::result::Error::NotFound) => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        let verified = verify_secret(&pin, &user.access_code, salt.as_deref());
+        if verified.needs_upgrade() {
+            if let (Ok(a), Ok(f)) = (
+                argus_db::hash::hash_secret(&pin),
+                argus_db::hash::hash_secret(argus_db::hash::fourkey_of(&pin)),
+            ) {
+                User::set_access_code(&mut conn, user.id, &a, &f).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(Some((user, verified.ok())))
+    })
+    .await?
+    .map_err(ApiError::DatabaseUnavailable)?;
+    let Some((user, ok)) = checked else {
+        return Ok(invalid_user());
+    };
+    if !ok {
+        if state.shared.lockouts.fail(&keys, Instant::now()) {
+            tracing::warn!(
+                user.id = user.id,
+                "too many wrong PINs: device and address locked out"
+            );
+            record_lockout(&state, user.id).await;
+        }
+        return Ok(HttpResponse::Ok().json(false));
+    }
+    state.shared.lockouts.succeed(&keys);
+    let origin = req
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let claims = UserClaims {
+        id: i64::from(user.id),
+        name: user.name,
+        role: user.role,
+        origin,
+        timestamp: now_seconds(),
+    };
+    let token = jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(json!({ "user_token": token })))
+}
+
+/// Writes a `lockout` event (best effort: the lock-out holds either way).
+async fn record_lockout(state: &AppState, user_id: i32) {
+    let pool = state.db.clone();
+    let _ = web::block(move || {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        argus_db::records::record_event(
+            &mut conn,
+            chrono::Utc::now(),
+            "lockout",
+            Some(user_id),
+            None,
+            Some("rest"),
+            None,
+            None,
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await;
+}
