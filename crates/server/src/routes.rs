@@ -5,6 +5,7 @@ use actix_web::web;
 
 use crate::error::ApiError;
 
+pub mod catalog;
 pub mod generic;
 pub mod health;
 pub mod monitoring;
@@ -14,6 +15,7 @@ pub mod user;
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
+            .configure(catalog::config)
             .configure(generic::config)
             .configure(health::config)
             .configure(monitoring::config)

@@ -1,0 +1,133 @@
+//! Configuration listings with the contract's JSON shapes (§7).
+
+use actix_web::test;
+use argus_db::seed::{seed, Dataset};
+use argus_db::test_db::TestDb;
+use argus_protocol::jwt;
+use argus_server::auth::{now_seconds, UserClaims};
+use serde_json::Value;
+
+use crate::support::{config, state, LiveMonitor, SECRET};
+
+fn token(id: i64, role: &str) -> String {
+    let claims = UserClaims {
+        id,
+        name: "t".into(),
+        role: role.into(),
+        origin: None,
+        timestamp: now_seconds(),
+    };
+    jwt::sign(&claims, SECRET.as_bytes()).unwrap()
+}
+
+macro_rules! get {
+    ($app:expr, $uri:expr, $token:expr) => {{
+        let req = test::TestRequest::get()
+            .uri($uri)
+            .insert_header(("Authorization", format!("Bearer {}", $token)));
+        let resp = test::call_service(&$app, req.to_request()).await;
+        let status = resp.status().as_u16();
+        let renewed = resp.headers().contains_key("user-token");
+        let body: Value =
+            serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null);
+        (status, body, renewed)
+    }};
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn sorted(list: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+    v.sort();
+    v
+}
+
+#[actix_web::test]
+async fn listings_have_the_contract_shapes() {
+    let db = TestDb::new();
+    seed(&mut db.conn(), Dataset::Demo, false).unwrap();
+    let monitor = LiveMonitor::start();
+    let app = crate::app!(state(config(&db, &monitor.path)));
+    let user = token(2, "user");
+
+    let (status, areas, renewed) = get!(app, "/api/areas/", user);
+    assert_eq!(
+        (status, renewed),
+        (200, true),
+        "user routes renew the token"
+    );
+    assert_eq!(
+        keys(&areas[0]),
+        sorted(&["id", "name", "armState", "uiOrder"])
+    );
+    assert_eq!(areas[0]["armState"], "disarm");
+
+    let (_, zones, _) = get!(app, "/api/zones/", user);
+    assert_eq!(zones.as_array().unwrap().len(), 5);
+    assert_eq!(
+        keys(&zones[0]),
+        sorted(&[
+            "id",
+            "name",
+            "description",
+            "disarmedDelay",
+            "awayAlertDelay",
+            "stayAlertDelay",
+            "awayArmDelay",
+            "stayArmDelay",
+            "uiOrder"
+        ])
+    );
+
+    let (_, sensors, _) = get!(app, "/api/sensors/", user);
+    assert_eq!(sensors.as_array().unwrap().len(), 7);
+    assert_eq!(
+        keys(&sensors[0]),
+        sorted(&[
+            "id",
+            "name",
+            "description",
+            "channel",
+            "channelType",
+            "sensorContactType",
+            "sensorEolCount",
+            "alert",
+            "error",
+            "zoneId",
+            "areaId",
+            "typeId",
+            "enabled",
+            "silentAlert",
+            "monitorPeriod",
+            "monitorThreshold",
+            "uiOrder",
+            "uiHidden"
+        ])
+    );
+    assert_eq!(sensors[0]["channel"], 0, "ordered by channel");
+    let (_, alerting, _) = get!(app, "/api/sensors/?alerting=true", user);
+    assert_eq!(alerting, serde_json::json!([]));
+
+    let (_, types, _) = get!(app, "/api/sensortypes", user);
+    assert_eq!(
+        types[0],
+        serde_json::json!({"id": 1, "name": "Motion", "description": "Detect motion"})
+    );
+    let (_, keypads, _) = get!(app, "/api/keypads/", user);
+    assert_eq!(keys(&keypads[0]), sorted(&["id", "typeId", "enabled"]));
+
+    let (status, body, _) = get!(app, "/api/keypadtypes", user);
+    assert_eq!(
+        (status, body),
+        (
+            403,
+            serde_json::json!({"error": "operation not permitted (role)"})
+        )
+    );
+    let (status, types, _) = get!(app, "/api/keypadtypes", token(1, "admin"));
+    assert_eq!((status, types.as_array().unwrap().len()), (200, 2));
+}
