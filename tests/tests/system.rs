@@ -163,6 +163,31 @@ fn the_web_apps_login_and_arming_flow() {
     );
     assert_eq!(state.json()["state"], "monitoring_armed");
 
+    // Trip a sensor: the open alert shows in /api/alert once the monitor has stored it.
+    let sim = std::process::Command::new(argus_e2e::binary("argus-sim"))
+        .arg("--socket")
+        .arg(sys.dir.path().join("argus_monitor.sock"))
+        .args(["input", "CH03", "active"])
+        .output()
+        .unwrap();
+    assert!(sim.status.success());
+    let wait = std::time::Duration::from_secs(20);
+    let open_alert = || {
+        http_with(
+            &sys.addr,
+            "GET",
+            "/api/alert",
+            &[("Authorization", &bearer)],
+            None,
+        )
+        .json()
+    };
+    assert!(argus_e2e::wait_until(wait, || open_alert().is_object()));
+    let alert = open_alert();
+    assert_eq!(alert["alertType"], "alert_away");
+    assert_eq!(alert["sensors"][0]["name"], "Test room 2");
+    assert_eq!(alert["endTime"], serde_json::Value::Null);
+
     let with_renewed = format!("Bearer {renewed}");
     let disarmed = http_with(
         &sys.addr,

@@ -1,6 +1,7 @@
 //! Rows of ArPI's tables: one module per table with its row (`Queryable`),
 //! insert (`New…`) types and queries.
 
+pub mod alert;
 pub mod area;
 pub mod card;
 pub mod keypad;
@@ -11,6 +12,7 @@ pub mod sensor_type;
 pub mod user;
 pub mod zone;
 
+pub use alert::{Alert, AlertSensorRow};
 pub use area::{Area, NewArea};
 pub use card::Card;
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};

@@ -5,6 +5,7 @@ use actix_web::web;
 
 use crate::error::ApiError;
 
+pub mod alerts;
 pub mod catalog;
 pub mod generic;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod user;
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
+            .configure(alerts::config)
             .configure(catalog::config)
             .configure(generic::config)
             .configure(health::config)

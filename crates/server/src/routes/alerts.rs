@@ -1,0 +1,118 @@
+//! `GET /api/alert` (the open alert or `null`) and `GET /api/alerts` (newest
+//! first; argus adds optional `limit`/`offset`), in the contract's Alert shape.
+
+use actix_web::{get, web, HttpResponse};
+use argus_db::enums::ArmState;
+use argus_db::models::{Alert, AlertSensorRow};
+use chrono::{DateTime, Local, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{DeviceToken, UserToken};
+use crate::error::ApiError;
+use crate::routes::catalog::query;
+use crate::state::AppState;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_alert).service(list_alerts);
+}
+
+/// ArPI's local time, `YYYY-MM-DD HH:MM:SS`.
+pub fn local(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| {
+        t.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+            .into()
+    })
+}
+
+fn alert_type(arm: Option<ArmState>) -> &'static str {
+    match arm {
+        Some(ArmState::Stay) => "alert_stay",
+        Some(ArmState::Away | ArmState::Mixed) => "alert_away",
+        Some(ArmState::Disarm) | None => "alert_sabotage",
+    }
+}
+
+/// The contract's Alert JSON.
+fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> Value {
+    let sensors: Vec<Value> = sensors
+        .iter()
+        .filter(|s| s.alert_id == alert.id)
+        .map(|s| {
+            json!({
+                "sensorId": s.sensor_id, "channel": s.channel, "typeId": s.type_id, "name": s.name,
+                "description": s.description, "startTime": local(s.start_time), "endTime": local(s.end_time),
+                "delay": s.delay, "silent": s.silent, "monitorPeriod": s.monitor_period, "monitorThreshold": s.monitor_threshold,
+            })
+        })
+        .collect();
+    json!({
+        "id": alert.id, "alertType": alert_type(arm), "startTime": local(alert.start_time),
+        "endTime": local(alert.end_time), "silent": alert.silent, "sensors": sensors,
+    })
+}
+
+/// Loads alerts with their sensors and arm types as JSON.
+async fn alerts_json(
+    state: &AppState,
+    open_only: bool,
+    limit: Option<i64>,
+    offset: i64,
+) -> Result<Vec<Value>, ApiError> {
+    query(state, move |conn| {
+        let mut alerts = if open_only {
+            Alert::open(conn)?.into_iter().collect()
+        } else {
+            Alert::all(conn)?
+        };
+        let skip = usize::try_from(offset.max(0)).unwrap_or(0);
+        alerts = alerts
+            .into_iter()
+            .skip(skip)
+            .take(
+                limit
+                    .and_then(|l| usize::try_from(l).ok())
+                    .unwrap_or(usize::MAX),
+            )
+            .collect();
+        let ids: Vec<i32> = alerts.iter().map(|a| a.id).collect();
+        let sensors = Alert::sensors(conn, &ids)?;
+        alerts
+            .iter()
+            .map(|a| Ok(alert_json(a, a.arm_type(conn)?, &sensors)))
+            .collect()
+    })
+    .await
+}
+
+/// `GET /api/alert` → the open Alert or `null`.
+#[get("/alert")]
+async fn get_alert(state: web::Data<AppState>, _: DeviceToken) -> Result<HttpResponse, ApiError> {
+    let mut open = alerts_json(&state, true, None, 0).await?;
+    Ok(HttpResponse::Ok().json(open.pop().unwrap_or(Value::Null)))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /api/alerts[?limit=&offset=]` → `[Alert]`, newest first.
+#[get("/alerts")]
+async fn list_alerts(
+    state: web::Data<AppState>,
+    _: UserToken,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    if page.limit.is_some_and(|l| l < 0) || page.offset.is_some_and(|o| o < 0) {
+        return Err(ApiError::BadRequest(
+            "limit and offset must not be negative".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .json(alerts_json(&state, false, page.limit, page.offset.unwrap_or(0)).await?))
+}
