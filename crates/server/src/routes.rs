@@ -11,6 +11,7 @@ pub mod generic;
 pub mod health;
 pub mod monitoring;
 pub mod user;
+pub mod users;
 
 /// Mounts every route.
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -21,7 +22,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(generic::config)
             .configure(health::config)
             .configure(monitoring::config)
-            .configure(user::config),
+            .configure(user::config)
+            .configure(users::config),
     )
     .default_service(web::to(invalid_route));
 }

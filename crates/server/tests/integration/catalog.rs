@@ -131,3 +131,49 @@ async fn listings_have_the_contract_shapes() {
     let (status, types, _) = get!(app, "/api/keypadtypes", token(1, "admin"));
     assert_eq!((status, types.as_array().unwrap().len()), (200, 2));
 }
+
+#[actix_web::test]
+async fn users_are_shown_without_secrets_and_only_to_whom_they_may_be() {
+    let db = TestDb::new();
+    seed(&mut db.conn(), Dataset::Demo, false).unwrap();
+    let monitor = LiveMonitor::start();
+    let app = crate::app!(state(config(&db, &monitor.path)));
+    let chuck = token(2, "user");
+
+    let (status, users, _) = get!(app, "/api/users", chuck);
+    assert_eq!(status, 200);
+    assert_eq!(
+        keys(&users[0]),
+        sorted(&[
+            "id",
+            "name",
+            "email",
+            "hasRegistrationCode",
+            "hasCard",
+            "registrationExpiry",
+            "role",
+            "comment"
+        ])
+    );
+    assert_eq!(users[0]["role"], "admin", "ordered by role");
+    assert_eq!(users[0]["hasRegistrationCode"], true);
+    let text = users.to_string();
+    assert!(!text.contains("$2b$"), "no hash leaves the server");
+
+    let (status, me, _) = get!(app, "/api/user/2", chuck);
+    assert_eq!((status, me["name"].as_str()), (200, Some("Chuck Norris")));
+    let (status, body, _) = get!(app, "/api/user/1", chuck);
+    assert_eq!(
+        (status, body),
+        (401, serde_json::json!({"error": "Unauthorized"}))
+    );
+    let (status, body, _) = get!(app, "/api/user/77", token(1, "admin"));
+    assert_eq!(
+        (status, body),
+        (404, serde_json::json!({"error": "User not found"}))
+    );
+    let (status, body, _) = get!(app, "/api/user/1/name", chuck);
+    assert_eq!((status, body), (200, serde_json::json!("Administrator")));
+    let (status, _, _) = get!(app, "/api/user/77/name", chuck);
+    assert_eq!(status, 404, "ArPI answered 500 here");
+}

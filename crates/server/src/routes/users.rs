@@ -1,0 +1,79 @@
+//! Reading users (contract §5.1, §7 `User`): `GET /api/users`,
+//! `GET /api/user/<id>` (self or admin), `GET /api/user/<id>/name`.
+
+use actix_web::{get, web, HttpResponse};
+use argus_db::models::{Card, User};
+use serde_json::{json, Value};
+
+use crate::auth::{DeviceToken, UserToken};
+use crate::error::ApiError;
+use crate::routes::alerts::local;
+use crate::routes::catalog::query;
+use crate::state::AppState;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_users)
+        .service(get_user)
+        .service(get_user_name);
+}
+
+/// The contract's User JSON (no hash ever leaves the server).
+fn user_json(u: &User, cards: &[Card]) -> Value {
+    json!({
+        "id": u.id,
+        "name": u.name,
+        "email": u.email.clone().unwrap_or_default(),
+        "hasRegistrationCode": u.registration_code.is_some(),
+        "hasCard": cards.iter().any(|c| c.user_id == u.id),
+        "registrationExpiry": local(u.registration_expiry),
+        "role": u.role,
+        "comment": u.comment,
+    })
+}
+
+/// `GET /api/users`: every user, admins first (ordered by role, then id).
+#[get("/users")]
+async fn list_users(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
+    let (mut users, cards) = query(&state, |c| Ok((User::all(c)?, Card::all(c)?))).await?;
+    users.sort_by(|a, b| a.role.cmp(&b.role).then(a.id.cmp(&b.id)));
+    Ok(HttpResponse::Ok().json(
+        users
+            .iter()
+            .map(|u| user_json(u, &cards))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `GET /api/user/<id>`: yourself, or anyone as an admin.
+#[get("/user/{id}")]
+async fn get_user(
+    state: web::Data<AppState>,
+    token: UserToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if token.0.role != "admin" && token.0.id != i64::from(id) {
+        return Ok(HttpResponse::Unauthorized().json(json!({ "error": "Unauthorized" })));
+    }
+    let (users, cards) = query(&state, |c| Ok((User::all(c)?, Card::all(c)?))).await?;
+    match users.iter().find(|u| u.id == id) {
+        Some(u) => Ok(HttpResponse::Ok().json(user_json(u, &cards))),
+        None => Ok(HttpResponse::NotFound().json(json!({ "error": "User not found" }))),
+    }
+}
+
+/// `GET /api/user/<id>/name` → the name as a JSON string (404 when unknown).
+#[get("/user/{id}/name")]
+async fn get_user_name(
+    state: web::Data<AppState>,
+    _: DeviceToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let users = query(&state, User::all).await?;
+    match users.into_iter().find(|u| u.id == id) {
+        Some(u) => Ok(HttpResponse::Ok().json(u.name)),
+        None => Ok(HttpResponse::NotFound().json(json!({ "error": "User not found" }))),
+    }
+}
