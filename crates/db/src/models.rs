@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod area;
 pub mod card;
+pub mod event;
 pub mod keypad;
 pub mod option;
 pub mod output;
@@ -15,6 +16,7 @@ pub mod zone;
 pub use alert::{Alert, AlertSensorRow};
 pub use area::{Area, NewArea};
 pub use card::Card;
+pub use event::{EventFilter, EventRow};
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
 pub use option::{NewOption, OptionRow};
 pub use output::Output;

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 
 pub mod alerts;
 pub mod catalog;
+pub mod events;
 pub mod generic;
 pub mod health;
 pub mod monitoring;
@@ -19,6 +20,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         web::scope("/api")
             .configure(alerts::config)
             .configure(catalog::config)
+            .configure(events::config)
             .configure(generic::config)
             .configure(health::config)
             .configure(monitoring::config)

@@ -177,3 +177,54 @@ async fn users_are_shown_without_secrets_and_only_to_whom_they_may_be() {
     let (status, _, _) = get!(app, "/api/user/77/name", chuck);
     assert_eq!(status, 404, "ArPI answered 500 here");
 }
+
+#[actix_web::test]
+async fn the_event_log_filters_and_pages_for_admins_only() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    for kind in ["arm", "alert", "disarm", "lockout", "arm"] {
+        argus_db::records::record_event(
+            &mut conn,
+            chrono::Utc::now(),
+            kind,
+            Some(1),
+            None,
+            Some("user"),
+            None,
+            None,
+        )
+        .unwrap();
+    }
+    let monitor = LiveMonitor::start();
+    let app = crate::app!(state(config(&db, &monitor.path)));
+    let admin = token(1, "admin");
+
+    let (status, all, _) = get!(app, "/api/events", admin);
+    assert_eq!(status, 200);
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    assert_eq!(all[0]["kind"], "arm", "newest first");
+    assert_eq!(
+        keys(&all[0]),
+        sorted(&[
+            "id", "time", "kind", "userId", "keypadId", "origin", "areaId", "sensorId", "detail"
+        ])
+    );
+    let (_, arms, _) = get!(app, "/api/events?kind=arm", admin);
+    assert_eq!(arms.as_array().unwrap().len(), 2);
+    let (_, page, _) = get!(app, "/api/events?limit=2&offset=4", admin);
+    assert_eq!(page.as_array().unwrap().len(), 1);
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let (_, dated, _) = get!(
+        app,
+        &format!("/api/events?since={today}&until={today}"),
+        admin
+    );
+    assert_eq!(dated.as_array().unwrap().len(), 5);
+    let (status, _, _) = get!(app, "/api/events?since=yesterday", admin);
+    assert_eq!(status, 400);
+    let (status, _, _) = get!(app, "/api/events?limit=0", admin);
+    assert_eq!(status, 400);
+    let (status, _, _) = get!(app, "/api/events", token(2, "user"));
+    assert_eq!(status, 403, "duress and lock-outs are for admins");
+}
