@@ -118,6 +118,16 @@ pub struct TypeJson {
     description: Option<String>,
 }
 
+impl TypeJson {
+    fn new(id: i32, name: Option<String>, description: Option<String>) -> Self {
+        Self {
+            id,
+            name,
+            description,
+        }
+    }
+}
+
 /// Contract `Keypad`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -205,11 +215,7 @@ async fn list_sensor_types(
     let types = query(&state, SensorType::all).await?;
     let json: Vec<TypeJson> = types
         .into_iter()
-        .map(|t| TypeJson {
-            id: t.id,
-            name: t.name,
-            description: t.description,
-        })
+        .map(|t| TypeJson::new(t.id, t.name, t.description))
         .collect();
     Ok(HttpResponse::Ok().json(json))
 }
@@ -238,11 +244,7 @@ async fn list_keypad_types(
     let types = query(&state, KeypadType::all).await?;
     let json: Vec<TypeJson> = types
         .into_iter()
-        .map(|t| TypeJson {
-            id: t.id,
-            name: t.name,
-            description: t.description,
-        })
+        .map(|t| TypeJson::new(t.id, t.name, t.description))
         .collect();
     Ok(HttpResponse::Ok().json(json))
 }
