@@ -34,6 +34,25 @@ macro_rules! pg_enum {
             }
         }
 
+        /// JSON carries the stored label (ArPI's API shows it for these types).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.db_label())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let label = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::from_db_label(&label).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        concat!("unknown ", stringify!($name), " ({})"),
+                        label
+                    ))
+                })
+            }
+        }
+
         impl ToSql<$sql, Pg> for $name {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
                 out.write_all(self.db_label().as_bytes())?;

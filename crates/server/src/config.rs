@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use argus_db::config::{env_mode, env_parse as parse};
+use argus_db::config::{env_bool, env_mode, env_parse as parse};
 
 /// A variable that is set but cannot be used.
 pub use argus_db::config::EnvError as ConfigError;
@@ -46,6 +46,12 @@ impl std::str::FromStr for Bind {
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
 /// | `SECRET` | required | HS256 key of device and user tokens |
 /// | `SALT` | none | ArPI's legacy hash salt |
+/// | `INPUT_NUMBER` | `15` | sensor channels are `-1..INPUT_NUMBER-1` |
+/// | `OUTPUT_NUMBER` | `8` | output channels are `1..OUTPUT_NUMBER-1` (0 is the siren) |
+/// | `USE_SSH_CONNECTION` | `false` | let `network/*` changes reconfigure SSH and remote access |
+/// | `ARGUS_AUTHORIZED_KEYS` | `/home/argus/.ssh/authorized_keys` | the keys `/api/user/<id>/ssh_key` manages |
+/// | `ARGUS_PUBLIC_CERT` | `/etc/letsencrypt/live/arpi/fullchain.pem` | its existence is `public_access` |
+/// | `ARGUS_READER_MQTT_PASSWORD` | empty | shown in `mqtt/internal_read` for Home Assistant |
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Listener.
@@ -66,6 +72,18 @@ pub struct ServerConfig {
     pub secret: Option<Secret>,
     /// ArPI's legacy `SALT` (old PIN hashes).
     pub salt: Option<Secret>,
+    /// Number of sensor inputs.
+    pub input_number: i32,
+    /// Number of output channels (channel 0 drives the siren).
+    pub output_number: i32,
+    /// Whether `network/*` option changes reach SSH and remote access.
+    pub use_ssh_connection: bool,
+    /// The `authorized_keys` file of the maintenance account.
+    pub authorized_keys: PathBuf,
+    /// The public TLS certificate; it exists once remote access is set up.
+    pub public_cert: PathBuf,
+    /// The read-only MQTT broker password (meant to be copied into Home Assistant).
+    pub reader_mqtt_password: Secret,
 }
 
 /// A secret whose `Debug` never shows it.
@@ -106,6 +124,20 @@ impl ServerConfig {
             db: DbConfig::from_lookup(&lookup),
             secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
             salt: lookup("SALT").filter(|s| !s.is_empty()).map(Secret),
+            input_number: parse(&lookup, "INPUT_NUMBER", 15)?,
+            output_number: parse(&lookup, "OUTPUT_NUMBER", 8)?,
+            use_ssh_connection: env_bool(&lookup, "USE_SSH_CONNECTION", false)?,
+            authorized_keys: parse(
+                &lookup,
+                "ARGUS_AUTHORIZED_KEYS",
+                PathBuf::from("/home/argus/.ssh/authorized_keys"),
+            )?,
+            public_cert: parse(
+                &lookup,
+                "ARGUS_PUBLIC_CERT",
+                PathBuf::from("/etc/letsencrypt/live/arpi/fullchain.pem"),
+            )?,
+            reader_mqtt_password: Secret(lookup("ARGUS_READER_MQTT_PASSWORD").unwrap_or_default()),
         })
     }
 }

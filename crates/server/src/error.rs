@@ -16,6 +16,21 @@ pub enum ApiError {
     /// 400 `{"error": "…"}`: the request is invalid.
     #[error("{0}")]
     BadRequest(String),
+    /// 401 `{"error":"Unauthorized"}`: a user acting on another user.
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// 403 `{"error": "…"}`: allowed to call, not to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `{"error": "…"}`: the object does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409 `{"error": "…"}`: the request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 204: nothing changed (ArPI's `No changes made`, which a 204 cannot carry).
+    #[error("No changes made")]
+    NoChange,
     /// 503 `{"message":"No response from monitoring service"}`.
     #[error("the monitor did not answer: {0}")]
     MonitorUnavailable(String),
@@ -32,6 +47,11 @@ impl ResponseError for ApiError {
         match self {
             Self::InvalidRoute => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::NoChange => StatusCode::NO_CONTENT,
             Self::MonitorUnavailable(_) | Self::DatabaseUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -45,7 +65,12 @@ impl ResponseError for ApiError {
             Self::InvalidRoute => response
                 .content_type("text/html; charset=utf-8")
                 .body("Invalid route"),
-            Self::BadRequest(message) => response.json(json!({ "error": message })),
+            Self::BadRequest(message)
+            | Self::Forbidden(message)
+            | Self::NotFound(message)
+            | Self::Conflict(message) => response.json(json!({ "error": message })),
+            Self::Unauthorized => response.json(json!({ "error": "Unauthorized" })),
+            Self::NoChange => response.finish(),
             Self::MonitorUnavailable(cause) => {
                 tracing::warn!(error = %cause, "monitor unavailable");
                 response.json(json!({ "message": MONITOR_UNAVAILABLE }))
@@ -106,6 +131,28 @@ mod tests {
             parts(ApiError::DatabaseUnavailable("x".into())),
             (503, r#"{"error":"database unavailable"}"#.into())
         );
+        assert_eq!(
+            parts(ApiError::Unauthorized),
+            (401, r#"{"error":"Unauthorized"}"#.into())
+        );
+        assert_eq!(
+            parts(ApiError::Forbidden("Not authorized".into())),
+            (403, r#"{"error":"Not authorized"}"#.into())
+        );
+        assert_eq!(
+            parts(ApiError::NotFound("Card not found".into())),
+            (404, r#"{"error":"Card not found"}"#.into())
+        );
+        assert_eq!(
+            parts(ApiError::Conflict(
+                "Channel conflict with existing sensors".into()
+            )),
+            (
+                409,
+                r#"{"error":"Channel conflict with existing sensors"}"#.into()
+            )
+        );
+        assert_eq!(parts(ApiError::NoChange), (204, String::new()));
         let (status, body) = parts(ApiError::Internal("secret detail".into()));
         assert_eq!((status, body.as_str()), (500, "Error: internal error"));
     }

@@ -7,6 +7,7 @@
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
 //! - [`routes`]: every route, mounted under `/api`.
+//! - [`store`]: queries and transactions on the blocking pool.
 //! - [`state`]: [`state::AppState`], what handlers share.
 //! - [`server`]: binds TCP or a Unix socket and runs.
 
@@ -18,6 +19,7 @@ pub mod lockout;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod store;
 
 pub use config::ServerConfig;
 pub use server::run;

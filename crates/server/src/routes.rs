@@ -6,26 +6,37 @@ use actix_web::web;
 use crate::error::ApiError;
 
 pub mod alerts;
+pub mod areas;
 pub mod catalog;
+pub mod changes;
 pub mod events;
 pub mod generic;
 pub mod health;
+pub mod keypads;
 pub mod monitoring;
+pub mod outputs;
+pub mod sensors;
 pub mod user;
 pub mod users;
+pub mod zones;
 
 /// Mounts every route.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .configure(alerts::config)
+            .configure(areas::config)
             .configure(catalog::config)
             .configure(events::config)
             .configure(generic::config)
             .configure(health::config)
+            .configure(keypads::config)
             .configure(monitoring::config)
+            .configure(outputs::config)
+            .configure(sensors::config)
             .configure(user::config)
-            .configure(users::config),
+            .configure(users::config)
+            .configure(zones::config),
     )
     .default_service(web::to(invalid_route));
 }

@@ -4,7 +4,6 @@
 
 use actix_web::{get, web, HttpResponse};
 use argus_db::models::{Area, Keypad, KeypadType, Sensor, SensorType, Zone};
-use diesel::pg::PgConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{AdminToken, UserToken};
@@ -21,20 +20,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(list_keypad_types);
 }
 
-/// Runs a query on the blocking pool.
-pub async fn query<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    let pool = state.db.clone();
-    web::block(move || -> Result<T, ApiError> {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
-        f(&mut conn).map_err(|e| ApiError::Internal(e.to_string()))
-    })
-    .await?
-}
+pub use crate::store::query;
 
 /// Contract `Area`.
 #[derive(Debug, Serialize)]
@@ -44,6 +30,17 @@ pub struct AreaJson {
     name: String,
     arm_state: &'static str,
     ui_order: Option<i32>,
+}
+
+impl From<Area> for AreaJson {
+    fn from(a: Area) -> Self {
+        Self {
+            id: a.id,
+            name: a.name,
+            arm_state: a.arm_state.api_str(),
+            ui_order: a.ui_order,
+        }
+    }
 }
 
 /// Contract `Zone`.
@@ -59,6 +56,22 @@ pub struct ZoneJson {
     away_arm_delay: Option<i32>,
     stay_arm_delay: Option<i32>,
     ui_order: Option<i32>,
+}
+
+impl From<Zone> for ZoneJson {
+    fn from(z: Zone) -> Self {
+        Self {
+            id: z.id,
+            name: z.name,
+            description: z.description,
+            disarmed_delay: z.disarmed_delay,
+            away_alert_delay: z.away_alert_delay,
+            stay_alert_delay: z.stay_alert_delay,
+            away_arm_delay: z.away_arm_delay,
+            stay_arm_delay: z.stay_arm_delay,
+            ui_order: z.ui_order,
+        }
+    }
 }
 
 /// Contract `Sensor`.
@@ -137,21 +150,23 @@ pub struct KeypadJson {
     enabled: Option<bool>,
 }
 
+impl From<Keypad> for KeypadJson {
+    fn from(k: Keypad) -> Self {
+        Self {
+            id: k.id,
+            type_id: k.type_id,
+            enabled: k.enabled,
+        }
+    }
+}
+
 /// `GET /api/areas/`: not deleted, by name.
 #[get("/areas/")]
 async fn list_areas(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
     let mut areas = query(&state, Area::all).await?;
     areas.retain(|a| a.deleted != Some(true));
     areas.sort_by(|a, b| a.name.cmp(&b.name));
-    let json: Vec<AreaJson> = areas
-        .into_iter()
-        .map(|a| AreaJson {
-            id: a.id,
-            name: a.name,
-            arm_state: a.arm_state.api_str(),
-            ui_order: a.ui_order,
-        })
-        .collect();
+    let json: Vec<AreaJson> = areas.into_iter().map(AreaJson::from).collect();
     Ok(HttpResponse::Ok().json(json))
 }
 
@@ -162,17 +177,7 @@ async fn list_zones(state: web::Data<AppState>, _: UserToken) -> Result<HttpResp
     let json: Vec<ZoneJson> = zones
         .into_iter()
         .filter(|z| z.deleted != Some(true))
-        .map(|z| ZoneJson {
-            id: z.id,
-            name: z.name,
-            description: z.description,
-            disarmed_delay: z.disarmed_delay,
-            away_alert_delay: z.away_alert_delay,
-            stay_alert_delay: z.stay_alert_delay,
-            away_arm_delay: z.away_arm_delay,
-            stay_arm_delay: z.stay_arm_delay,
-            ui_order: z.ui_order,
-        })
+        .map(ZoneJson::from)
         .collect();
     Ok(HttpResponse::Ok().json(json))
 }
@@ -224,14 +229,7 @@ async fn list_sensor_types(
 #[get("/keypads/")]
 async fn list_keypads(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
     let keypads = query(&state, Keypad::all).await?;
-    let json: Vec<KeypadJson> = keypads
-        .into_iter()
-        .map(|k| KeypadJson {
-            id: k.id,
-            type_id: k.type_id,
-            enabled: k.enabled,
-        })
-        .collect();
+    let json: Vec<KeypadJson> = keypads.into_iter().map(KeypadJson::from).collect();
     Ok(HttpResponse::Ok().json(json))
 }
 

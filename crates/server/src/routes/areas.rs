@@ -1,0 +1,257 @@
+//! Areas (contract §5.4): create, read, rename, soft-delete (409 while sensors
+//! or outputs use the area), reorder, and arming one area through the monitor.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use argus_db::enums::ArmState;
+use argus_db::models::Area;
+use argus_db::schema::{area, output, sensor};
+use argus_protocol::ipc::{ArmRequest, DisarmRequest};
+use argus_protocol::Command;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::auth::{AdminToken, DeviceToken, UserToken};
+use crate::error::ApiError;
+use crate::routes::catalog::AreaJson;
+use crate::routes::changes::{
+    check_name, ensure_disarmed, merge, parse, record_change, reload_monitor, Order,
+    NOT_ALLOWED_AREA,
+};
+use crate::routes::monitoring::ipc_response;
+use crate::state::AppState;
+use crate::store::transact;
+
+/// `area.name` is `varchar(32)`.
+const NAME_LENGTH: usize = 32;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_area)
+        .service(reorder_areas)
+        .service(arm_area)
+        .service(disarm_area)
+        .service(get_area)
+        .service(update_area)
+        .service(delete_area);
+}
+
+/// What a client may change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset)]
+#[diesel(table_name = area)]
+struct AreaEdit {
+    name: String,
+}
+
+fn find(conn: &mut PgConnection, id: i32) -> Result<Area, ApiError> {
+    area::table
+        .find(id)
+        .filter(area::deleted.is_distinct_from(true))
+        .select(Area::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("Area not found".into()))
+}
+
+/// `POST /api/areas/` `{"name"}` → 201 Area.
+#[post("/areas/")]
+async fn create_area(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let edit: AreaEdit = parse(body.into_inner())?;
+    check_name(&edit.name, NAME_LENGTH)?;
+    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
+    let created = transact(&state, move |conn| {
+        let row: Area = diesel::insert_into(area::table)
+            .values((
+                area::name.eq(&edit.name),
+                area::arm_state.eq(ArmState::Disarm),
+                area::deleted.eq(false),
+            ))
+            .returning(Area::as_returning())
+            .get_result(conn)?;
+        record_change(conn, admin.0.id, &format!("area {} created", row.id))?;
+        Ok(row)
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::Created().json(AreaJson::from(created)))
+}
+
+/// `GET /api/area/<id>` (admin).
+#[get("/area/{id:\\d+}")]
+async fn get_area(
+    state: web::Data<AppState>,
+    _: AdminToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = transact(&state, move |conn| find(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(AreaJson::from(row)))
+}
+
+/// `PUT /api/area/<id>` `{"name"}` → Area, or 204 when unchanged.
+#[put("/area/{id:\\d+}")]
+async fn update_area(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    id: web::Path<i32>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
+    let body = body.into_inner();
+    let updated = transact(&state, move |conn| {
+        let row = find(conn, id)?;
+        let current = AreaEdit {
+            name: row.name.clone(),
+        };
+        let edit = merge(&current, &body)?;
+        if edit == current {
+            return Err(ApiError::NoChange);
+        }
+        check_name(&edit.name, NAME_LENGTH)?;
+        let row: Area = diesel::update(area::table.find(id))
+            .set(&edit)
+            .returning(Area::as_returning())
+            .get_result(conn)?;
+        record_change(conn, admin.0.id, &format!("area {id} updated"))?;
+        Ok(row)
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::Ok().json(AreaJson::from(updated)))
+}
+
+/// `DELETE /api/area/<id>`: soft delete → 204; 409 while sensors or outputs
+/// use it (ArPI answered 204 and kept it).
+#[delete("/area/{id:\\d+}")]
+async fn delete_area(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
+    transact(&state, move |conn| {
+        find(conn, id)?;
+        let sensors: Vec<i32> = sensor::table
+            .filter(sensor::area_id.eq(id).and(sensor::deleted.eq(false)))
+            .select(sensor::id)
+            .load(conn)?;
+        let outputs: Vec<i32> = output::table
+            .filter(output::area_id.eq(id))
+            .select(output::id)
+            .load(conn)?;
+        if !sensors.is_empty() || !outputs.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "Area is in use (sensors {sensors:?}, outputs {outputs:?})"
+            )));
+        }
+        diesel::update(area::table.find(id))
+            .set(area::deleted.eq(true))
+            .execute(conn)?;
+        record_change(conn, admin.0.id, &format!("area {id} deleted"))
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Writes the `ui_order` of each listed row of a table; unknown ids are
+/// ignored. Shared by every `…/reorder` route.
+macro_rules! reorder {
+    ($state:expr, $body:expr, $table:ident) => {{
+        let orders: Vec<Order> = serde_json::from_value($body)
+            .map_err(|e| ApiError::BadRequest(format!("Expected [{{id, uiOrder}}]: {e}")))?;
+        transact($state, move |conn| {
+            for o in orders {
+                diesel::update($table::table.find(o.id))
+                    .set($table::ui_order.eq(o.ui_order))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .finish())
+    }};
+}
+pub(crate) use reorder;
+
+/// `PUT /api/areas/reorder` `[{"id","uiOrder"}]` → `""`.
+#[put("/areas/reorder")]
+async fn reorder_areas(
+    state: web::Data<AppState>,
+    _: DeviceToken,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    reorder!(&state, body.into_inner(), area)
+}
+
+#[derive(Deserialize)]
+struct AreaQuery {
+    area_id: Option<String>,
+    #[serde(rename = "type")]
+    arm_type: Option<String>,
+}
+
+fn area_id(q: &AreaQuery) -> Result<i32, ApiError> {
+    q.area_id
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| ApiError::BadRequest("Missing or invalid area_id".into()))
+}
+
+async fn existing_area(state: &AppState, id: i32) -> Result<(), ApiError> {
+    transact(state, move |conn| find(conn, id).map(|_| ())).await
+}
+
+/// `PUT /api/area/arm?area_id=&type=arm_away|arm_stay`.
+#[put("/area/arm")]
+async fn arm_area(
+    state: web::Data<AppState>,
+    user: UserToken,
+    q: web::Query<AreaQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = area_id(&q)?;
+    existing_area(&state, id).await?;
+    let request = ArmRequest {
+        user_id: i32::try_from(user.0.id).ok(),
+        area_id: Some(id),
+        ..ArmRequest::default()
+    };
+    let command = match q.arm_type.as_deref() {
+        Some("arm_away") => Command::MonitorArmAway(request),
+        Some("arm_stay") => Command::MonitorArmStay(request),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "Unknown arm type ({})",
+                other.unwrap_or("")
+            )))
+        }
+    };
+    Ok(ipc_response(state.monitor.call(command).await?))
+}
+
+/// `PUT /api/area/disarm?area_id=`.
+#[put("/area/disarm")]
+async fn disarm_area(
+    state: web::Data<AppState>,
+    user: UserToken,
+    q: web::Query<AreaQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = area_id(&q)?;
+    existing_area(&state, id).await?;
+    let request = DisarmRequest {
+        user_id: i32::try_from(user.0.id).ok(),
+        area_id: Some(id),
+        ..DisarmRequest::default()
+    };
+    Ok(ipc_response(
+        state.monitor.call(Command::MonitorDisarm(request)).await?,
+    ))
+}

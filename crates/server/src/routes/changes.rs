@@ -1,0 +1,181 @@
+//! What every configuration write shares: the "not while armed" rule (409),
+//! merging a partial camelCase (or snake_case) body into an entity, the
+//! `uiOrder` reorder body, and telling the monitor to reload.
+
+use argus_protocol::Command;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::routes::monitoring::stored_arm_state;
+use crate::state::AppState;
+
+/// ArPI's body for a configuration change while armed.
+pub const NOT_ALLOWED: &str = "Configuration changes are not allowed currently";
+/// The same rule as the area routes word it.
+pub const NOT_ALLOWED_AREA: &str = "Configuration changes are not allowed in the current state";
+
+/// 409 unless every area is disarmed.
+pub async fn ensure_disarmed(state: &AppState, message: &str) -> Result<(), ApiError> {
+    if stored_arm_state(state).await? == "disarm" {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(message.to_owned()))
+    }
+}
+
+/// Tells the monitor to reload its configuration. The change is already
+/// committed, and the monitor also loads it when it starts, so an unreachable
+/// monitor is logged, not reported as a failed write.
+pub async fn reload_monitor(state: &AppState) {
+    if let Err(e) = state.monitor.call(Command::MonitorUpdateConfig).await {
+        tracing::warn!(error = %e, "monitor not told to reload its configuration");
+    }
+}
+
+/// Records a `config_change` event in the same transaction as the change.
+/// `detail` names the object (`sensor 3 updated`), never a value.
+pub fn record_change(
+    conn: &mut diesel::pg::PgConnection,
+    user_id: i64,
+    detail: &str,
+) -> Result<(), ApiError> {
+    argus_db::records::record_event(
+        conn,
+        chrono::Utc::now(),
+        "config_change",
+        i32::try_from(user_id).ok(),
+        None,
+        Some("rest"),
+        None,
+        Some(detail),
+    )?;
+    Ok(())
+}
+
+/// `snake_case` → `camelCase` (ArPI accepts both on entity PUTs).
+pub fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The request body as a JSON object, or 400.
+pub fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
+    body.as_object()
+        .ok_or_else(|| ApiError::BadRequest("Expected a JSON object".into()))
+}
+
+/// Applies the keys of `body` that name a field of `T` (camelCase or
+/// snake_case) to `current`; other keys are ignored, as ArPI's
+/// `update_record` does. A value of the wrong type is a 400.
+pub fn merge<T: Serialize + DeserializeOwned>(current: &T, body: &Value) -> Result<T, ApiError> {
+    let mut fields = match serde_json::to_value(current) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(ApiError::Internal("entity is not an object".into())),
+    };
+    for (key, value) in object(body)? {
+        let key = camel(key);
+        if let Some(slot) = fields.get_mut(&key) {
+            *slot = value.clone();
+        }
+    }
+    serde_json::from_value(Value::Object(fields))
+        .map_err(|e| ApiError::BadRequest(format!("Invalid field value: {e}")))
+}
+
+/// Parses a create body into `T`, naming the missing or invalid field.
+pub fn parse<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    let body = match body {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (camel(&k), v))
+                .collect::<Map<_, _>>(),
+        ),
+        _ => return Err(ApiError::BadRequest("Expected a JSON object".into())),
+    };
+    serde_json::from_value(body).map_err(|e| ApiError::BadRequest(format!("Invalid request: {e}")))
+}
+
+/// One element of a `PUT …/reorder` body.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// The object.
+    pub id: i32,
+    /// Its new position.
+    pub ui_order: Option<i32>,
+}
+
+/// A name within `max` characters, as ArPI's validators word it.
+pub fn check_name(name: &str, max: usize) -> Result<(), ApiError> {
+    let len = name.chars().count();
+    if len > max {
+        return Err(ApiError::BadRequest(format!(
+            "Incorrect 'name' field length ({len})"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Thing {
+        name: String,
+        away_delay: Option<i32>,
+    }
+
+    #[test]
+    fn merge_takes_both_cases_and_ignores_other_keys() {
+        let t = Thing {
+            name: "a".into(),
+            away_delay: None,
+        };
+        let merged = merge(&t, &json!({"away_delay": 5, "id": 9, "alert": true})).unwrap();
+        assert_eq!(merged.away_delay, Some(5));
+        let merged = merge(&t, &json!({"name": "b"})).unwrap();
+        assert_eq!(merged.name, "b");
+        assert_eq!(merge(&t, &json!({})).unwrap(), t);
+    }
+
+    #[test]
+    fn merge_refuses_wrong_types_and_non_objects() {
+        let t = Thing {
+            name: "a".into(),
+            away_delay: None,
+        };
+        assert!(matches!(
+            merge(&t, &json!({"awayDelay": "x"})),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            merge(&t, &json!([1])),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn names_are_counted_in_characters() {
+        assert!(check_name("ééééé", 5).is_ok());
+        let Err(ApiError::BadRequest(m)) = check_name("abcdef", 5) else {
+            panic!("accepted")
+        };
+        assert_eq!(m, "Incorrect 'name' field length (6)");
+    }
+}

@@ -1,0 +1,203 @@
+//! Zones (contract §5.5): create, read, update (204 when unchanged), delete
+//! (409 while sensors use the zone), reorder.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use argus_db::models::Zone;
+use argus_db::schema::{sensor, zone};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::auth::{AdminToken, DeviceToken};
+use crate::error::ApiError;
+use crate::routes::areas::reorder;
+use crate::routes::catalog::ZoneJson;
+use crate::routes::changes::{
+    check_name, ensure_disarmed, merge, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
+};
+use crate::state::AppState;
+use crate::store::transact;
+
+/// `zone.name` is `varchar(32)`.
+const NAME_LENGTH: usize = 32;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_zone)
+        .service(reorder_zones)
+        .service(get_zone)
+        .service(update_zone)
+        .service(delete_zone);
+}
+
+/// What a client may set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable)]
+#[serde(rename_all = "camelCase")]
+#[diesel(
+    table_name = zone,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
+struct ZoneEdit {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    disarmed_delay: Option<i32>,
+    #[serde(default = "zero")]
+    away_alert_delay: Option<i32>,
+    #[serde(default = "zero")]
+    stay_alert_delay: Option<i32>,
+    #[serde(default = "zero")]
+    away_arm_delay: Option<i32>,
+    #[serde(default = "zero")]
+    stay_arm_delay: Option<i32>,
+}
+
+fn zero() -> Option<i32> {
+    Some(0)
+}
+
+impl ZoneEdit {
+    fn of(z: &Zone) -> Self {
+        Self {
+            name: z.name.clone(),
+            description: z.description.clone(),
+            disarmed_delay: z.disarmed_delay,
+            away_alert_delay: z.away_alert_delay,
+            stay_alert_delay: z.stay_alert_delay,
+            away_arm_delay: z.away_arm_delay,
+            stay_arm_delay: z.stay_arm_delay,
+        }
+    }
+
+    fn validate(&self) -> Result<(), ApiError> {
+        check_name(&self.name, NAME_LENGTH)?;
+        let delays = [
+            self.disarmed_delay,
+            self.away_alert_delay,
+            self.stay_alert_delay,
+            self.away_arm_delay,
+            self.stay_arm_delay,
+        ];
+        if delays.iter().flatten().any(|d| *d < 0) {
+            return Err(ApiError::BadRequest(
+                "Delay is positive integer (>= 0)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn find(conn: &mut PgConnection, id: i32) -> Result<Zone, ApiError> {
+    zone::table
+        .find(id)
+        .filter(zone::deleted.is_distinct_from(true))
+        .select(Zone::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("Zone not found".into()))
+}
+
+/// `POST /api/zones/` → 201 Zone.
+#[post("/zones/")]
+async fn create_zone(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let edit: ZoneEdit = parse(body.into_inner())?;
+    edit.validate()?;
+    ensure_disarmed(&state, NOT_ALLOWED).await?;
+    let created = transact(&state, move |conn| {
+        let row: Zone = diesel::insert_into(zone::table)
+            .values((&edit, zone::deleted.eq(false)))
+            .returning(Zone::as_returning())
+            .get_result(conn)?;
+        record_change(conn, admin.0.id, &format!("zone {} created", row.id))?;
+        Ok(row)
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::Created().json(ZoneJson::from(created)))
+}
+
+/// `GET /api/zone/<id>` (admin).
+#[get("/zone/{id:\\d+}")]
+async fn get_zone(
+    state: web::Data<AppState>,
+    _: AdminToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = transact(&state, move |conn| find(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(ZoneJson::from(row)))
+}
+
+/// `PUT /api/zone/<id>`: any zone field → Zone, or 204 when unchanged.
+#[put("/zone/{id:\\d+}")]
+async fn update_zone(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    id: web::Path<i32>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    ensure_disarmed(&state, NOT_ALLOWED).await?;
+    let body = body.into_inner();
+    let updated = transact(&state, move |conn| {
+        let current = ZoneEdit::of(&find(conn, id)?);
+        let edit = merge(&current, &body)?;
+        if edit == current {
+            return Err(ApiError::NoChange);
+        }
+        edit.validate()?;
+        let row: Zone = diesel::update(zone::table.find(id))
+            .set(&edit)
+            .returning(Zone::as_returning())
+            .get_result(conn)?;
+        record_change(conn, admin.0.id, &format!("zone {id} updated"))?;
+        Ok(row)
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::Ok().json(ZoneJson::from(updated)))
+}
+
+/// `DELETE /api/zone/<id>`: hard delete → 204; 409 while sensors use it.
+#[delete("/zone/{id:\\d+}")]
+async fn delete_zone(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    ensure_disarmed(&state, NOT_ALLOWED).await?;
+    transact(&state, move |conn| {
+        find(conn, id)?;
+        let sensors: Vec<i32> = sensor::table
+            .filter(sensor::zone_id.eq(id))
+            .select(sensor::id)
+            .load(conn)?;
+        if !sensors.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "Zone is in use (sensors {sensors:?})"
+            )));
+        }
+        diesel::delete(zone::table.find(id)).execute(conn)?;
+        record_change(conn, admin.0.id, &format!("zone {id} deleted"))
+    })
+    .await?;
+    reload_monitor(&state).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `PUT /api/zones/reorder` `[{"id","uiOrder"}]` → `""`.
+#[put("/zones/reorder")]
+async fn reorder_zones(
+    state: web::Data<AppState>,
+    _: DeviceToken,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    reorder!(&state, body.into_inner(), zone)
+}
