@@ -46,6 +46,7 @@ impl std::str::FromStr for Bind {
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
 /// | `SECRET` | required | HS256 key of device and user tokens |
 /// | `SALT` | none | ArPI's legacy hash salt |
+/// | `MCP_SECRET` | none | HS256 key of MCP tokens (unset: none are issued) |
 /// | `INPUT_NUMBER` | `15` | sensor channels are `-1..INPUT_NUMBER-1` |
 /// | `OUTPUT_NUMBER` | `8` | output channels are `1..OUTPUT_NUMBER-1` (0 is the siren) |
 /// | `USE_SSH_CONNECTION` | `false` | let `network/*` changes reconfigure SSH and remote access |
@@ -72,6 +73,8 @@ pub struct ServerConfig {
     pub secret: Option<Secret>,
     /// ArPI's legacy `SALT` (old PIN hashes).
     pub salt: Option<Secret>,
+    /// `MCP_SECRET`: the key of MCP tokens, distinct from `SECRET`.
+    pub mcp_secret: Option<Secret>,
     /// Number of sensor inputs.
     pub input_number: i32,
     /// Number of output channels (channel 0 drives the siren).
@@ -124,6 +127,7 @@ impl ServerConfig {
             db: DbConfig::from_lookup(&lookup),
             secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
             salt: lookup("SALT").filter(|s| !s.is_empty()).map(Secret),
+            mcp_secret: lookup("MCP_SECRET").filter(|s| !s.is_empty()).map(Secret),
             input_number: parse(&lookup, "INPUT_NUMBER", 15)?,
             output_number: parse(&lookup, "OUTPUT_NUMBER", 8)?,
             use_ssh_connection: env_bool(&lookup, "USE_SSH_CONNECTION", false)?,

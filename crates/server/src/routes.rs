@@ -7,6 +7,7 @@ use crate::error::ApiError;
 
 pub mod alerts;
 pub mod areas;
+pub mod cards;
 pub mod catalog;
 pub mod changes;
 pub mod events;
@@ -16,7 +17,10 @@ pub mod keypads;
 pub mod monitoring;
 pub mod outputs;
 pub mod sensors;
+pub mod ssh_keys;
 pub mod user;
+pub mod user_codes;
+pub mod user_edit;
 pub mod users;
 pub mod zones;
 
@@ -26,6 +30,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         web::scope("/api")
             .configure(alerts::config)
             .configure(areas::config)
+            .configure(cards::config)
             .configure(catalog::config)
             .configure(events::config)
             .configure(generic::config)
@@ -34,7 +39,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(monitoring::config)
             .configure(outputs::config)
             .configure(sensors::config)
+            .configure(ssh_keys::config)
             .configure(user::config)
+            .configure(user_codes::config)
+            .configure(user_edit::config)
             .configure(users::config)
             .configure(zones::config),
     )

@@ -22,7 +22,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// The client's address: `X-Real-IP` (set by nginx), else the peer.
-fn client_ip(req: &HttpRequest) -> String {
+pub fn client_ip(req: &HttpRequest) -> String {
     req.headers()
         .get("x-real-ip")
         .and_then(|v| v.to_str().ok())

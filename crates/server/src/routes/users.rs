@@ -46,7 +46,7 @@ async fn list_users(state: web::Data<AppState>, _: UserToken) -> Result<HttpResp
 }
 
 /// `GET /api/user/<id>`: yourself, or anyone as an admin.
-#[get("/user/{id}")]
+#[get("/user/{id:\\d+}")]
 async fn get_user(
     state: web::Data<AppState>,
     token: UserToken,
@@ -64,7 +64,7 @@ async fn get_user(
 }
 
 /// `GET /api/user/<id>/name` → the name as a JSON string (404 when unknown).
-#[get("/user/{id}/name")]
+#[get("/user/{id:\\d+}/name")]
 async fn get_user_name(
     state: web::Data<AppState>,
     _: DeviceToken,
