@@ -89,6 +89,7 @@ pub fn init_db(
 
 /// Tables holding data, children before parents (the order for deleting).
 pub const DATA_TABLES: &[&str] = &[
+    "argus_open_arm",
     "alert_sensor",
     "disarm",
     "arm_sensor",

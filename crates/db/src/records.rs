@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::enums::ArmState;
 use crate::models::Sensor;
 use crate::schema::{
-    alert, alert_sensor, area, argus_event, arm, arm_sensor, disarm, output, sensor,
+    alert, alert_sensor, area, argus_event, argus_open_arm, arm, arm_sensor, disarm, output, sensor,
 };
 
 /// What an `arm_sensor` row snapshots of one sensor.
@@ -23,11 +23,10 @@ pub struct ArmSensorSnapshot {
 
 /// The open arm session (an `arm` row no `disarm` row points to).
 pub fn open_arm(conn: &mut PgConnection) -> QueryResult<Option<i32>> {
-    arm::table
-        .left_join(disarm::table.on(disarm::arm_id.eq(arm::id.nullable())))
-        .filter(disarm::id.is_null())
-        .order(arm::id.desc())
-        .select(arm::id)
+    // `argus_open_arm` is kept by triggers (migration `argus_arm_history`).
+    argus_open_arm::table
+        .order(argus_open_arm::arm_id.desc())
+        .select(argus_open_arm::arm_id)
         .first(conn)
         .optional()
 }

@@ -118,6 +118,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    argus_open_arm (arm_id) {
+        arm_id -> Int4,
+    }
+}
+
+diesel::table! {
     card (id) {
         id -> Int4,
         #[max_length = 64]
@@ -270,6 +276,7 @@ diesel::table! {
 diesel::joinable!(alert_sensor -> alert (alert_id));
 diesel::joinable!(alert_sensor -> sensor (sensor_id));
 diesel::joinable!(alert_sensor -> sensor_type (type_id));
+diesel::joinable!(argus_open_arm -> arm (arm_id));
 diesel::joinable!(arm -> alert (alert_id));
 diesel::joinable!(arm -> keypad (keypad_id));
 diesel::joinable!(arm -> user (user_id));
@@ -295,6 +302,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arm,
     arm_sensor,
     argus_event,
+    argus_open_arm,
     card,
     disarm,
     keypad,

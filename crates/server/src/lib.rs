@@ -4,8 +4,11 @@
 //!
 //! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
 //! - [`config`]: environment variables, read once in `main`.
+//! - [`cors`]: `OPTIONS` and cross-origin headers.
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
+//! - [`openapi`]: the route table and the OpenAPI document made from it.
+//! - [`options`]: the registry of option sections, their defaults and secrets.
 //! - [`routes`]: every route, mounted under `/api`.
 //! - [`store`]: queries and transactions on the blocking pool.
 //! - [`state`]: [`state::AppState`], what handlers share.
@@ -13,9 +16,12 @@
 
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod error;
 pub mod ipc_client;
 pub mod lockout;
+pub mod openapi;
+pub mod options;
 pub mod routes;
 pub mod server;
 pub mod state;

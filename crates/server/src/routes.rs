@@ -7,9 +7,13 @@ use crate::error::ApiError;
 
 pub mod alerts;
 pub mod areas;
+pub mod arms;
 pub mod cards;
 pub mod catalog;
 pub mod changes;
+pub mod clock;
+pub mod config_options;
+pub mod config_tools;
 pub mod events;
 pub mod generic;
 pub mod health;
@@ -26,12 +30,30 @@ pub mod zones;
 
 /// Mounts every route.
 pub fn config(cfg: &mut web::ServiceConfig) {
+    // Malformed bodies, query strings and paths: 400 with a JSON error.
+    cfg.app_data(
+        web::JsonConfig::default()
+            .error_handler(|e, _| ApiError::BadRequest(format!("Invalid JSON body: {e}")).into()),
+    )
+    .app_data(
+        web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::BadRequest(format!("Invalid query string: {e}")).into()
+        }),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|e, _| ApiError::BadRequest(format!("Invalid path: {e}")).into()),
+    );
     cfg.service(
         web::scope("/api")
             .configure(alerts::config)
             .configure(areas::config)
+            .configure(arms::config)
             .configure(cards::config)
             .configure(catalog::config)
+            .configure(clock::config)
+            .configure(config_tools::config)
+            .configure(config_options::config)
             .configure(events::config)
             .configure(generic::config)
             .configure(health::config)

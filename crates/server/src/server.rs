@@ -1,6 +1,8 @@
 //! Binds the listener (TCP, or a Unix socket with the configured mode) and
 //! runs the HTTP server until SIGTERM or Ctrl-C.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::os::unix::fs::PermissionsExt;
@@ -29,8 +31,31 @@ fn check_migrations(db: &argus_db::DbPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The application: state, middleware (`User-Token` renewal inside CORS)
+/// and every route. Tests build exactly this.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .wrap(actix_web::middleware::from_fn(
+            crate::auth::renew_user_token,
+        ))
+        .wrap(actix_web::middleware::from_fn(crate::cors::cors))
+        .configure(routes::config)
+}
+
 /// Runs the server until a termination signal.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
+    crate::routes::clock::started();
     let config = Arc::new(config);
     let db = argus_db::pool::build_pool(&config.db, 8);
     {
@@ -45,16 +70,11 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let factory_config = Arc::clone(&config);
     let shared = Arc::new(crate::state::Shared::default());
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(web::Data::new(AppState::for_worker(
-                db.clone(),
-                Arc::clone(&factory_config),
-                Arc::clone(&shared),
-            )))
-            .wrap(actix_web::middleware::from_fn(
-                crate::auth::renew_user_token,
-            ))
-            .configure(routes::config)
+        app(AppState::for_worker(
+            db.clone(),
+            Arc::clone(&factory_config),
+            Arc::clone(&shared),
+        ))
     })
     .workers(
         config

@@ -37,7 +37,7 @@ fn alert_type(arm: Option<ArmState>) -> &'static str {
 }
 
 /// The contract's Alert JSON.
-fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> Value {
+pub fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> Value {
     let sensors: Vec<Value> = sensors
         .iter()
         .filter(|s| s.alert_id == alert.id)

@@ -108,6 +108,13 @@ pub fn parse<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
     serde_json::from_value(body).map_err(|e| ApiError::BadRequest(format!("Invalid request: {e}")))
 }
 
+/// ArPI's `return ""`: 200 with an empty text body.
+pub fn empty_ok() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .finish()
+}
+
 /// One element of a `PUT …/reorder` body.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "camelCase")]

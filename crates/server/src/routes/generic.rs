@@ -1,4 +1,5 @@
-//! `/api/version` and `/api/board_version`: plain-text facts, no auth.
+//! `/api/version` and `/api/board_version` (plain-text facts) and
+//! `/api/openapi.json`; no auth.
 
 use actix_web::{get, web, HttpResponse};
 
@@ -6,7 +7,9 @@ use crate::state::AppState;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_version).service(get_board_version);
+    cfg.service(get_version)
+        .service(get_board_version)
+        .service(get_openapi);
 }
 
 fn text(body: String) -> HttpResponse {
@@ -25,4 +28,10 @@ async fn get_version() -> HttpResponse {
 #[get("/board_version")]
 async fn get_board_version(state: web::Data<AppState>) -> HttpResponse {
     text(state.config.board_version.to_string())
+}
+
+/// `GET /api/openapi.json` → the OpenAPI 3 document of every route.
+#[get("/openapi.json")]
+async fn get_openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document(crate::VERSION))
 }

@@ -66,14 +66,6 @@ pub fn state(config: ServerConfig) -> AppState {
 #[macro_export]
 macro_rules! app {
     ($state:expr) => {
-        actix_web::test::init_service(
-            actix_web::App::new()
-                .app_data(actix_web::web::Data::new($state))
-                .wrap(actix_web::middleware::from_fn(
-                    argus_server::auth::renew_user_token,
-                ))
-                .configure(argus_server::routes::config),
-        )
-        .await
+        actix_web::test::init_service(argus_server::server::app($state)).await
     };
 }

@@ -1,0 +1,498 @@
+//! The API's one route table: method, path, guard and summary of every
+//! route. `/api/openapi.json` is generated from it, and tests check it
+//! against the handlers in `routes/` (both ways) and drive the
+//! authorisation matrix from its `auth` column, so the three cannot drift.
+
+use serde_json::{json, Map, Value};
+
+/// Who may call a route (contract §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Anyone.
+    None,
+    /// A registered device (any token signed with `SECRET`).
+    Device,
+    /// A user token, role user or admin (some routes then allow only yourself).
+    User,
+    /// A user token with role admin.
+    Admin,
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// OpenAPI path (`/api/user/{id}`).
+    pub path: &'static str,
+    /// The guard.
+    pub auth: Auth,
+    /// What it does.
+    pub summary: &'static str,
+}
+
+const fn r(method: &'static str, path: &'static str, auth: Auth, summary: &'static str) -> Route {
+    Route {
+        method,
+        path,
+        auth,
+        summary,
+    }
+}
+
+use Auth::{Admin, Device, None as Open, User};
+
+/// Every route the server serves.
+pub const ROUTES: &[Route] = &[
+    r("GET", "/api/version", Open, "Version and build (text)"),
+    r("GET", "/api/board_version", Open, "Board generation (text)"),
+    r(
+        "GET",
+        "/api/health",
+        Open,
+        "Database and monitor reachability",
+    ),
+    r("GET", "/api/openapi.json", Open, "This document"),
+    r(
+        "POST",
+        "/api/user/register_device",
+        Open,
+        "Registration code → device token",
+    ),
+    r(
+        "POST",
+        "/api/user/authenticate",
+        Device,
+        "PIN → user token (200 false when wrong)",
+    ),
+    r("GET", "/api/users", User, "Every user"),
+    r("POST", "/api/users", Admin, "Create a user"),
+    r(
+        "GET",
+        "/api/user/{id}",
+        User,
+        "A user (yourself, or anyone as admin)",
+    ),
+    r(
+        "PUT",
+        "/api/user/{id}",
+        User,
+        "Update a user (yourself, or anyone as admin)",
+    ),
+    r(
+        "DELETE",
+        "/api/user/{id}",
+        Admin,
+        "Delete a user and their cards",
+    ),
+    r("GET", "/api/user/{id}/name", Device, "A user's name"),
+    r(
+        "GET",
+        "/api/user/{id}/registration_code",
+        User,
+        "Create a registration code",
+    ),
+    r(
+        "DELETE",
+        "/api/user/{id}/registration_code",
+        User,
+        "Delete the registration code",
+    ),
+    r(
+        "PUT",
+        "/api/user/{id}/register_card",
+        User,
+        "Open the 60 s card-learning window",
+    ),
+    r(
+        "GET",
+        "/api/user/{id}/cards",
+        User,
+        "A user's cards (yourself, or anyone as admin)",
+    ),
+    r(
+        "POST",
+        "/api/user/{id}/mcp_token",
+        Admin,
+        "Issue an MCP token",
+    ),
+    r(
+        "GET",
+        "/api/user/{id}/mcp_token",
+        Admin,
+        "Whether the user has an MCP key",
+    ),
+    r(
+        "DELETE",
+        "/api/user/{id}/mcp_token",
+        Admin,
+        "Revoke the MCP key and its tokens",
+    ),
+    r(
+        "GET",
+        "/api/user/{id}/has_ssh_key",
+        Admin,
+        "Whether the user has an SSH key",
+    ),
+    r(
+        "POST",
+        "/api/user/{id}/ssh_key",
+        Admin,
+        "Generate an SSH key pair",
+    ),
+    r(
+        "PUT",
+        "/api/user/{id}/ssh_key",
+        Admin,
+        "Install a public SSH key",
+    ),
+    r(
+        "DELETE",
+        "/api/user/{id}/ssh_key",
+        Admin,
+        "Remove the user's SSH key",
+    ),
+    r(
+        "GET",
+        "/api/cards",
+        User,
+        "Cards (yours, or a user's as admin)",
+    ),
+    r("GET", "/api/card/{id}", User, "A card (owner or admin)"),
+    r(
+        "PUT",
+        "/api/card/{id}",
+        User,
+        "Enable or describe a card (owner or admin)",
+    ),
+    r(
+        "DELETE",
+        "/api/card/{id}",
+        User,
+        "Delete a card (owner or admin)",
+    ),
+    r("GET", "/api/monitoring/arm", Device, "The arm state"),
+    r("PUT", "/api/monitoring/arm", User, "Arm away or stay"),
+    r("PUT", "/api/monitoring/disarm", User, "Disarm"),
+    r(
+        "GET",
+        "/api/monitoring/state",
+        Device,
+        "The monitoring state",
+    ),
+    r(
+        "GET",
+        "/api/monitoring/isAlert",
+        Device,
+        "Whether an alert is under way",
+    ),
+    r("GET", "/api/power", Device, "Mains or battery"),
+    r("GET", "/api/alert", Device, "The open alert or null"),
+    r("GET", "/api/alerts", User, "Alerts, newest first"),
+    r(
+        "GET",
+        "/api/arms",
+        User,
+        "Arm sessions with their alerts and sensor changes",
+    ),
+    r("GET", "/api/arms/count", User, "Number of arm sessions"),
+    r("GET", "/api/events", Admin, "The event log"),
+    r("GET", "/api/areas/", User, "Areas"),
+    r("POST", "/api/areas/", Admin, "Create an area"),
+    r("PUT", "/api/areas/reorder", Device, "Reorder areas"),
+    r("GET", "/api/area/{id}", Admin, "An area"),
+    r("PUT", "/api/area/{id}", Admin, "Rename an area"),
+    r("DELETE", "/api/area/{id}", Admin, "Delete an unused area"),
+    r("PUT", "/api/area/arm", User, "Arm one area"),
+    r("PUT", "/api/area/disarm", User, "Disarm one area"),
+    r("GET", "/api/zones/", User, "Zones"),
+    r("POST", "/api/zones/", Admin, "Create a zone"),
+    r("PUT", "/api/zones/reorder", Device, "Reorder zones"),
+    r("GET", "/api/zone/{id}", Admin, "A zone"),
+    r("PUT", "/api/zone/{id}", Admin, "Update a zone"),
+    r("DELETE", "/api/zone/{id}", Admin, "Delete an unused zone"),
+    r(
+        "GET",
+        "/api/sensors/",
+        User,
+        "Sensors (alerting=true: alerting ones)",
+    ),
+    r("POST", "/api/sensors/", Admin, "Create a sensor"),
+    r(
+        "PUT",
+        "/api/sensors/reset-references",
+        Admin,
+        "Recalibrate every sensor",
+    ),
+    r("GET", "/api/sensor/{id}", Admin, "A sensor"),
+    r("PUT", "/api/sensor/{id}", Admin, "Update a sensor"),
+    r("DELETE", "/api/sensor/{id}", Admin, "Delete a sensor"),
+    r(
+        "PUT",
+        "/api/sensor/{id}/reset-reference",
+        Admin,
+        "Recalibrate a sensor",
+    ),
+    r(
+        "GET",
+        "/api/sensor/alert",
+        Device,
+        "Whether a sensor (or any) is alerting",
+    ),
+    r(
+        "GET",
+        "/api/sensor/error",
+        Device,
+        "Whether a sensor (or any) has an error",
+    ),
+    r("PUT", "/api/sensor/reorder", Device, "Reorder sensors"),
+    r("GET", "/api/sensortypes", User, "Sensor types"),
+    r("GET", "/api/outputs/", User, "Outputs"),
+    r("POST", "/api/outputs/", Admin, "Create an output"),
+    r("PUT", "/api/output/reorder", Device, "Reorder outputs"),
+    r("GET", "/api/output/{id}", Admin, "An output"),
+    r("PUT", "/api/output/{id}", Admin, "Update an output"),
+    r("DELETE", "/api/output/{id}", Admin, "Delete an output"),
+    r(
+        "PUT",
+        "/api/output/{id}/activate",
+        User,
+        "Press a button output",
+    ),
+    r(
+        "PUT",
+        "/api/output/{id}/deactivate",
+        User,
+        "Release a button output",
+    ),
+    r("GET", "/api/keypads/", User, "Keypads"),
+    r("GET", "/api/keypad/{id}", Admin, "A keypad"),
+    r(
+        "PUT",
+        "/api/keypad/{id}",
+        Admin,
+        "Update or create a keypad",
+    ),
+    r("DELETE", "/api/keypad/{id}", Admin, "Delete a keypad"),
+    r("GET", "/api/keypadtypes", Admin, "Keypad types"),
+    r(
+        "GET",
+        "/api/config/{name}/{section}",
+        Admin,
+        "An option section (secrets masked)",
+    ),
+    r(
+        "PUT",
+        "/api/config/{name}/{section}",
+        Admin,
+        "Store an option section",
+    ),
+    r("GET", "/api/config/test_email", Admin, "Send a test e-mail"),
+    r("GET", "/api/config/test_sms", Admin, "Send a test SMS"),
+    r("GET", "/api/config/test_call", Admin, "Make a test call"),
+    r(
+        "GET",
+        "/api/config/test_syren",
+        Admin,
+        "Sound the siren (duration 1–30 s, default 5)",
+    ),
+    r("GET", "/api/config/sms", Admin, "The modem's SMS inbox"),
+    r("DELETE", "/api/config/sms/{id}", Admin, "Delete an SMS"),
+    r(
+        "GET",
+        "/api/config/public_access",
+        Admin,
+        "Whether remote access has a certificate",
+    ),
+    r(
+        "GET",
+        "/api/config/installation",
+        Open,
+        "The domains the app may use",
+    ),
+    r(
+        "GET",
+        "/api/config/installation_id",
+        Open,
+        "SHA-256 of SECRET (text)",
+    ),
+    r(
+        "GET",
+        "/api/config/location_name",
+        Open,
+        "The location's name",
+    ),
+    r("GET", "/api/clock", Admin, "Time zone, time and uptimes"),
+    r("PUT", "/api/clock", Admin, "Set the time zone or time"),
+    r(
+        "PUT",
+        "/api/clock/sync",
+        Admin,
+        "Synchronise the clock from NTP",
+    ),
+];
+
+fn security(auth: Auth) -> Value {
+    match auth {
+        Auth::None => json!([]),
+        Auth::Device => json!([{ "deviceToken": [] }]),
+        Auth::User => json!([{ "userToken": [] }]),
+        Auth::Admin => json!([{ "adminToken": [] }]),
+    }
+}
+
+fn responses(auth: Auth) -> Value {
+    let mut r = Map::new();
+    r.insert("200".into(), json!({ "description": "Success" }));
+    r.insert(
+        "400".into(),
+        json!({ "$ref": "#/components/responses/BadRequest" }),
+    );
+    if auth != Auth::None {
+        r.insert(
+            "403".into(),
+            json!({ "$ref": "#/components/responses/Refused" }),
+        );
+    }
+    if matches!(auth, Auth::User | Auth::Admin) {
+        r.insert(
+            "401".into(),
+            json!({ "$ref": "#/components/responses/Expired" }),
+        );
+    }
+    Value::Object(r)
+}
+
+fn parameters(path: &str) -> Value {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            let schema = if name == "id" {
+                json!({ "type": "integer" })
+            } else {
+                json!({ "type": "string" })
+            };
+            json!({ "name": name, "in": "path", "required": true, "schema": schema })
+        })
+        .collect()
+}
+
+/// The OpenAPI 3 document of [`ROUTES`].
+pub fn document(version: &str) -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let entry = paths
+            .entry(route.path)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(methods) = entry {
+            methods.insert(
+                route.method.to_ascii_lowercase(),
+                json!({
+                    "summary": route.summary,
+                    "security": security(route.auth),
+                    "parameters": parameters(route.path),
+                    "responses": responses(route.auth),
+                }),
+            );
+        }
+    }
+    let bearer = json!({ "type": "http", "scheme": "bearer", "bearerFormat": "JWT" });
+    let error = json!({ "type": "object", "properties": { "error": { "type": "string" } } });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "argus REST API",
+            "version": version,
+            "description": "ArPI-compatible home-security API. Device tokens come from \
+                POST /api/user/register_device, user tokens (15 min, renewed in the \
+                User-Token response header) from POST /api/user/authenticate.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "deviceToken": bearer, "userToken": bearer, "adminToken": bearer,
+            },
+            "schemas": { "Error": error },
+            "responses": {
+                "BadRequest": { "description": "Invalid request", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "Refused": { "description": "Missing or wrong token, or role", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "Expired": { "description": "User token expired", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// `(METHOD, /api/path)` of every handler attribute in `src/routes/`,
+    /// with regex constraints removed (`{id:\d+}` → `{id}`).
+    fn handlers() -> BTreeSet<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes");
+        let mut found = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines().map(str::trim) {
+                for method in ["get", "post", "put", "delete", "patch", "head"] {
+                    let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) else {
+                        continue;
+                    };
+                    let path = rest.split('"').next().unwrap().replace(":\\\\d+", "");
+                    found.insert((method.to_ascii_uppercase(), format!("/api{path}")));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_handler_is_in_the_table_and_every_entry_has_a_handler() {
+        let table: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        assert_eq!(table.len(), ROUTES.len(), "duplicate entries");
+        let handlers = handlers();
+        let missing: Vec<_> = handlers.difference(&table).collect();
+        let extra: Vec<_> = table.difference(&handlers).collect();
+        assert!(
+            missing.is_empty(),
+            "handlers missing from ROUTES: {missing:?}"
+        );
+        assert!(extra.is_empty(), "ROUTES without a handler: {extra:?}");
+    }
+
+    #[test]
+    fn no_route_is_registered_outside_the_attribute_macros() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut files = vec![std::path::PathBuf::from(dir).join("routes.rs")];
+        for entry in std::fs::read_dir(format!("{dir}/routes")).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for needle in [".route(", "web::resource(", ".to(handle"] {
+                assert!(!text.contains(needle), "{} uses {needle}", file.display());
+            }
+        }
+    }
+
+    #[test]
+    fn the_document_lists_every_route_once() {
+        let doc = document("v0");
+        let count: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|m| m.as_object().unwrap().len())
+            .sum();
+        assert_eq!(count, ROUTES.len());
+        assert_eq!(
+            doc["paths"]["/api/user/{id}"]["put"]["parameters"][0]["name"],
+            "id"
+        );
+        assert_eq!(doc["openapi"], "3.0.3");
+    }
+}

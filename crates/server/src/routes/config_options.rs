@@ -1,0 +1,132 @@
+//! `GET/PUT /api/config/<name>/<section>` (admin, contract §5.9, §6): the
+//! registered option sections with their defaults; secrets masked on read
+//! and kept when the mask comes back; unknown sections or fields → 400;
+//! 409 while armed; then the section's effect on the monitor.
+
+use actix_web::{get, put, web, HttpResponse};
+use argus_db::models::OptionRow;
+use argus_db::schema::option;
+use argus_protocol::Command;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::auth::AdminToken;
+use crate::error::ApiError;
+use crate::options::{self, Effect, INTERNAL_READ};
+use crate::routes::changes::{empty_ok, ensure_disarmed, record_change, NOT_ALLOWED};
+use crate::state::AppState;
+use crate::store::{query, transact};
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_option).service(put_option);
+}
+
+/// The stored JSON of an option, if any (unparsable text counts as none).
+pub async fn stored_option(
+    state: &AppState,
+    name: &'static str,
+    section: &'static str,
+) -> Result<Option<Value>, ApiError> {
+    let row = query(state, move |conn| OptionRow::find(conn, name, section)).await?;
+    Ok(row
+        .and_then(|r| r.value)
+        .and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+fn unknown(name: &str, section: &str) -> ApiError {
+    ApiError::BadRequest(format!("Unknown option ({name}/{section})"))
+}
+
+/// `GET /api/config/<name>/<section>` → `{"name","section","value"}`, or
+/// `null` with 404 when never saved.
+#[get("/config/{name}/{section}")]
+async fn get_option(
+    state: web::Data<AppState>,
+    _: AdminToken,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, section) = path.into_inner();
+    if (name.as_str(), section.as_str()) == INTERNAL_READ {
+        // Read-only by design: Home Assistant needs this password.
+        return Ok(HttpResponse::Ok().json(json!({
+            "name": name, "section": section,
+            "value": {
+                "hostname": "arpi.local", "port": 8883, "username": "argus_reader",
+                "password": state.config.reader_mqtt_password.0,
+                "tls_enabled": true, "tls_insecure": true,
+            }
+        })));
+    }
+    let registered = options::find(&name, &section).ok_or_else(|| unknown(&name, &section))?;
+    match stored_option(&state, registered.name, registered.section).await? {
+        None => Ok(HttpResponse::NotFound().json(Value::Null)),
+        Some(stored) => Ok(HttpResponse::Ok().json(json!({
+            "name": registered.name,
+            "section": registered.section,
+            "value": registered.read(Some(&stored)),
+        }))),
+    }
+}
+
+/// `PUT /api/config/<name>/<section>` with the section's fields → `""`.
+#[put("/config/{name}/{section}")]
+async fn put_option(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, section) = path.into_inner();
+    let registered = options::find(&name, &section).ok_or_else(|| unknown(&name, &section))?;
+    ensure_disarmed(&state, NOT_ALLOWED).await?;
+    let body = body.into_inner();
+    transact(&state, move |conn| {
+        let row = OptionRow::find(conn, registered.name, registered.section)?;
+        let stored: Option<Value> = row
+            .as_ref()
+            .and_then(|r| r.value.as_deref())
+            .and_then(|v| serde_json::from_str(v).ok());
+        let value = registered
+            .write(stored.as_ref(), &body)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?
+            .to_string();
+        match row {
+            Some(r) => {
+                diesel::update(option::table.find(r.id))
+                    .set(option::value.eq(&value))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(option::table)
+                    .values((
+                        option::name.eq(registered.name),
+                        option::section.eq(registered.section),
+                        option::value.eq(&value),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        record_change(
+            conn,
+            admin.0.id,
+            &format!("option {}/{}", registered.name, registered.section),
+        )
+    })
+    .await?;
+    let command = match registered.effect {
+        Effect::None => None,
+        Effect::Reload => Some(Command::MonitorUpdateConfig),
+        Effect::SecureConnection if state.config.use_ssh_connection => {
+            Some(Command::MonitorUpdateSecureConnection)
+        }
+        Effect::Ssh if state.config.use_ssh_connection => Some(Command::UpdateSsh),
+        Effect::SecureConnection | Effect::Ssh => None,
+    };
+    if let Some(command) = command {
+        if let Err(e) = state.monitor.call(command).await {
+            tracing::warn!(error = %e, "monitor not told about the option change");
+        }
+    }
+    Ok(empty_ok())
+}
