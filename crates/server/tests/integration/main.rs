@@ -4,6 +4,7 @@
 
 mod auth;
 mod catalog;
+mod entities;
 mod generic;
 mod health;
 mod ipc_client;

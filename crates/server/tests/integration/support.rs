@@ -69,3 +69,75 @@ macro_rules! app {
         actix_web::test::init_service(argus_server::server::app($state)).await
     };
 }
+
+/// A user token for `id` with `role`, issued now (or `age` seconds ago).
+pub fn user_token(id: i64, role: &str, age: i64) -> String {
+    let claims = argus_server::auth::UserClaims {
+        id,
+        name: "t".into(),
+        role: role.into(),
+        origin: None,
+        timestamp: argus_server::auth::now_seconds() - age,
+    };
+    argus_protocol::jwt::sign(&claims, SECRET.as_bytes()).unwrap()
+}
+
+/// A device token of user `id` (ArPI's claim set).
+pub fn device_token(id: i64) -> String {
+    let claims = argus_protocol::jwt::DeviceClaims {
+        ip: Some("127.0.0.1".into()),
+        origin: Some("http://localhost:4200".into()),
+        user_id: id,
+    };
+    argus_protocol::jwt::sign(&claims, SECRET.as_bytes()).unwrap()
+}
+
+/// The test_with_v3 dataset in a fresh database.
+pub fn demo_db() -> TestDb {
+    let db = TestDb::new();
+    argus_db::seed::seed(&mut db.conn(), argus_db::seed::Dataset::Demo, false).unwrap();
+    db
+}
+
+/// Sends `METHOD uri` with an optional bearer token and JSON body; gives
+/// `(status, body)` where a non-JSON body is a JSON string and an empty one
+/// `Null`.
+#[macro_export]
+macro_rules! call {
+    ($app:expr, $method:ident, $uri:expr) => {
+        $crate::call!($app, $method, $uri, None::<&str>, None::<serde_json::Value>)
+    };
+    ($app:expr, $method:ident, $uri:expr, $token:expr) => {
+        $crate::call!(
+            $app,
+            $method,
+            $uri,
+            Some($token.as_str()),
+            None::<serde_json::Value>
+        )
+    };
+    ($app:expr, $method:ident, $uri:expr, $token:expr, $body:expr) => {{
+        let mut req = actix_web::test::TestRequest::default()
+            .method(actix_web::http::Method::$method)
+            .uri($uri);
+        let token: Option<&str> = $token;
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let body: Option<serde_json::Value> = $body;
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        let resp = actix_web::test::call_service(&$app, req.to_request()).await;
+        let status = resp.status().as_u16();
+        let bytes = actix_web::test::read_body(resp).await;
+        let body: serde_json::Value = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            })
+        };
+        (status, body)
+    }};
+}
