@@ -8,4 +8,5 @@ mod entities;
 mod generic;
 mod health;
 mod ipc_client;
+mod people;
 mod support;
