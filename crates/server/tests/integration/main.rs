@@ -7,6 +7,7 @@ mod catalog;
 mod entities;
 mod generic;
 mod health;
+mod history;
 mod ipc_client;
 mod people;
 mod support;
