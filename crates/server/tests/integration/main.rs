@@ -9,5 +9,7 @@ mod generic;
 mod health;
 mod history;
 mod ipc_client;
+mod matrix;
 mod people;
+mod settings;
 mod support;
