@@ -206,3 +206,87 @@ fn the_web_apps_login_and_arming_flow() {
     );
     assert_eq!(state.json()["state"], "monitoring_ready");
 }
+
+/// 50 wrong PINs at once (each from its own device and address, so none is
+/// locked out and every one costs a bcrypt check) all answer `200 false`,
+/// and meanwhile other requests are served: `/api/version` and a user's
+/// `/api/sensors/` return while PIN checks are still running. How long they
+/// take under this load is measured by `scripts/bench.sh`, not asserted.
+#[test]
+fn wrong_pins_do_not_hold_up_other_requests() {
+    use argus_e2e::http_with;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier};
+    let sys = start();
+    let secret = argus_e2e::TEST_SECRET.as_bytes();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(51));
+    let attempts: Vec<_> = (0..50)
+        .map(|i| {
+            let device = argus_protocol::jwt::sign(
+                &argus_protocol::jwt::DeviceClaims {
+                    ip: Some(format!("10.0.0.{i}")),
+                    origin: Some("http://localhost:4200".into()),
+                    user_id: 1,
+                },
+                secret,
+            )
+            .unwrap();
+            let (addr, answered, barrier) = (
+                sys.addr.clone(),
+                Arc::clone(&answered),
+                Arc::clone(&barrier),
+            );
+            std::thread::spawn(move || {
+                let bearer = format!("Bearer {device}");
+                let ip = format!("10.0.0.{i}");
+                barrier.wait();
+                let reply = http_with(
+                    &addr,
+                    "POST",
+                    "/api/user/authenticate",
+                    &[
+                        ("Origin", "http://localhost:4200"),
+                        ("Authorization", &bearer),
+                        ("X-Real-IP", &ip),
+                    ],
+                    Some(&format!(
+                        r#"{{"device_token":"{device}","access_code":"9999"}}"#
+                    )),
+                );
+                answered.fetch_add(1, Ordering::SeqCst);
+                (reply.status, reply.body)
+            })
+        })
+        .collect();
+    let user = argus_protocol::jwt::sign(
+        &serde_json::json!({"id": 2, "name": "Chuck Norris", "role": "user", "origin": null,
+                            "timestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()}),
+        secret,
+    )
+    .unwrap();
+    barrier.wait();
+    let version = http(&sys.addr, "GET", "/api/version", None);
+    let sensors = http_with(
+        &sys.addr,
+        "GET",
+        "/api/sensors/",
+        &[("Authorization", &format!("Bearer {user}"))],
+        None,
+    );
+    let done_meanwhile = answered.load(Ordering::SeqCst);
+    assert_eq!(
+        (version.status, sensors.status),
+        (200, 200),
+        "{}",
+        sensors.body
+    );
+    assert_eq!(sensors.json().as_array().map(Vec::len), Some(7));
+    assert!(
+        done_meanwhile < 50,
+        "other requests waited for every PIN check"
+    );
+    for attempt in attempts {
+        assert_eq!(attempt.join().unwrap(), (200, "false".to_owned()));
+    }
+}
