@@ -11,8 +11,10 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use argus_protocol::jwt::{self, scheme_and_netloc};
 use serde::{Deserialize, Serialize};
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::pin::Pin;
 
+use crate::directory::Lookup;
 use crate::state::AppState;
 
 /// How long a user token is valid (`USER_TOKEN_EXPIRY`).
@@ -88,29 +90,53 @@ pub fn now_seconds() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn secret(req: &HttpRequest) -> Result<Vec<u8>, AuthError> {
+fn app_state(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, AuthError> {
     req.app_data::<actix_web::web::Data<AppState>>()
-        .and_then(|s| s.config.secret.clone())
+        .cloned()
+        .ok_or(AuthError::NoSecret)
+}
+
+fn secret(state: &AppState) -> Result<Vec<u8>, AuthError> {
+    state
+        .config
+        .secret
+        .clone()
         .map(|s| s.0.into_bytes())
         .ok_or(AuthError::NoSecret)
 }
 
-/// Any JWT signed with `SECRET` (a device or a user token), no expiry.
+/// A guard's future (extractors that consult the user directory).
+type Guard<T> = Pin<Box<dyn Future<Output = Result<T, AuthError>>>>;
+
+/// Any JWT signed with `SECRET` (a device or a user token), no expiry,
+/// whose user (`user_id`, or `id` for a user token) still exists.
 #[derive(Debug, Clone)]
 pub struct DeviceToken(pub serde_json::Value);
 
 impl FromRequest for DeviceToken {
     type Error = AuthError;
-    type Future = Ready<Result<Self, AuthError>>;
+    type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready((|| {
-            let secret = secret(req)?;
-            let token = bearer(req).ok_or(AuthError::MissingDevice)?;
-            jwt::verify::<serde_json::Value>(&token, &secret)
-                .map(DeviceToken)
-                .map_err(|_| AuthError::InvalidDevice)
-        })())
+        let token = bearer(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            let state = state?;
+            let secret = secret(&state)?;
+            let token = token.ok_or(AuthError::MissingDevice)?;
+            let claims = jwt::verify::<serde_json::Value>(&token, &secret)
+                .map_err(|_| AuthError::InvalidDevice)?;
+            let owner = claims
+                .get("user_id")
+                .or_else(|| claims.get("id"))
+                .and_then(serde_json::Value::as_i64);
+            if let Some(id) = owner {
+                if state.shared.directory.lookup(&state, id).await == Lookup::Unknown {
+                    return Err(AuthError::InvalidDevice);
+                }
+            }
+            Ok(DeviceToken(claims))
+        })
     }
 }
 
@@ -118,9 +144,17 @@ impl FromRequest for DeviceToken {
 #[derive(Debug, Clone)]
 struct Renewal(String);
 
-fn user_claims(req: &HttpRequest) -> Result<UserClaims, AuthError> {
-    let secret = secret(req)?;
-    let token = bearer(req).ok_or(AuthError::MissingUser)?;
+/// The claims of a valid, unexpired user token of a user who still exists,
+/// with their current name and role; queues the renewed token.
+async fn user_claims(
+    state: Result<actix_web::web::Data<AppState>, AuthError>,
+    token: Option<String>,
+    referer: Option<String>,
+    extensions: &mut Option<Renewal>,
+) -> Result<UserClaims, AuthError> {
+    let state = state?;
+    let secret = secret(&state)?;
+    let token = token.ok_or(AuthError::MissingUser)?;
     let value: serde_json::Value =
         jwt::verify(&token, &secret).map_err(|_| AuthError::WrongToken)?;
     // A device token has no timestamp: ArPI answers "token expired".
@@ -130,12 +164,19 @@ fn user_claims(req: &HttpRequest) -> Result<UserClaims, AuthError> {
     if now_seconds() - timestamp > USER_TOKEN_SECONDS {
         return Err(AuthError::Expired);
     }
-    let claims: UserClaims = serde_json::from_value(value).map_err(|_| AuthError::WrongToken)?;
+    let mut claims: UserClaims =
+        serde_json::from_value(value).map_err(|_| AuthError::WrongToken)?;
+    match state.shared.directory.lookup(&state, claims.id).await {
+        Lookup::Known(person) => {
+            claims.name = person.name;
+            claims.role = person.role;
+        }
+        Lookup::Unknown => return Err(AuthError::WrongToken),
+        Lookup::Unavailable => {}
+    }
     // Renew with the origin of the page that called (`Referer`), as ArPI.
-    let origin = req
-        .headers()
-        .get("referer")
-        .and_then(|v| v.to_str().ok())
+    let origin = referer
+        .as_deref()
         .and_then(scheme_and_netloc)
         .or_else(|| claims.origin.clone());
     let renewed = UserClaims {
@@ -144,9 +185,35 @@ fn user_claims(req: &HttpRequest) -> Result<UserClaims, AuthError> {
         ..claims.clone()
     };
     if let Ok(token) = jwt::sign(&renewed, &secret) {
-        req.extensions_mut().insert(Renewal(token));
+        *extensions = Some(Renewal(token));
     }
     Ok(claims)
+}
+
+/// Runs [`user_claims`] for `req` and keeps the renewal for the middleware.
+fn user_guard(req: &HttpRequest, admin_only: bool) -> Guard<UserClaims> {
+    let req = req.clone();
+    Box::pin(async move {
+        let referer = req
+            .headers()
+            .get("referer")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut renewal = None;
+        let claims = user_claims(app_state(&req), bearer(&req), referer, &mut renewal).await?;
+        let allowed = if admin_only {
+            claims.role == "admin"
+        } else {
+            claims.role == "user" || claims.role == "admin"
+        };
+        if !allowed {
+            return Err(AuthError::Role);
+        }
+        if let Some(r) = renewal {
+            req.extensions_mut().insert(r);
+        }
+        Ok(claims)
+    })
 }
 
 /// A valid user token, role `user` or `admin`.
@@ -155,16 +222,11 @@ pub struct UserToken(pub UserClaims);
 
 impl FromRequest for UserToken {
     type Error = AuthError;
-    type Future = Ready<Result<Self, AuthError>>;
+    type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(user_claims(req).and_then(|c| {
-            if c.role == "user" || c.role == "admin" {
-                Ok(UserToken(c))
-            } else {
-                Err(AuthError::Role)
-            }
-        }))
+        let guard = user_guard(req, false);
+        Box::pin(async move { guard.await.map(UserToken) })
     }
 }
 
@@ -174,16 +236,11 @@ pub struct AdminToken(pub UserClaims);
 
 impl FromRequest for AdminToken {
     type Error = AuthError;
-    type Future = Ready<Result<Self, AuthError>>;
+    type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(user_claims(req).and_then(|c| {
-            if c.role == "admin" {
-                Ok(AdminToken(c))
-            } else {
-                Err(AuthError::Role)
-            }
-        }))
+        let guard = user_guard(req, true);
+        Box::pin(async move { guard.await.map(AdminToken) })
     }
 }
 

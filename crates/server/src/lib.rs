@@ -5,6 +5,7 @@
 //! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
 //! - [`config`]: environment variables, read once in `main`.
 //! - [`cors`]: `OPTIONS` and cross-origin headers.
+//! - [`directory`]: users and roles as the token guards see them.
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
 //! - [`openapi`]: the route table and the OpenAPI document made from it.
@@ -17,6 +18,7 @@
 pub mod auth;
 pub mod config;
 pub mod cors;
+pub mod directory;
 pub mod error;
 pub mod ipc_client;
 pub mod lockout;

@@ -14,6 +14,8 @@ pub struct Shared {
     pub lockouts: crate::lockout::Lockouts,
     /// Bounds concurrent bcrypt checks (each takes ~0.2 s of CPU by design).
     pub hashing: tokio::sync::Semaphore,
+    /// Users and roles for the token guards.
+    pub directory: crate::directory::Directory,
 }
 
 impl Default for Shared {
@@ -21,6 +23,7 @@ impl Default for Shared {
         Self {
             lockouts: crate::lockout::Lockouts::default(),
             hashing: tokio::sync::Semaphore::new(2),
+            directory: crate::directory::Directory::default(),
         }
     }
 }

@@ -157,6 +157,7 @@ async fn create_user(
         record_change(conn, admin.0.id, &format!("user {id} created"))
     })
     .await?;
+    state.shared.directory.invalidate();
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 
@@ -321,6 +322,7 @@ async fn update_user(
         record_change(conn, actor, &format!("user {id} updated"))
     })
     .await?;
+    state.shared.directory.invalidate();
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 
@@ -377,6 +379,7 @@ async fn delete_user(
         record_change(conn, admin.0.id, &format!("user {id} deleted"))
     })
     .await?;
+    state.shared.directory.invalidate();
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 

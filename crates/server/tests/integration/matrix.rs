@@ -149,3 +149,68 @@ async fn tokens_signed_with_another_secret_are_refused() {
         (403, json!({"error": "invalid device token"}))
     );
 }
+
+/// Tokens are stateless, but a deleted user's tokens stop working and a
+/// changed role applies at once (ArPI honoured both until SECRET changed).
+#[actix_web::test]
+async fn tokens_follow_the_user_table() {
+    let db = demo_db();
+    let app = crate::app!(state(config(
+        &db,
+        std::path::Path::new("/nonexistent/argus.sock")
+    )));
+    let admin = user_token(1, "admin", 0);
+    let (status, _) = crate::call!(
+        app,
+        POST,
+        "/api/users",
+        Some(admin.as_str()),
+        Some(json!({"name": "Temp", "role": "admin", "accessCode": "1357"}))
+    );
+    assert_eq!(status, 200);
+    let (_, users) = crate::call!(app, GET, "/api/users", admin);
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Temp")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (temp_device, temp_user) = (device_token(id), user_token(id, "admin", 0));
+    let (status, _) = crate::call!(app, GET, "/api/keypadtypes", temp_user);
+    assert_eq!(status, 200);
+
+    let (status, _) = crate::call!(
+        app,
+        PUT,
+        &format!("/api/user/{id}"),
+        Some(admin.as_str()),
+        Some(json!({"role": "user"}))
+    );
+    assert_eq!(status, 200);
+    let (status, body) = crate::call!(app, GET, "/api/keypadtypes", temp_user);
+    assert_eq!(
+        (status, body),
+        (403, json!({"error": "operation not permitted (role)"})),
+        "demoted at once"
+    );
+    let (status, _) = crate::call!(app, GET, "/api/sensors/", temp_user);
+    assert_eq!(status, 200, "still a user");
+
+    let (status, _) = crate::call!(app, DELETE, &format!("/api/user/{id}"), admin);
+    assert_eq!(status, 200);
+    let (status, body) = crate::call!(app, GET, "/api/sensors/", temp_user);
+    assert_eq!(
+        (status, body),
+        (
+            403,
+            json!({"error": "operation not permitted (wrong token)"})
+        )
+    );
+    let (status, body) = crate::call!(app, GET, "/api/power", temp_device);
+    assert_eq!(
+        (status, body),
+        (403, json!({"error": "invalid device token"}))
+    );
+}
