@@ -104,8 +104,11 @@ fn history(db: &argus_db::test_db::TestDb) {
     new_arm(conn, ArmState::Away, 5, 1, None);
 }
 
+/// `(arm type, disarm user)` of a session.
+type Brief = (Option<String>, Option<i64>);
+
 /// `(arm type, disarm user)` of each session, to compare orders compactly.
-fn summary(list: &Value) -> Vec<(Option<String>, Option<i64>)> {
+fn summary(list: &Value) -> Vec<Brief> {
     list.as_array()
         .unwrap()
         .iter()
@@ -118,7 +121,7 @@ fn summary(list: &Value) -> Vec<(Option<String>, Option<i64>)> {
         .collect()
 }
 
-fn s(arm: Option<&str>, disarm_user: Option<i64>) -> (Option<String>, Option<i64>) {
+fn s(arm: Option<&str>, disarm_user: Option<i64>) -> Brief {
     (arm.map(str::to_owned), disarm_user)
 }
 
@@ -206,7 +209,7 @@ async fn every_filter_applies_to_the_list_and_the_count() {
     let monitor = LiveMonitor::start();
     let app = crate::app!(state(config(&db, &monitor.path)));
     let user = user_token(2, "user", 0);
-    let cases: [(&str, Vec<(Option<String>, Option<i64>)>); 9] = [
+    let cases: [(&str, Vec<Brief>); 9] = [
         ("has_alert=true", vec![s(Some("arm_away"), Some(2))]),
         (
             "has_alert=false",
