@@ -2,12 +2,15 @@
 # Benchmarks (not tests) for docs/BENCHMARKS.md. Release build, private
 # PostgreSQL cluster, demo data, simulated board; everything on loopback.
 #   engine decision latency (in process), sensor change -> Socket.IO event
-#   latency at a real client, monitor and server RSS at idle.
+#   latency at a real client, monitor and server RSS at idle, REST throughput
+#   and latency with wrk (100 000 stored arm sessions), REST latency while 50
+#   wrong PINs are being checked, server RSS after the load.
+# BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
 source scripts/lib/common.sh
-ensure_packages test
+ensure_packages bench
 (cd tests/sio && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 log "building (release)"
@@ -30,6 +33,24 @@ export DATABASE_URL="postgresql:///argus_bench"
 "$bin/manage" init-db >/dev/null
 "$bin/manage" migrate >/dev/null
 "$bin/manage" seed demo --if-empty >/dev/null
+log "storing 100 000 arm sessions (3 sensors each, an alert every 50th)"
+psql -q -d argus_bench -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO arm (type, time, user_id)
+SELECT (CASE WHEN g % 2 = 0 THEN 'AWAY' ELSE 'STAY' END)::armstates,
+       now() - g * interval '1 hour', 1 + g % 2
+FROM generate_series(1, 100000) g;
+INSERT INTO disarm (time, user_id, arm_id)
+SELECT a.time + interval '30 minutes', a.user_id, a.id FROM arm a
+WHERE a.id <> (SELECT max(id) FROM arm);
+INSERT INTO arm_sensor (arm_id, sensor_id, channel, type_id, name, description, timestamp, delay, enabled)
+SELECT a.id, s.id, coalesce(s.channel, 0), s.type_id, s.name, coalesce(s.description, ''), a.time, 0, true
+FROM arm a CROSS JOIN (SELECT * FROM sensor WHERE NOT deleted ORDER BY id LIMIT 3) s;
+WITH closed AS (SELECT id, time FROM disarm WHERE id % 50 = 0),
+     made AS (INSERT INTO alert (start_time, end_time, silent)
+              SELECT time - interval '10 minutes', time, false FROM closed RETURNING id, end_time)
+UPDATE disarm d SET alert_id = made.id FROM made WHERE d.time = made.end_time AND d.id % 50 = 0;
+ANALYZE;
+SQL
 
 secret=bench-secret
 export SECRET=$secret MONITOR_INPUT_SOCKET="$work/argus_monitor.sock" USE_SIMULATOR=true BOARD_VERSION=3
@@ -59,3 +80,58 @@ echo "== memory at idle (after the run settles)"
 sleep 2
 echo "argus-monitor RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$monitor_pid/status)"
 echo "argus-server  RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$server_pid/status)"
+
+echo "== REST (wrk -t2 -c8 -d10s --latency, ${BENCH_RUNS:-3} runs each; loopback, same machine)"
+api=http://127.0.0.1:18580
+device=$(curl -fsS -H 'Origin: http://localhost:4200' -H 'Content-Type: application/json' \
+  -d '{"registration_code":"ABCD1234"}' "$api/api/user/register_device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["device_token"])')
+user=$(curl -fsS -H 'Origin: http://localhost:4200' -H 'Content-Type: application/json' -H "Authorization: Bearer $device" \
+  -d "{\"device_token\":\"$device\",\"access_code\":\"1234\"}" "$api/api/user/authenticate" | python3 -c 'import json,sys; print(json.load(sys.stdin)["user_token"])')
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $user" "$api/api/arms?limit=10")" = 200 ] || die "no user token"
+# rest NAME PATH [TOKEN]: one line per run with requests/s, p50 and p99.
+rest() {
+  local name=$1 path=$2 auth=() out
+  [ -n "${3:-}" ] && auth=(-H "Authorization: Bearer $3")
+  wrk -t2 -c8 -d2s "${auth[@]}" "$api$path" >/dev/null # warm-up, not reported
+  for run in $(seq 1 "${BENCH_RUNS:-3}"); do
+    out=$(wrk -t2 -c8 -d10s --latency "${auth[@]}" "$api$path")
+    grep -q 'Non-2xx' <<<"$out" && { echo "$out"; die "$name: non-2xx answers"; }
+    printf '%-28s run %s: %8.0f req/s  p50 %-9s p99 %s\n' "$name" "$run" \
+      "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+      "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  done
+}
+rest "/api/version" /api/version
+rest "/api/sensors/ (user token)" /api/sensors/ "$user"
+rest "/api/monitoring/state" /api/monitoring/state "$token"
+rest "/api/arms?limit=10 (100k)" "/api/arms?limit=10" "$user"
+
+echo "== /api/sensors/ while 50 wrong PINs are checked (each from its own device and address)"
+python3 - "$secret" "$api" >"$work/pins.log" 2>&1 <<'PY' &
+import base64, hashlib, hmac, json, sys, threading, urllib.request
+secret, api = sys.argv[1].encode(), sys.argv[2]
+b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+def token(i):
+    h = b(b'{"alg":"HS256","typ":"JWT"}')
+    p = b(json.dumps({"ip": f"10.1.0.{i}", "origin": "http://localhost:4200", "user_id": 1}).encode())
+    return h + "." + p + "." + b(hmac.new(secret, (h + "." + p).encode(), hashlib.sha256).digest())
+answers = []
+def attempt(i):
+    t = token(i)
+    req = urllib.request.Request(api + "/api/user/authenticate", method="POST",
+        data=json.dumps({"device_token": t, "access_code": "9999"}).encode(),
+        headers={"Content-Type": "application/json", "Origin": "http://localhost:4200",
+                 "Authorization": "Bearer " + t, "X-Real-IP": f"10.1.0.{i}"})
+    answers.append(urllib.request.urlopen(req, timeout=120).read())
+threads = [threading.Thread(target=attempt, args=(i,)) for i in range(50)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("wrong PINs answered:", len(answers), set(answers))
+PY
+pins=$!
+out=$(wrk -t2 -c8 -d5s --latency -H "Authorization: Bearer $user" "$api/api/sensors/")
+wait $pins
+printf '%-28s        %8.0f req/s  p50 %-9s p99 %s\n' "/api/sensors/ under 50 PINs" \
+  "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+cat "$work/pins.log"
+echo "argus-server  RSS after the load $(awk '/VmRSS/ {print $2, $3}' /proc/$server_pid/status)"

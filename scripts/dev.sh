@@ -46,6 +46,10 @@ if [ ! -s "$data_dir/secrets.env" ]; then
     "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$data_dir/secrets.env"
   umask 022
 fi
+# Added later than the first two: appended to existing files too.
+if ! grep -q '^MCP_SECRET=' "$data_dir/secrets.env"; then
+  printf 'MCP_SECRET=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$data_dir/secrets.env"
+fi
 set -a
 # shellcheck disable=SC1091
 source "$data_dir/secrets.env"
@@ -61,6 +65,8 @@ export MONITOR_INPUT_SOCKET="$data_dir/run/argus_monitor.sock"
 export USE_SIMULATOR=true BOARD_VERSION=3 INPUT_NUMBER=15 OUTPUT_NUMBER=8
 export ARGUS_LIVE_BIND="127.0.0.1:$live_port" ARGUS_STATE_DIR="$data_dir/state"
 export ARGUS_BIND="127.0.0.1:$http_port"
+# Development never touches the machine's SSH keys or certificates.
+export ARGUS_AUTHORIZED_KEYS="$data_dir/ssh/authorized_keys" ARGUS_PUBLIC_CERT="$data_dir/certs/fullchain.pem"
 
 "$bin/argus-monitor" &
 pids+=($!)
@@ -78,7 +84,7 @@ curl -fsS "$api/api/health" >/dev/null 2>&1 || die "the system did not become he
 cat <<TXT
 
   argus is running (data in $data_dir)
-    REST API      $api/api/version   $api/api/health
+    REST API      $api/api/version   $api/api/health   $api/api/openapi.json
     Socket.IO     http://127.0.0.1:$live_port/socket.io/  (?token=<device token>)
     IPC socket    $MONITOR_INPUT_SOCKET  (argus-sim input CH03 active)
     PostgreSQL    psql -h $PGHOST -U argus argus

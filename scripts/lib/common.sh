@@ -5,7 +5,8 @@ log() { printf '\033[1m[argus]\033[0m %s\n' "$*" >&2; }
 die() { printf '[argus] error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages argus needs on a fresh machine, by the command that proves them.
-# `ensure_packages test` adds what the tests need (Node.js for a real Socket.IO client).
+# `ensure_packages test` adds what the tests need (Node.js for a real Socket.IO client,
+# ssh-keygen for the SSH key routes); `ensure_packages bench` adds wrk to that.
 ensure_packages() {
   local missing=()
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
@@ -14,11 +15,15 @@ ensure_packages() {
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
   command -v cc >/dev/null 2>&1 || missing+=(gcc)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
-  if [ "${1:-}" = test ]; then
+  if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     [ -e /usr/share/zoneinfo/Europe/Budapest ] || missing+=(tzdata)
+    command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+  fi
+  if [ "${1:-}" = bench ]; then
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"

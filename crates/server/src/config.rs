@@ -43,6 +43,8 @@ impl std::str::FromStr for Bind {
 /// | `ARGUS_IPC_TIMEOUT_MS` | `5000` | how long an IPC call may take |
 /// | `BOARD_VERSION` | `3` | shown by `/api/board_version` |
 /// | `ARGUS_WORKERS` | number of CPUs | HTTP worker threads |
+/// | `ARGUS_DB_POOL` | `4` | PostgreSQL connections |
+/// | `ARGUS_HASHING` | CPUs − 1 (at least 1) | concurrent bcrypt checks (PINs, codes) |
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
 /// | `SECRET` | required | HS256 key of device and user tokens |
 /// | `SALT` | none | ArPI's legacy hash salt |
@@ -67,6 +69,11 @@ pub struct ServerConfig {
     pub board_version: u8,
     /// HTTP workers (None = one per CPU).
     pub workers: Option<usize>,
+    /// PostgreSQL connections.
+    pub db_pool: u32,
+    /// Concurrent bcrypt checks: they are CPU-bound by design, so one core
+    /// stays free for everything else.
+    pub hashing: usize,
     /// The database.
     pub db: DbConfig,
     /// `SECRET`: the key of every token.
@@ -124,6 +131,13 @@ impl ServerConfig {
             ipc_timeout: Duration::from_millis(parse(&lookup, "ARGUS_IPC_TIMEOUT_MS", 5000u64)?),
             board_version: parse(&lookup, "BOARD_VERSION", 3u8)?,
             workers: (workers > 0).then_some(workers),
+            db_pool: parse(&lookup, "ARGUS_DB_POOL", 4u32)?.max(1),
+            hashing: parse(
+                &lookup,
+                "ARGUS_HASHING",
+                std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)),
+            )?
+            .max(1),
             db: DbConfig::from_lookup(&lookup),
             secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
             salt: lookup("SALT").filter(|s| !s.is_empty()).map(Secret),

@@ -57,7 +57,7 @@ pub fn app(
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     crate::routes::clock::started();
     let config = Arc::new(config);
-    let db = argus_db::pool::build_pool(&config.db, 8);
+    let db = argus_db::pool::build_untested_pool(&config.db, config.db_pool);
     {
         let db = db.clone();
         tokio::task::spawn_blocking(move || check_migrations(&db)).await??;
@@ -68,7 +68,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         );
     }
     let factory_config = Arc::clone(&config);
-    let shared = Arc::new(crate::state::Shared::default());
+    let shared = Arc::new(crate::state::Shared::new(config.hashing));
     let server = HttpServer::new(move || {
         app(AppState::for_worker(
             db.clone(),

@@ -18,13 +18,20 @@ pub struct Shared {
     pub directory: crate::directory::Directory,
 }
 
-impl Default for Shared {
-    fn default() -> Self {
+impl Shared {
+    /// Process-wide state with `hashing` concurrent bcrypt checks.
+    pub fn new(hashing: usize) -> Self {
         Self {
             lockouts: crate::lockout::Lockouts::default(),
-            hashing: tokio::sync::Semaphore::new(2),
+            hashing: tokio::sync::Semaphore::new(hashing.max(1)),
             directory: crate::directory::Directory::default(),
         }
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new(2)
     }
 }
 

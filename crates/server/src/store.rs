@@ -26,9 +26,10 @@ impl From<DieselError> for ApiError {
                     info.constraint_name().unwrap_or("constraint")
                 ))
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                Self::DatabaseUnavailable(e.to_string())
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::DatabaseUnavailable(e.to_string()),
             _ => Self::Internal(e.to_string()),
         }
     }
@@ -44,7 +45,7 @@ pub async fn query<T: Send + 'static>(
         let mut conn = pool
             .get()
             .map_err(|e| ApiError::DatabaseUnavailable(e.to_string()))?;
-        f(&mut conn).map_err(|e| ApiError::Internal(e.to_string()))
+        f(&mut conn).map_err(ApiError::from)
     })
     .await?
 }

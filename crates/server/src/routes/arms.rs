@@ -181,6 +181,9 @@ const OPEN: &str = "FROM argus_open_arm o JOIN arm a ON a.id = o.arm_id \
      LEFT JOIN disarm d ON FALSE";
 /// Closed sessions and disarms without an arm.
 const CLOSED: &str = "FROM disarm d LEFT JOIN arm a ON a.id = d.arm_id";
+/// The columns of [`Session`], selected from the union.
+const SESSION_FIELDS: &str = "arm_id, arm_type, arm_time, arm_keypad, arm_user, arm_alert, \
+     disarm_id, disarm_time, disarm_keypad, disarm_user, disarm_alert";
 const COLUMNS: &str = "a.id AS arm_id, a.type AS arm_type, a.time AS arm_time, \
      a.keypad_id AS arm_keypad, a.user_id AS arm_user, a.alert_id AS arm_alert, \
      d.id AS disarm_id, d.time AS disarm_time, d.keypad_id AS disarm_keypad, \
@@ -224,7 +227,9 @@ fn count(conn: &mut PgConnection, from: &str, filters: &Filters) -> QueryResult<
     Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
 }
 
-/// The page of sessions in ArPI's order.
+/// The page of sessions in ArPI's order, in one statement: each branch
+/// (open sessions, closed ones) stops after `limit + offset` rows from its
+/// index, so only a few rows are merged whatever the history's size.
 fn sessions(
     conn: &mut PgConnection,
     filters: &Filters,
@@ -232,30 +237,32 @@ fn sessions(
     offset: i64,
 ) -> QueryResult<Vec<Session>> {
     let wh = filters.sql();
-    let open: Vec<Session> = diesel::sql_query(format!(
-        "SELECT {COLUMNS} {OPEN} WHERE {wh} ORDER BY a.time DESC, a.id DESC"
+    let each = limit.saturating_add(offset);
+    diesel::sql_query(format!(
+        "SELECT {SESSION_FIELDS} FROM ( \
+           (SELECT 1 AS open_first, a.time AS t, a.id AS tie, {COLUMNS} {OPEN} WHERE {wh} \
+            ORDER BY a.time DESC, a.id DESC LIMIT {each}) \
+           UNION ALL \
+           (SELECT 0, d.time, d.id, {COLUMNS} {CLOSED} WHERE {wh} \
+            ORDER BY d.time DESC NULLS FIRST, d.id DESC LIMIT {each}) \
+         ) s ORDER BY open_first DESC, t DESC NULLS FIRST, tie DESC LIMIT {limit} OFFSET {offset}"
     ))
-    .load(conn)?;
-    let open_len = i64::try_from(open.len()).unwrap_or(i64::MAX);
-    let skip_open = usize::try_from(offset.min(open_len)).unwrap_or(0);
-    let mut page: Vec<Session> = open
-        .into_iter()
-        .skip(skip_open)
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
-    let rest = limit - i64::try_from(page.len()).unwrap_or(0);
-    if rest > 0 {
-        let closed_offset = (offset - open_len).max(0);
-        page.extend(
-            diesel::sql_query(format!(
-                "SELECT {COLUMNS} {CLOSED} WHERE {wh} \
-                 ORDER BY d.time DESC NULLS FIRST, d.id DESC LIMIT {rest} OFFSET {closed_offset}"
-            ))
-            .load::<Session>(conn)?,
-        );
-    }
-    Ok(page)
+    .load(conn)
 }
+
+/// `(arm_id, sensor_id, channel, type_id, name, description, timestamp,
+/// delay, enabled)` of an `arm_sensor` row.
+type SensorRow = (
+    i32,
+    Option<i32>,
+    i32,
+    i32,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<i32>,
+    bool,
+);
 
 /// The contract's session JSON for a page.
 fn sessions_json(conn: &mut PgConnection, page: &[Session]) -> QueryResult<Vec<Value>> {
@@ -265,21 +272,7 @@ fn sessions_json(conn: &mut PgConnection, page: &[Session]) -> QueryResult<Vec<V
         .flat_map(|s| [s.disarm_alert, s.arm_alert])
         .flatten()
         .collect();
-    #[expect(
-        clippy::type_complexity,
-        reason = "one row of arm_sensor, used right below"
-    )]
-    let sensors: Vec<(
-        i32,
-        Option<i32>,
-        i32,
-        i32,
-        String,
-        String,
-        Option<DateTime<Utc>>,
-        Option<i32>,
-        bool,
-    )> = arm_sensor::table
+    let sensors: Vec<SensorRow> = arm_sensor::table
         .filter(arm_sensor::arm_id.eq_any(&arm_ids))
         .order((arm_sensor::arm_id, arm_sensor::timestamp, arm_sensor::id))
         .select((
@@ -294,65 +287,86 @@ fn sessions_json(conn: &mut PgConnection, page: &[Session]) -> QueryResult<Vec<V
             arm_sensor::enabled,
         ))
         .load(conn)?;
+    let (alerts, alert_sensors) = if alert_ids.is_empty() {
+        (HashMap::new(), Vec::new())
+    } else {
+        load_alerts(conn, &alert_ids)?
+    };
+    Ok(page
+        .iter()
+        .map(|s| session_json(s, &sensors, &alerts, &alert_sensors))
+        .collect())
+}
+
+/// The alerts of a page, with their sensors.
+fn load_alerts(
+    conn: &mut PgConnection,
+    alert_ids: &[i32],
+) -> QueryResult<(HashMap<i32, Alert>, Vec<AlertSensorRow>)> {
     let alerts: HashMap<i32, Alert> = alert::table
-        .filter(alert::id.eq_any(&alert_ids))
+        .filter(alert::id.eq_any(alert_ids))
         .select(Alert::as_select())
         .load(conn)?
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
     let alert_sensors: Vec<AlertSensorRow> = alert_sensor::table
-        .filter(alert_sensor::alert_id.eq_any(&alert_ids))
+        .filter(alert_sensor::alert_id.eq_any(alert_ids))
         .order((alert_sensor::alert_id, alert_sensor::start_time))
         .select(AlertSensorRow::as_select())
         .load(conn)?;
-    Ok(page
-        .iter()
-        .map(|s| {
-            let mut event = Map::new();
-            if let Some(arm_id) = s.arm_id {
-                event.insert(
-                    "arm".into(),
-                    json!({"type": s.arm_type.map(ArmState::api_str), "time": local(s.arm_time),
-                           "keypadId": s.arm_keypad, "userId": s.arm_user}),
-                );
-                let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
-                for row in sensors.iter().filter(|r| r.0 == arm_id) {
-                    let stamp = local(row.6).as_str().unwrap_or_default().to_owned();
-                    let description = if row.5.is_empty() { &row.4 } else { &row.5 };
-                    let sensor = json!({"sensorId": row.1, "channel": row.2, "typeId": row.3,
-                        "name": row.4, "description": description, "timestamp": local(row.6),
-                        "delay": row.7, "enabled": row.8});
-                    match changes.iter_mut().find(|(t, _)| *t == stamp) {
-                        Some((_, list)) => list.push(sensor),
-                        None => changes.push((stamp, vec![sensor])),
-                    }
-                }
-                event.insert(
-                    "sensorChanges".into(),
-                    changes
-                        .into_iter()
-                        .map(|(t, list)| json!({"timestamp": t, "sensors": list}))
-                        .collect(),
-                );
+    Ok((alerts, alert_sensors))
+}
+
+/// One session as the contract shows it.
+fn session_json(
+    s: &Session,
+    sensors: &[SensorRow],
+    alerts: &HashMap<i32, Alert>,
+    alert_sensors: &[AlertSensorRow],
+) -> Value {
+    let mut event = Map::new();
+    if let Some(arm_id) = s.arm_id {
+        event.insert(
+            "arm".into(),
+            json!({"type": s.arm_type.map(ArmState::api_str), "time": local(s.arm_time),
+                   "keypadId": s.arm_keypad, "userId": s.arm_user}),
+        );
+        let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
+        for row in sensors.iter().filter(|r| r.0 == arm_id) {
+            let stamp = local(row.6).as_str().unwrap_or_default().to_owned();
+            let description = if row.5.is_empty() { &row.4 } else { &row.5 };
+            let sensor = json!({"sensorId": row.1, "channel": row.2, "typeId": row.3,
+                "name": row.4, "description": description, "timestamp": local(row.6),
+                "delay": row.7, "enabled": row.8});
+            match changes.iter_mut().find(|(t, _)| *t == stamp) {
+                Some((_, list)) => list.push(sensor),
+                None => changes.push((stamp, vec![sensor])),
             }
-            if s.disarm_id.is_some() {
-                event.insert(
-                    "disarm".into(),
-                    json!({"time": local(s.disarm_time), "keypadId": s.disarm_keypad,
-                           "userId": s.disarm_user}),
-                );
-            }
-            if let Some(a) = s
-                .disarm_alert
-                .or(s.arm_alert)
-                .and_then(|id| alerts.get(&id))
-            {
-                event.insert("alert".into(), alert_json(a, s.arm_type, &alert_sensors));
-            }
-            Value::Object(event)
-        })
-        .collect())
+        }
+        event.insert(
+            "sensorChanges".into(),
+            changes
+                .into_iter()
+                .map(|(t, list)| json!({"timestamp": t, "sensors": list}))
+                .collect(),
+        );
+    }
+    if s.disarm_id.is_some() {
+        event.insert(
+            "disarm".into(),
+            json!({"time": local(s.disarm_time), "keypadId": s.disarm_keypad,
+                   "userId": s.disarm_user}),
+        );
+    }
+    if let Some(a) = s
+        .disarm_alert
+        .or(s.arm_alert)
+        .and_then(|id| alerts.get(&id))
+    {
+        event.insert("alert".into(), alert_json(a, s.arm_type, &alert_sensors));
+    }
+    Value::Object(event)
 }
 
 /// `GET /api/arms?has_alert=&user_id=&keypad_id=&arm_type=&start=&end=&limit=10&offset=0`.
