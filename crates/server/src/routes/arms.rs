@@ -364,7 +364,7 @@ fn session_json(
         .or(s.arm_alert)
         .and_then(|id| alerts.get(&id))
     {
-        event.insert("alert".into(), alert_json(a, s.arm_type, &alert_sensors));
+        event.insert("alert".into(), alert_json(a, s.arm_type, alert_sensors));
     }
     Value::Object(event)
 }
