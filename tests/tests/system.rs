@@ -290,3 +290,97 @@ fn wrong_pins_do_not_hold_up_other_requests() {
         assert_eq!(attempt.join().unwrap(), (200, "false".to_owned()));
     }
 }
+
+/// Configuration written over REST reaches the running monitor: a sensor
+/// created through the API raises an alert once its area is armed through
+/// the API; configuration is refused while armed; a button output created
+/// through the API is pressed through the monitor.
+#[test]
+fn configuration_written_over_rest_reaches_the_monitor() {
+    use argus_e2e::http_with;
+    use serde_json::json;
+    let sys = start();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let admin = argus_protocol::jwt::sign(
+        &json!({"id": 1, "name": "Administrator", "role": "admin", "origin": null, "timestamp": now}),
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let bearer = format!("Bearer {admin}");
+    let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let body = body.map(|b| b.to_string());
+        http_with(
+            &sys.addr,
+            method,
+            path,
+            &[("Authorization", &bearer)],
+            body.as_deref(),
+        )
+    };
+
+    let created = call(
+        "POST",
+        "/api/sensors/",
+        Some(
+            json!({"name": "Garage", "areaId": 1, "zoneId": 1, "channel": 9, "channelType": "normal",
+                    "sensorContactType": "NC", "enabled": true, "typeId": 1}),
+        ),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let armed = call("PUT", "/api/area/arm?area_id=1&type=arm_away", None);
+    assert_eq!(
+        (armed.status, armed.json()),
+        (200, json!({})),
+        "{}",
+        armed.body
+    );
+    let refused = call(
+        "PUT",
+        &format!("/api/sensor/{}", created.json()["id"]),
+        Some(json!({"name": "Shed"})),
+    );
+    assert_eq!(refused.status, 409);
+
+    let sim = std::process::Command::new(binary("argus-sim"))
+        .arg("--socket")
+        .arg(sys.dir.path().join("argus_monitor.sock"))
+        .args(["input", "CH10", "active"])
+        .output()
+        .unwrap();
+    assert!(sim.status.success(), "{sim:?}");
+    let alerting = || call("GET", "/api/alert", None).json()["sensors"][0]["name"] == "Garage";
+    assert!(
+        argus_e2e::wait_until(std::time::Duration::from_secs(20), alerting),
+        "the new sensor raised the alert: the monitor reloaded"
+    );
+    let disarmed = call("PUT", "/api/area/disarm?area_id=1", None);
+    assert_eq!(disarmed.status, 200, "{}", disarmed.body);
+    assert_eq!(
+        call("GET", "/api/monitoring/arm", None).json()["type"],
+        "disarm"
+    );
+
+    let button = call(
+        "POST",
+        "/api/outputs/",
+        Some(
+            json!({"name": "Gate", "description": "gate opener", "channel": 3, "triggerType": "button",
+                    "areaId": null, "delay": 0, "duration": 0, "defaultState": false, "enabled": true}),
+        ),
+    );
+    assert_eq!(button.status, 201, "{}", button.body);
+    let pressed = call(
+        "PUT",
+        &format!("/api/output/{}/activate", button.json()["id"]),
+        None,
+    );
+    assert_eq!(
+        (pressed.status, pressed.json()),
+        (200, json!({})),
+        "{}",
+        pressed.body
+    );
+}

@@ -205,3 +205,38 @@ async fn guards_answer_with_the_contract_bodies() {
     let (status, body, _) = call!(app, get("/api/monitoring/isAlert", Some(&device)));
     assert_eq!((status, body), (200, json!(false)));
 }
+
+/// An ArPI database may still hold `sha256(code:SALT)` PINs: they log in
+/// (with ArPI's `SALT`) and are replaced by bcrypt on that first login.
+#[actix_web::test]
+async fn a_legacy_pin_logs_in_and_is_upgraded() {
+    use argus_db::hash::{is_bcrypt, legacy_hash};
+    use argus_db::models::User;
+    let db = demo();
+    User::set_access_code(
+        &mut db.conn(),
+        2,
+        &legacy_hash("1111", "pepper"),
+        &legacy_hash("1111", "pepper"),
+    )
+    .unwrap();
+    let monitor = LiveMonitor::start();
+    let mut cfg = config(&db, &monitor.path);
+    cfg.salt = Some(argus_server::config::Secret("pepper".into()));
+    let app = crate::app!(state(cfg));
+    let device = crate::support::device_token(2);
+
+    let (status, body, _) = call!(app, authenticate(&device, json!("1112")));
+    assert_eq!((status, body), (200, json!(false)));
+    assert!(!is_bcrypt(
+        &User::find(&mut db.conn(), 2).unwrap().access_code
+    ));
+    let (status, body, _) = call!(app, authenticate(&device, json!("1111")));
+    assert_eq!(status, 200);
+    assert!(body["user_token"].is_string());
+    let upgraded = User::find(&mut db.conn(), 2).unwrap();
+    assert!(is_bcrypt(&upgraded.access_code) && is_bcrypt(&upgraded.fourkey_code));
+    assert!(argus_db::hash::verify_secret("1111", &upgraded.access_code, None).ok());
+    let (status, body, _) = call!(app, authenticate(&device, json!("1111")));
+    assert_eq!(status, 200, "and keeps working: {body}");
+}
