@@ -25,4 +25,4 @@ log "PostgreSQL is up at $PGHOST"
 
 export RUST_BACKTRACE=1
 cargo build --workspace --bins
-cargo test --workspace --all-targets "$@"
+cargo test --workspace --all-targets --no-fail-fast "$@"

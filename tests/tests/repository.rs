@@ -35,7 +35,8 @@ fn secrets_example_parses_and_holds_no_values() {
             "SECRET",
             "SALT",
             "ARGUS_MQTT_PASSWORD",
-            "ARGUS_READER_MQTT_PASSWORD"
+            "ARGUS_READER_MQTT_PASSWORD",
+            "MCP_SECRET"
         ]
     );
     assert!(
