@@ -29,6 +29,18 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// Waits for a turn to run bcrypt.
+    pub async fn hashing_permit(
+        &self,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, crate::error::ApiError> {
+        self.hashing
+            .acquire()
+            .await
+            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))
+    }
+}
+
 impl Default for Shared {
     fn default() -> Self {
         Self::new(2)

@@ -15,10 +15,10 @@ use crate::auth::{AdminToken, DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::catalog::AreaJson;
 use crate::routes::changes::{
-    check_name, ensure_disarmed, merge, parse, record_change, reload_monitor, Order,
+    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
     NOT_ALLOWED_AREA,
 };
-use crate::routes::monitoring::ipc_response;
+use crate::routes::monitoring::{arm_command, ipc_response};
 use crate::state::AppState;
 use crate::store::transact;
 
@@ -101,27 +101,26 @@ async fn update_area(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
-    let body = body.into_inner();
-    let updated = transact(&state, move |conn| {
-        let row = find(conn, id)?;
-        let current = AreaEdit {
-            name: row.name.clone(),
-        };
-        let edit = merge(&current, &body)?;
-        if edit == current {
-            return Err(ApiError::NoChange);
-        }
-        check_name(&edit.name, NAME_LENGTH)?;
-        let row: Area = diesel::update(area::table.find(id))
-            .set(&edit)
-            .returning(Area::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("area {id} updated"))?;
-        Ok(row)
-    })
+    let updated = edit_entity(
+        &state,
+        NOT_ALLOWED_AREA,
+        body.into_inner(),
+        move |conn| {
+            Ok(AreaEdit {
+                name: find(conn, id)?.name,
+            })
+        },
+        move |conn, edit: AreaEdit, _| {
+            check_name(&edit.name, NAME_LENGTH)?;
+            let row: Area = diesel::update(area::table.find(id))
+                .set(&edit)
+                .returning(Area::as_returning())
+                .get_result(conn)?;
+            record_change(conn, admin.0.id, &format!("area {id} updated"))?;
+            Ok(row)
+        },
+    )
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Ok().json(AreaJson::from(updated)))
 }
 
@@ -224,16 +223,7 @@ async fn arm_area(
         area_id: Some(id),
         ..ArmRequest::default()
     };
-    let command = match q.arm_type.as_deref() {
-        Some("arm_away") => Command::MonitorArmAway(request),
-        Some("arm_stay") => Command::MonitorArmStay(request),
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "Unknown arm type ({})",
-                other.unwrap_or("")
-            )))
-        }
-    };
+    let command = arm_command(q.arm_type.as_deref(), request)?;
     Ok(ipc_response(state.monitor.call(command).await?))
 }
 

@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::routes::monitoring::stored_arm_state;
 use crate::state::AppState;
+use crate::store::transact;
+use diesel::pg::PgConnection;
 
 /// ArPI's body for a configuration change while armed.
 pub const NOT_ALLOWED: &str = "Configuration changes are not allowed currently";
@@ -106,6 +108,35 @@ pub fn parse<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
         _ => return Err(ApiError::BadRequest("Expected a JSON object".into())),
     };
     serde_json::from_value(body).map_err(|e| ApiError::BadRequest(format!("Invalid request: {e}")))
+}
+
+/// The shape of every entity PUT: 409 while armed; in one transaction read
+/// the editable fields (`current`), merge the body into them, 204 when
+/// nothing changed, else `write` the result (which validates, stores and
+/// records); then tell the monitor to reload.
+pub async fn edit_entity<E, R>(
+    state: &AppState,
+    not_allowed: &str,
+    body: Value,
+    current: impl FnOnce(&mut PgConnection) -> Result<E, ApiError> + Send + 'static,
+    write: impl FnOnce(&mut PgConnection, E, &E) -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError>
+where
+    E: Serialize + DeserializeOwned + PartialEq + Send + 'static,
+    R: Send + 'static,
+{
+    ensure_disarmed(state, not_allowed).await?;
+    let written = transact(state, move |conn| {
+        let before = current(conn)?;
+        let after = merge(&before, &body)?;
+        if after == before {
+            return Err(ApiError::NoChange);
+        }
+        write(conn, after, &before)
+    })
+    .await?;
+    reload_monitor(state).await;
+    Ok(written)
 }
 
 /// ArPI's `return ""`: 200 with an empty text body.

@@ -87,6 +87,18 @@ struct ArmQuery {
     force: bool,
 }
 
+/// The IPC command for `type=arm_away|arm_stay`, or 400 (ArPI: 503).
+pub fn arm_command(arm_type: Option<&str>, request: ArmRequest) -> Result<Command, ApiError> {
+    match arm_type {
+        Some("arm_away") => Ok(Command::MonitorArmAway(request)),
+        Some("arm_stay") => Ok(Command::MonitorArmStay(request)),
+        other => Err(ApiError::BadRequest(format!(
+            "Unknown arm type ({})",
+            other.unwrap_or("")
+        ))),
+    }
+}
+
 /// `PUT /api/monitoring/arm?type=arm_away|arm_stay`.
 #[put("/monitoring/arm")]
 async fn put_arm(
@@ -99,16 +111,7 @@ async fn put_arm(
         force: query.force,
         ..ArmRequest::default()
     };
-    let command = match query.arm_type.as_deref() {
-        Some("arm_away") => Command::MonitorArmAway(request),
-        Some("arm_stay") => Command::MonitorArmStay(request),
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "Unknown arm type ({})",
-                other.unwrap_or("")
-            )))
-        }
-    };
+    let command = arm_command(query.arm_type.as_deref(), request)?;
     Ok(ipc_response(state.monitor.call(command).await?))
 }
 

@@ -16,7 +16,7 @@ use crate::auth::{AdminToken, DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::changes::{
-    ensure_disarmed, merge, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
+    edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
 };
 use crate::routes::monitoring::ipc_response;
 use crate::state::AppState;
@@ -239,25 +239,23 @@ async fn update_output(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
     let outputs = state.config.output_number;
-    let body = body.into_inner();
-    let updated = transact(&state, move |conn| {
-        let current = OutputEdit::of(&find(conn, id)?);
-        let edit = merge(&current, &body)?;
-        if edit == current {
-            return Err(ApiError::NoChange);
-        }
-        edit.validate(conn, Some(id), outputs)?;
-        let row: Output = diesel::update(output::table.find(id))
-            .set(&edit)
-            .returning(Output::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("output {id} updated"))?;
-        Ok(row)
-    })
+    let updated = edit_entity(
+        &state,
+        NOT_ALLOWED,
+        body.into_inner(),
+        move |conn| Ok(OutputEdit::of(&find(conn, id)?)),
+        move |conn, edit: OutputEdit, _| {
+            edit.validate(conn, Some(id), outputs)?;
+            let row: Output = diesel::update(output::table.find(id))
+                .set(&edit)
+                .returning(Output::as_returning())
+                .get_result(conn)?;
+            record_change(conn, admin.0.id, &format!("output {id} updated"))?;
+            Ok(row)
+        },
+    )
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Ok().json(OutputJson::from(updated)))
 }
 

@@ -16,7 +16,8 @@ use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::catalog::SensorJson;
 use crate::routes::changes::{
-    check_name, ensure_disarmed, merge, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
+    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
+    NOT_ALLOWED,
 };
 use crate::routes::monitoring::ipc_response;
 use crate::state::AppState;
@@ -290,33 +291,30 @@ async fn update_sensor(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
     let inputs = state.config.input_number;
-    let body = body.into_inner();
-    let updated = transact(&state, move |conn| {
-        let row = find(conn, id)?;
-        let current = SensorPut::of(&row);
-        let put = merge(&current, &body)?;
-        if put == current {
-            return Err(ApiError::NoChange);
-        }
-        let new_channel = put.channel != current.channel;
-        let edit = put.into_edit();
-        edit.validate(conn, inputs)?;
-        edit.check_channel(conn, Some(id))?;
-        diesel::update(sensor::table.find(id))
-            .set(&edit)
-            .execute(conn)?;
-        if new_channel {
+    let updated = edit_entity(
+        &state,
+        NOT_ALLOWED,
+        body.into_inner(),
+        move |conn| Ok(SensorPut::of(&find(conn, id)?)),
+        move |conn, put: SensorPut, before| {
+            let new_channel = put.channel != before.channel;
+            let edit = put.into_edit();
+            edit.validate(conn, inputs)?;
+            edit.check_channel(conn, Some(id))?;
             diesel::update(sensor::table.find(id))
-                .set(sensor::reference_value.eq(None::<f64>))
+                .set(&edit)
                 .execute(conn)?;
-        }
-        record_change(conn, admin.0.id, &format!("sensor {id} updated"))?;
-        find(conn, id)
-    })
+            if new_channel {
+                diesel::update(sensor::table.find(id))
+                    .set(sensor::reference_value.eq(None::<f64>))
+                    .execute(conn)?;
+            }
+            record_change(conn, admin.0.id, &format!("sensor {id} updated"))?;
+            find(conn, id)
+        },
+    )
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Ok().json(SensorJson::from(updated)))
 }
 

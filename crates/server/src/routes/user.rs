@@ -66,12 +66,7 @@ async fn register_device(
     if state.shared.lockouts.locked(&keys, Instant::now()) {
         return Ok(register_failed("User not found"));
     }
-    let _permit = state
-        .shared
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _permit = state.shared.hashing_permit().await?;
     let pool = state.db.clone();
     let found = web::block(move || -> Result<Option<(i32, bool)>, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
@@ -170,12 +165,7 @@ async fn authenticate(
     let Ok(user_id) = i32::try_from(device.user_id) else {
         return Ok(invalid_user());
     };
-    let _permit = state
-        .shared
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _permit = state.shared.hashing_permit().await?;
     let pool = state.db.clone();
     let salt = state.config.salt.as_ref().map(|s| s.0.clone());
     let checked = web::block(move || -> Result<Option<(User, bool)>, String> {

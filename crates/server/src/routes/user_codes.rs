@@ -86,12 +86,7 @@ async fn create_registration_code(
     }
     let code = random_hex(6)?;
     let normalized = normalize_registration_code(&code);
-    let _permit = state
-        .shared
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _permit = state.shared.hashing_permit().await?;
     let hash = web::block(move || hash_secret(&normalized))
         .await?
         .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -90,12 +90,7 @@ fn pin_of(value: Option<&Value>) -> Option<String> {
 /// bcrypt of a PIN and of its first four digits, on the blocking pool under
 /// the hashing limit.
 async fn hash_pin(state: &AppState, pin: String) -> Result<(String, String), ApiError> {
-    let _permit = state
-        .shared
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _permit = state.shared.hashing_permit().await?;
     web::block(move || -> Result<(String, String), String> {
         let access = hash_secret(&pin).map_err(|e| e.to_string())?;
         let fourkey = hash_secret(fourkey_of(&pin)).map_err(|e| e.to_string())?;
@@ -163,12 +158,7 @@ async fn create_user(
 
 /// Whether `pin` is the user's current PIN (legacy hashes accepted).
 async fn pin_matches(state: &AppState, id: i32, pin: String) -> Result<bool, ApiError> {
-    let _permit = state
-        .shared
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let _permit = state.shared.hashing_permit().await?;
     let salt = state.config.salt.as_ref().map(|s| s.0.clone());
     let stored = transact(state, move |conn| Ok(User::find(conn, id)?.access_code)).await?;
     web::block(move || verify_secret(&pin, &stored, salt.as_deref()).ok())

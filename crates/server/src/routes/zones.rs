@@ -13,7 +13,8 @@ use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::catalog::ZoneJson;
 use crate::routes::changes::{
-    check_name, ensure_disarmed, merge, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
+    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
+    NOT_ALLOWED,
 };
 use crate::state::AppState;
 use crate::store::transact;
@@ -143,24 +144,22 @@ async fn update_zone(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
-    let body = body.into_inner();
-    let updated = transact(&state, move |conn| {
-        let current = ZoneEdit::of(&find(conn, id)?);
-        let edit = merge(&current, &body)?;
-        if edit == current {
-            return Err(ApiError::NoChange);
-        }
-        edit.validate()?;
-        let row: Zone = diesel::update(zone::table.find(id))
-            .set(&edit)
-            .returning(Zone::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("zone {id} updated"))?;
-        Ok(row)
-    })
+    let updated = edit_entity(
+        &state,
+        NOT_ALLOWED,
+        body.into_inner(),
+        move |conn| Ok(ZoneEdit::of(&find(conn, id)?)),
+        move |conn, edit: ZoneEdit, _| {
+            edit.validate()?;
+            let row: Zone = diesel::update(zone::table.find(id))
+                .set(&edit)
+                .returning(Zone::as_returning())
+                .get_result(conn)?;
+            record_change(conn, admin.0.id, &format!("zone {id} updated"))?;
+            Ok(row)
+        },
+    )
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Ok().json(ZoneJson::from(updated)))
 }
 
