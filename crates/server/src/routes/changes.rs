@@ -18,12 +18,44 @@ pub const NOT_ALLOWED: &str = "Configuration changes are not allowed currently";
 /// The same rule as the area routes word it.
 pub const NOT_ALLOWED_AREA: &str = "Configuration changes are not allowed in the current state";
 
-/// 409 unless every area is disarmed.
+/// Monitoring states in which the system counts as armed.
+const ARMED_STATES: [&str; 4] = [
+    "monitoring_arm_delay",
+    "monitoring_armed",
+    "monitoring_alert_delay",
+    "monitoring_alert",
+];
+
+/// 409 unless every area is disarmed: the `area` table says so (ArPI's
+/// rule) and so does the monitor, which knows first (its rows follow through
+/// a write queue). An unreachable monitor leaves the decision to the table.
 pub async fn ensure_disarmed(state: &AppState, message: &str) -> Result<(), ApiError> {
-    if stored_arm_state(state).await? == "disarm" {
+    if is_disarmed(state).await? {
         Ok(())
     } else {
         Err(ApiError::Conflict(message.to_owned()))
+    }
+}
+
+/// Whether every area is disarmed (see [`ensure_disarmed`]).
+pub async fn is_disarmed(state: &AppState) -> Result<bool, ApiError> {
+    if stored_arm_state(state).await? != "disarm" {
+        return Ok(false);
+    }
+    match state.monitor.call(Command::MonitorGetState).await {
+        Ok(reply) => {
+            let current = reply
+                .value
+                .as_ref()
+                .and_then(|v| v.get("state"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            Ok(!ARMED_STATES.contains(&current))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "monitor not asked whether it is armed");
+            Ok(true)
+        }
     }
 }
 

@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::AdminToken;
 use crate::error::ApiError;
+use crate::routes::changes::is_disarmed;
 use crate::routes::config_options::stored_option;
-use crate::routes::monitoring::{ipc_response, stored_arm_state};
+use crate::routes::monitoring::ipc_response;
 use crate::state::AppState;
 
 /// The longest test siren (seconds); the default is ArPI's 5 s.
@@ -33,7 +34,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// Runs a test through the monitor, or 403 while armed (ArPI's body).
 async fn run_test(state: &AppState, command: Command) -> Result<HttpResponse, ApiError> {
-    if stored_arm_state(state).await? != "disarm" {
+    if !is_disarmed(state).await? {
         return Ok(HttpResponse::Forbidden()
             .json(json!({"result": false, "message": "Testing is not allowed currently."})));
     }
