@@ -10,6 +10,7 @@
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
 //! - [`openapi`]: the route table and the OpenAPI document made from it.
 //! - [`options`]: the registry of option sections, their defaults and secrets.
+//! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
 //! - [`routes`]: every route, mounted under `/api`.
 //! - [`store`]: queries and transactions on the blocking pool.
 //! - [`state`]: [`state::AppState`], what handlers share.
@@ -24,6 +25,7 @@ pub mod ipc_client;
 pub mod lockout;
 pub mod openapi;
 pub mod options;
+pub mod prepared;
 pub mod routes;
 pub mod server;
 pub mod state;

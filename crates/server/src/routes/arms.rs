@@ -20,6 +20,7 @@ use std::collections::HashMap;
 
 use crate::auth::UserToken;
 use crate::error::ApiError;
+use crate::prepared::{Statement, Value as Param};
 use crate::routes::alerts::{alert_json, local};
 use crate::state::AppState;
 use crate::store::query;
@@ -139,40 +140,49 @@ impl ArmsQuery {
     }
 }
 
-fn ts(t: DateTime<Utc>) -> String {
-    format!(
-        "'{}'::timestamptz",
-        t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-    )
-}
-
 impl Filters {
-    /// The WHERE clause over `a` (arm, columns may be NULL) and `d` (disarm).
-    fn sql(&self) -> String {
-        let mut c: Vec<String> = vec!["TRUE".into()];
+    /// The WHERE clause over `a` (arm, columns may be NULL) and `d`
+    /// (disarm); every value is a bind parameter.
+    fn sql(&self) -> Statement {
+        let mut w = Statement::default();
+        w.sql("TRUE");
         match self.has_alert {
-            Some(true) => c.push("(d.alert_id IS NOT NULL OR a.alert_id IS NOT NULL)".into()),
-            Some(false) => c.push("(d.alert_id IS NULL AND a.alert_id IS NULL)".into()),
+            Some(true) => {
+                w.sql(" AND (d.alert_id IS NOT NULL OR a.alert_id IS NOT NULL)");
+            }
+            Some(false) => {
+                w.sql(" AND (d.alert_id IS NULL AND a.alert_id IS NULL)");
+            }
             None => {}
         }
-        if let Some(u) = self.user_id {
-            c.push(format!("(d.user_id = {u} OR a.user_id = {u})"));
-        }
-        if let Some(k) = self.keypad_id {
-            c.push(format!("(d.keypad_id = {k} OR a.keypad_id = {k})"));
+        for (column, value) in [("user_id", self.user_id), ("keypad_id", self.keypad_id)] {
+            if let Some(v) = value {
+                w.sql(&format!(" AND (d.{column} = "))
+                    .bind(Param::Int(v))
+                    .sql(&format!(" OR a.{column} = "))
+                    .bind(Param::Int(v))
+                    .sql(")");
+            }
         }
         match self.arm_type {
-            Some(None) => c.push("a.id IS NULL".into()),
-            Some(Some(t)) => c.push(format!("a.type = '{}'", t.db_label())),
+            Some(None) => {
+                w.sql(" AND a.id IS NULL");
+            }
+            Some(Some(t)) => {
+                w.sql(" AND a.type = ").bind(Param::Arm(t));
+            }
             None => {}
         }
-        if let Some(s) = self.start {
-            c.push(format!("(a.time >= {0} OR d.time >= {0})", ts(s)));
+        for (op, value) in [(">=", self.start), ("<", self.end)] {
+            if let Some(t) = value {
+                w.sql(&format!(" AND (a.time {op} "))
+                    .bind(Param::Time(t))
+                    .sql(&format!(" OR d.time {op} "))
+                    .bind(Param::Time(t))
+                    .sql(")");
+            }
         }
-        if let Some(e) = self.end {
-            c.push(format!("(a.time < {0} OR d.time < {0})", ts(e)));
-        }
-        c.join(" AND ")
+        w
     }
 }
 
@@ -223,8 +233,10 @@ struct Count {
 }
 
 fn count(conn: &mut PgConnection, from: &str, filters: &Filters) -> QueryResult<i64> {
-    let sql = format!("SELECT count(*) AS n {from} WHERE {}", filters.sql());
-    Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
+    let mut q = Statement::default();
+    q.sql(&format!("SELECT count(*) AS n {from} WHERE "))
+        .extend(&filters.sql());
+    Ok(q.get_result::<Count>(conn)?.n)
 }
 
 /// The page of sessions in ArPI's order, in one statement: each branch
@@ -237,17 +249,26 @@ fn sessions(
     offset: i64,
 ) -> QueryResult<Vec<Session>> {
     let wh = filters.sql();
-    let each = limit.saturating_add(offset);
-    diesel::sql_query(format!(
+    let each = Param::BigInt(limit.saturating_add(offset));
+    let mut q = Statement::default();
+    q.sql(&format!(
         "SELECT {SESSION_FIELDS} FROM ( \
-           (SELECT 1 AS open_first, a.time AS t, a.id AS tie, {COLUMNS} {OPEN} WHERE {wh} \
-            ORDER BY a.time DESC, a.id DESC LIMIT {each}) \
-           UNION ALL \
-           (SELECT 0, d.time, d.id, {COLUMNS} {CLOSED} WHERE {wh} \
-            ORDER BY d.time DESC NULLS FIRST, d.id DESC LIMIT {each}) \
-         ) s ORDER BY open_first DESC, t DESC NULLS FIRST, tie DESC LIMIT {limit} OFFSET {offset}"
+           (SELECT 1 AS open_first, a.time AS t, a.id AS tie, {COLUMNS} {OPEN} WHERE "
     ))
-    .load(conn)
+    .extend(&wh)
+    .sql(" ORDER BY a.time DESC, a.id DESC LIMIT ")
+    .bind(each.clone())
+    .sql(&format!(
+        ") UNION ALL (SELECT 0, d.time, d.id, {COLUMNS} {CLOSED} WHERE "
+    ))
+    .extend(&wh)
+    .sql(" ORDER BY d.time DESC NULLS FIRST, d.id DESC LIMIT ")
+    .bind(each)
+    .sql(") ) s ORDER BY open_first DESC, t DESC NULLS FIRST, tie DESC LIMIT ")
+    .bind(Param::BigInt(limit))
+    .sql(" OFFSET ")
+    .bind(Param::BigInt(offset));
+    q.load(conn)
 }
 
 /// `(arm_id, sensor_id, channel, type_id, name, description, timestamp,
@@ -430,7 +451,7 @@ mod tests {
         .filters()
         .unwrap();
         assert_eq!(f, Filters::default());
-        assert_eq!(f.sql(), "TRUE");
+        assert_eq!(f.sql().text(), "TRUE");
     }
 
     #[test]
@@ -462,14 +483,14 @@ mod tests {
         ])
         .filters()
         .unwrap();
-        let sql = f.sql();
+        let sql = f.sql().text();
         for part in [
             "d.alert_id IS NOT NULL",
-            "d.user_id = 3",
-            "a.keypad_id = 1",
-            "a.type = 'STAY'",
-            "a.time >= '",
-            "d.time < '",
+            "d.user_id = ?",
+            "a.keypad_id = ?",
+            "a.type = ?",
+            "a.time >= ?",
+            "d.time < ?",
         ] {
             assert!(sql.contains(part), "{part} in {sql}");
         }
@@ -477,6 +498,7 @@ mod tests {
             .filters()
             .unwrap()
             .sql()
+            .text()
             .contains("a.id IS NULL"));
     }
 }
