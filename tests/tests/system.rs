@@ -384,4 +384,15 @@ fn configuration_written_over_rest_reaches_the_monitor() {
         "{}",
         pressed.body
     );
+
+    // A time zone the monitor refuses is the client's error, not a 500.
+    let zone = call(
+        "PUT",
+        "/api/clock",
+        Some(json!({"timezone": "Mars/Olympus_Mons"})),
+    );
+    assert_eq!(zone.status, 400, "{}", zone.body);
+    assert!(zone.json()["error"].as_str().unwrap().contains("time zone"));
+    let time = call("PUT", "/api/clock", Some(json!({"datetime": "yesterday"})));
+    assert_eq!(time.status, 400, "{}", time.body);
 }

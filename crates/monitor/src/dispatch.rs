@@ -697,6 +697,9 @@ impl Handler for Dispatcher {
                 .await;
                 match done {
                     Ok(Ok(())) => Reply::ok(),
+                    Ok(Err(
+                        e @ (crate::clock::ClockError::Zone | crate::clock::ClockError::DateTime),
+                    )) => Reply::invalid(format!("{}: {e}", crate::clock::FAILED)),
                     Ok(Err(e)) => {
                         tracing::warn!(error = %e, "clock change refused");
                         Reply::error(crate::clock::FAILED)

@@ -245,6 +245,26 @@ impl Reply {
             ..Self::default()
         }
     }
+
+    /// A refusal caused by what the request asked for (an unknown time zone,
+    /// say), as opposed to a failure: the REST server answers 400.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            other: Some(serde_json::json!({ "invalid": true })),
+            ..Self::error(message)
+        }
+    }
+
+    /// Whether this is an [`Reply::invalid`] refusal.
+    pub fn is_invalid(&self) -> bool {
+        !self.result
+            && self
+                .other
+                .as_ref()
+                .and_then(|o| o.get("invalid"))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+    }
 }
 
 /// The answer to one [`Request`]. `id` is `None` when the request was too

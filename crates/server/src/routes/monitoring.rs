@@ -22,9 +22,14 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// ArPI's `process_ipc_response`: `message`, `value` and `other` merged into
-/// one object; 200 on success. An arm refused for open sensors is 409 with
+/// one object; 200 on success. A refusal of what the request asked for
+/// ([`Reply::invalid`]) is 400 `{"error"}`. An arm refused for open sensors is 409 with
 /// their list; any other refusal 500 with the merged body, as ArPI.
 pub fn ipc_response(reply: Reply) -> HttpResponse {
+    if reply.is_invalid() {
+        return HttpResponse::BadRequest()
+            .json(json!({ "error": reply.message.unwrap_or_default() }));
+    }
     let mut body = Map::new();
     if let Some(m) = reply.message.filter(|m| !m.is_empty()) {
         body.insert("message".into(), m.into());
@@ -182,6 +187,10 @@ mod tests {
     #[test]
     fn replies_are_merged_as_arpi_does() {
         assert_eq!(body(ipc_response(Reply::ok())), (200, json!({})));
+        assert_eq!(
+            body(ipc_response(Reply::invalid("unknown time zone"))),
+            (400, json!({"error": "unknown time zone"}))
+        );
         assert_eq!(
             body(ipc_response(Reply::ok_value(
                 json!({"state": "monitoring_ready"})
