@@ -252,6 +252,7 @@ fn clock_requests_are_validated_and_never_reach_a_shell() {
     ] {
         let reply = set(zone, datetime);
         assert!(!reply.result);
+        assert!(reply.is_invalid(), "the request's fault, not the machine's");
         assert_eq!(
             reply.message.as_deref(),
             Some("Failed to update date/time and zone")

@@ -699,7 +699,10 @@ impl Handler for Dispatcher {
                     Ok(Ok(())) => Reply::ok(),
                     Ok(Err(
                         e @ (crate::clock::ClockError::Zone | crate::clock::ClockError::DateTime),
-                    )) => Reply::invalid(format!("{}: {e}", crate::clock::FAILED)),
+                    )) => {
+                        tracing::info!(error = %e, "clock change refused");
+                        Reply::invalid(crate::clock::FAILED)
+                    }
                     Ok(Err(e)) => {
                         tracing::warn!(error = %e, "clock change refused");
                         Reply::error(crate::clock::FAILED)
