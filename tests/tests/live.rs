@@ -13,11 +13,15 @@ use serde_json::{json, Value};
 const PAGE: &str = "http://localhost:4200";
 
 fn device_token(secret: &str, origin: &str) -> String {
+    device_token_of(1, secret, origin)
+}
+
+fn device_token_of(user_id: i64, secret: &str, origin: &str) -> String {
     sign(
         &DeviceClaims {
             ip: Some("127.0.0.1".into()),
             origin: Some(origin.into()),
-            user_id: 1,
+            user_id,
         },
         secret.as_bytes(),
     )
@@ -160,6 +164,8 @@ fn clients_without_a_valid_token_or_origin_are_refused() {
             device_token(TEST_SECRET, PAGE),
             "http://evil.example/".to_owned(),
         ),
+        // Signed correctly, but for a user who does not exist (deleted).
+        (device_token_of(999, TEST_SECRET, PAGE), format!("{PAGE}/")),
     ] {
         let client = LiveClient::connect(&addr, &token, &referer, "polling");
         let (name, _) = client.next();

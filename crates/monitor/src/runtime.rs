@@ -144,6 +144,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     let (live_addr, _live_task) = crate::sio::serve(
         config.live_bind,
         config.secret.clone().map(|s| s.0),
+        Some(pool.clone()),
         live.clone(),
     )
     .await

@@ -32,6 +32,9 @@ pub enum ConnectRefused {
     /// The monitor has no `SECRET` configured.
     #[error("live events are disabled (no SECRET)")]
     NoSecret,
+    /// The token's user no longer exists.
+    #[error("unknown user")]
+    UnknownUser,
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
@@ -86,9 +89,27 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `SECRET`, shared with the connect middleware.
+/// What the connect middleware needs: `SECRET`, and the database to check
+/// that a token's user still exists (as the REST server does).
 #[derive(Clone)]
-struct LiveSecret(Arc<Option<Vec<u8>>>);
+struct LiveSecret(Arc<Option<Vec<u8>>>, Option<argus_db::DbPool>);
+
+/// Whether user `id` exists; `None` when the database cannot say (then the
+/// signature alone decides, so live events keep flowing without PostgreSQL).
+async fn user_exists(pool: &argus_db::DbPool, id: i64) -> Option<bool> {
+    use diesel::prelude::*;
+    let id = i32::try_from(id).ok()?;
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().ok()?;
+        diesel::select(diesel::dsl::exists(argus_db::schema::user::table.find(id)))
+            .get_result::<bool>(&mut conn)
+            .ok()
+    })
+    .await
+    .ok()
+    .flatten()
+}
 
 async fn on_connect(socket: SocketRef) {
     tracing::debug!(socket.id = %socket.id, "live client connected");
@@ -100,22 +121,29 @@ async fn check_token(
 ) -> Result<(), ConnectRefused> {
     let parts = socket.req_parts();
     let referer = parts.headers.get("referer").and_then(|v| v.to_str().ok());
-    authorize(parts.uri.query(), referer, secret.0.as_deref())
-        .map(|_| ())
-        .inspect_err(|e| {
-            tracing::info!(reason = %e, "live client refused");
-        })
+    let checked = authorize(parts.uri.query(), referer, secret.0.as_deref());
+    let checked = match (checked, &secret.1) {
+        (Ok(claims), Some(pool)) if user_exists(pool, claims.user_id).await == Some(false) => {
+            Err(ConnectRefused::UnknownUser)
+        }
+        (other, _) => other,
+    };
+    checked.map(|_| ()).inspect_err(|e| {
+        tracing::info!(reason = %e, "live client refused");
+    })
 }
 
-/// Serves Socket.IO on `bind` until the task is dropped; returns the bound address.
+/// Serves Socket.IO on `bind` until the task is dropped; returns the bound
+/// address. With `users`, a token whose user was deleted is refused.
 pub async fn serve(
     bind: SocketAddr,
     secret: Option<String>,
+    users: Option<argus_db::DbPool>,
     hub: broadcast::Sender<LiveEvent>,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
-    let secret = LiveSecret(Arc::new(secret.map(String::into_bytes)));
+    let secret = LiveSecret(Arc::new(secret.map(String::into_bytes)), users);
     let (svc, io) = SocketIo::builder()
         .req_path("/socket.io")
         .with_state(secret)
