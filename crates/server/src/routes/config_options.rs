@@ -39,7 +39,8 @@ fn unknown(name: &str, section: &str) -> ApiError {
 }
 
 /// `GET /api/config/<name>/<section>` → `{"name","section","value"}`, or
-/// `null` with 404 when never saved.
+/// `null` with 404 when never saved (the four sections ArPI's monitor
+/// creates at start show their defaults instead).
 #[get("/config/{name}/{section}")]
 async fn get_option(
     state: web::Data<AppState>,
@@ -59,14 +60,15 @@ async fn get_option(
         })));
     }
     let registered = options::find(&name, &section).ok_or_else(|| unknown(&name, &section))?;
-    match stored_option(&state, registered.name, registered.section).await? {
-        None => Ok(HttpResponse::NotFound().json(Value::Null)),
-        Some(stored) => Ok(HttpResponse::Ok().json(json!({
-            "name": registered.name,
-            "section": registered.section,
-            "value": registered.read(Some(&stored)),
-        }))),
+    let stored = stored_option(&state, registered.name, registered.section).await?;
+    if stored.is_none() && !registered.always_present {
+        return Ok(HttpResponse::NotFound().json(Value::Null));
     }
+    Ok(HttpResponse::Ok().json(json!({
+        "name": registered.name,
+        "section": registered.section,
+        "value": registered.read(stored.as_ref()),
+    })))
 }
 
 /// `PUT /api/config/<name>/<section>` with the section's fields → `""`.

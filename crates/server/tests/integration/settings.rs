@@ -26,6 +26,21 @@ async fn option_sections_have_defaults_and_never_show_secrets() {
 
     let (status, body) = call!(app, GET, "/api/config/notifications/smtp", admin);
     assert_eq!((status, body), (404, Value::Null), "never saved");
+    // ArPI's monitor creates these four at start, so they always exist.
+    let (status, body) = call!(app, GET, "/api/config/syren/timing", admin);
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"name": "syren", "section": "timing",
+                     "value": {"silent": false, "delay": 0, "duration": 0}})
+        )
+    );
+    let (status, body) = call!(app, GET, "/api/config/network/access", admin);
+    assert_eq!(
+        (status, body["value"]["service_enabled"].clone()),
+        (200, json!(true))
+    );
     let smtp = json!({"enabled": true, "smtp_hostname": "mail.example.org", "smtp_port": 587,
                       "smtp_username": "alarm", "smtp_password": "hunter2", "email_address_1": "a@example.org"});
     let (status, body) = call!(
