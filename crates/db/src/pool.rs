@@ -24,10 +24,28 @@ pub fn build_pool(config: &DbConfig, max_size: u32) -> DbPool {
 /// As [`build_pool`], without the test on borrowing: one round trip less per
 /// request. After a PostgreSQL restart a broken connection fails its query
 /// once and is discarded (the REST server answers that request with 503).
+/// Prepared statements use generic plans (see [`GenericPlans`]).
 pub fn build_untested_pool(config: &DbConfig, max_size: u32) -> DbPool {
     builder(max_size)
         .test_on_check_out(false)
+        .connection_customizer(Box::new(GenericPlans))
         .build_unchecked(ConnectionManager::new(config.url()))
+}
+
+/// Sets `plan_cache_mode = force_generic_plan` on each new connection. With
+/// bind parameters PostgreSQL otherwise plans a statement anew on every
+/// execution whenever it estimates a custom plan cheaper (a `LIMIT $1` is
+/// enough), which made keeping statements prepared pointless; the queries
+/// of the REST server are index lookups whose generic plans are the same.
+#[derive(Debug, Clone, Copy)]
+pub struct GenericPlans;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for GenericPlans {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 fn builder(max_size: u32) -> diesel::r2d2::Builder<ConnectionManager<PgConnection>> {

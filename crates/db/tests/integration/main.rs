@@ -5,5 +5,6 @@ mod adopt;
 mod catalog;
 mod init_db;
 mod migrations;
+mod pool;
 mod schema;
 mod seeds;

@@ -58,7 +58,7 @@ pub fn config(db: &TestDb, monitor_socket: &std::path::Path) -> ServerConfig {
 pub const SECRET: &str = "server-test-secret";
 
 pub fn state(config: ServerConfig) -> AppState {
-    let pool = argus_db::pool::build_pool(&config.db, 2);
+    let pool = argus_db::pool::build_untested_pool(&config.db, 2);
     AppState::for_worker(pool, Arc::new(config), Arc::default())
 }
 
