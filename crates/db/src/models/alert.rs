@@ -62,6 +62,57 @@ impl Alert {
             .load(conn)
     }
 
+    /// A page of alerts, newest first (`limit` None = all).
+    pub fn page(
+        conn: &mut PgConnection,
+        limit: Option<i64>,
+        offset: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let query = alert::table
+            .order((alert::start_time.desc(), alert::id.desc()))
+            .select(Self::as_select())
+            .offset(offset.max(0));
+        match limit {
+            Some(l) => query.limit(l.max(0)).load(conn),
+            None => query.load(conn),
+        }
+    }
+
+    /// [`Alert::arm_type`] of many alerts in two queries: by alert id, only
+    /// those with a type (absent = a sabotage alert).
+    pub fn arm_types(
+        conn: &mut PgConnection,
+        alerts: &[Self],
+    ) -> QueryResult<std::collections::HashMap<i32, ArmState>> {
+        let ids: Vec<i32> = alerts.iter().map(|a| a.id).collect();
+        let mut types: std::collections::HashMap<i32, ArmState> = disarm::table
+            .inner_join(arm::table.on(disarm::arm_id.eq(arm::id.nullable())))
+            .filter(disarm::alert_id.eq_any(&ids))
+            .select((disarm::alert_id.assume_not_null(), arm::type_))
+            .load::<(i32, ArmState)>(conn)?
+            .into_iter()
+            .collect();
+        let open: Vec<&Self> = alerts
+            .iter()
+            .filter(|a| a.end_time.is_none() && !types.contains_key(&a.id))
+            .collect();
+        if !open.is_empty() {
+            if let Some(id) = crate::records::open_arm(conn)? {
+                let kind: Option<ArmState> = arm::table
+                    .find(id)
+                    .select(arm::type_)
+                    .first(conn)
+                    .optional()?;
+                if let Some(kind) = kind {
+                    for a in open {
+                        types.insert(a.id, kind);
+                    }
+                }
+            }
+        }
+        Ok(types)
+    }
+
     /// The arm type the alert happened under: the arm its disarm closed, or
     /// (still open) the open arm session; `None` = a sabotage alert.
     pub fn arm_type(&self, conn: &mut PgConnection) -> QueryResult<Option<ArmState>> {

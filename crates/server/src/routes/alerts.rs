@@ -1,5 +1,6 @@
 //! `GET /api/alert` (the open alert or `null`) and `GET /api/alerts` (newest
 //! first; argus adds optional `limit`/`offset`), in the contract's Alert shape.
+//! Three queries whatever the number of alerts (ArPI: one per alert).
 
 use actix_web::{get, web, HttpResponse};
 use argus_db::enums::ArmState;
@@ -63,27 +64,18 @@ async fn alerts_json(
     offset: i64,
 ) -> Result<Vec<Value>, ApiError> {
     query(state, move |conn| {
-        let mut alerts = if open_only {
+        let alerts: Vec<Alert> = if open_only {
             Alert::open(conn)?.into_iter().collect()
         } else {
-            Alert::all(conn)?
+            Alert::page(conn, limit, offset)?
         };
-        let skip = usize::try_from(offset.max(0)).unwrap_or(0);
-        alerts = alerts
-            .into_iter()
-            .skip(skip)
-            .take(
-                limit
-                    .and_then(|l| usize::try_from(l).ok())
-                    .unwrap_or(usize::MAX),
-            )
-            .collect();
         let ids: Vec<i32> = alerts.iter().map(|a| a.id).collect();
         let sensors = Alert::sensors(conn, &ids)?;
-        alerts
+        let types = Alert::arm_types(conn, &alerts)?;
+        Ok(alerts
             .iter()
-            .map(|a| Ok(alert_json(a, a.arm_type(conn)?, &sensors)))
-            .collect()
+            .map(|a| alert_json(a, types.get(&a.id).copied(), &sensors))
+            .collect())
     })
     .await
 }

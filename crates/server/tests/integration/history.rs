@@ -292,3 +292,69 @@ async fn the_open_session_table_follows_every_writer() {
     diesel::delete(arm::table.find(a)).execute(conn).unwrap();
     assert_eq!(open(conn), [b]);
 }
+
+/// `/api/alerts` (newest first, argus's `limit`/`offset`) and `/api/alert`
+/// (the open one): each alert's type comes from its arm session.
+#[actix_web::test]
+async fn alerts_carry_the_type_of_their_arm_session() {
+    let db = demo_db();
+    history(&db);
+    {
+        let conn = &mut db.conn();
+        // A sabotage alert (closed by the arm-less disarm at 13:00) and an
+        // alert still open during the open session (armed away at 14:00).
+        for (start, end) in [(3, Some(4)), (6, None)] {
+            diesel::insert_into(alert::table)
+                .values((
+                    alert::start_time.eq(at(start) + Duration::minutes(30)),
+                    alert::end_time.eq(end.map(at)),
+                    alert::silent.eq(false),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+    }
+    let monitor = LiveMonitor::start();
+    let app = crate::app!(state(config(&db, &monitor.path)));
+    let user = user_token(2, "user", 0);
+    let device = crate::support::device_token(2);
+
+    let (status, alerts) = call!(app, GET, "/api/alerts", user);
+    assert_eq!(status, 200, "{alerts}");
+    let types: Vec<&str> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["alertType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["alert_away", "alert_sabotage", "alert_away"],
+        "newest first"
+    );
+    let mut keys: Vec<&String> = alerts[2].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "alertType",
+            "endTime",
+            "id",
+            "sensors",
+            "silent",
+            "startTime"
+        ]
+    );
+    assert_eq!(alerts[2]["sensors"][0]["name"], "Test room 1");
+    assert_eq!(alerts[0]["endTime"], Value::Null);
+
+    let (_, page) = call!(app, GET, "/api/alerts?limit=1&offset=1", user);
+    assert_eq!(page.as_array().map(Vec::len), Some(1));
+    assert_eq!(page[0]["alertType"], "alert_sabotage");
+    let (status, _) = call!(app, GET, "/api/alerts?limit=-1", user);
+    assert_eq!(status, 400);
+
+    let (status, open) = call!(app, GET, "/api/alert", device);
+    assert_eq!((status, &open["alertType"]), (200, &json!("alert_away")));
+    assert_eq!(open["endTime"], Value::Null);
+}
