@@ -15,8 +15,7 @@ use crate::auth::{AdminToken, DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::catalog::AreaJson;
 use crate::routes::changes::{
-    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
-    NOT_ALLOWED_AREA,
+    check_name, configure, edit_entity, parse, record_change, Order, NOT_ALLOWED_AREA,
 };
 use crate::routes::monitoring::{arm_command, ipc_response};
 use crate::state::AppState;
@@ -62,8 +61,7 @@ async fn create_area(
 ) -> Result<HttpResponse, ApiError> {
     let edit: AreaEdit = parse(body.into_inner())?;
     check_name(&edit.name, NAME_LENGTH)?;
-    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
-    let created = transact(&state, move |conn| {
+    let created = configure(&state, NOT_ALLOWED_AREA, move |conn| {
         let row: Area = diesel::insert_into(area::table)
             .values((
                 area::name.eq(&edit.name),
@@ -76,7 +74,6 @@ async fn create_area(
         Ok(row)
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Created().json(AreaJson::from(created)))
 }
 
@@ -133,8 +130,7 @@ async fn delete_area(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED_AREA).await?;
-    transact(&state, move |conn| {
+    configure(&state, NOT_ALLOWED_AREA, move |conn| {
         find(conn, id)?;
         let sensors: Vec<i32> = sensor::table
             .filter(sensor::area_id.eq(id).and(sensor::deleted.eq(false)))
@@ -155,7 +151,6 @@ async fn delete_area(
         record_change(conn, admin.0.id, &format!("area {id} deleted"))
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

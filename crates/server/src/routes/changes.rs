@@ -142,10 +142,22 @@ pub fn parse<T: DeserializeOwned>(body: Value) -> Result<T, ApiError> {
     serde_json::from_value(body).map_err(|e| ApiError::BadRequest(format!("Invalid request: {e}")))
 }
 
-/// The shape of every entity PUT: 409 while armed; in one transaction read
-/// the editable fields (`current`), merge the body into them, 204 when
-/// nothing changed, else `write` the result (which validates, stores and
-/// records); then tell the monitor to reload.
+/// A configuration change: 409 while armed, `change` in one transaction,
+/// then the monitor reloads. Every create, update and delete goes through it.
+pub async fn configure<R: Send + 'static>(
+    state: &AppState,
+    not_allowed: &str,
+    change: impl FnOnce(&mut PgConnection) -> Result<R, ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
+    ensure_disarmed(state, not_allowed).await?;
+    let done = transact(state, change).await?;
+    reload_monitor(state).await;
+    Ok(done)
+}
+
+/// The shape of every entity PUT, a [`configure`]: read the editable fields
+/// (`current`), merge the body into them, 204 when nothing changed, else
+/// `write` the result (which validates, stores and records).
 pub async fn edit_entity<E, R>(
     state: &AppState,
     not_allowed: &str,
@@ -157,8 +169,7 @@ where
     E: Serialize + DeserializeOwned + PartialEq + Send + 'static,
     R: Send + 'static,
 {
-    ensure_disarmed(state, not_allowed).await?;
-    let written = transact(state, move |conn| {
+    configure(state, not_allowed, move |conn| {
         let before = current(conn)?;
         let after = merge(&before, &body)?;
         if after == before {
@@ -166,9 +177,7 @@ where
         }
         write(conn, after, &before)
     })
-    .await?;
-    reload_monitor(state).await;
-    Ok(written)
+    .await
 }
 
 /// ArPI's `return ""`: 200 with an empty text body.

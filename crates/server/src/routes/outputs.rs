@@ -15,9 +15,7 @@ use serde_json::Value;
 use crate::auth::{AdminToken, DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::areas::reorder;
-use crate::routes::changes::{
-    edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order, NOT_ALLOWED,
-};
+use crate::routes::changes::{configure, edit_entity, parse, record_change, Order, NOT_ALLOWED};
 use crate::routes::monitoring::ipc_response;
 use crate::state::AppState;
 use crate::store::{query, transact};
@@ -202,9 +200,8 @@ async fn create_output(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let edit: OutputEdit = parse(body.into_inner())?;
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
     let outputs = state.config.output_number;
-    let created = transact(&state, move |conn| {
+    let created = configure(&state, NOT_ALLOWED, move |conn| {
         edit.validate(conn, None, outputs)?;
         let row: Output = diesel::insert_into(output::table)
             .values((&edit, output::state.eq(false)))
@@ -214,7 +211,6 @@ async fn create_output(
         Ok(row)
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Created().json(OutputJson::from(created)))
 }
 
@@ -267,14 +263,12 @@ async fn delete_output(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
-    transact(&state, move |conn| {
+    configure(&state, NOT_ALLOWED, move |conn| {
         find(conn, id)?;
         diesel::delete(output::table.find(id)).execute(conn)?;
         record_change(conn, admin.0.id, &format!("output {id} deleted"))
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

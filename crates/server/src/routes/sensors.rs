@@ -16,8 +16,7 @@ use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::catalog::SensorJson;
 use crate::routes::changes::{
-    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
-    NOT_ALLOWED,
+    check_name, configure, edit_entity, ensure_disarmed, parse, record_change, Order, NOT_ALLOWED,
 };
 use crate::routes::monitoring::ipc_response;
 use crate::state::AppState;
@@ -247,9 +246,8 @@ async fn create_sensor(
 ) -> Result<HttpResponse, ApiError> {
     let mut edit: SensorEdit = parse(body.into_inner())?;
     edit.silent_alert = Some(false);
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
     let inputs = state.config.input_number;
-    let created = transact(&state, move |conn| {
+    let created = configure(&state, NOT_ALLOWED, move |conn| {
         edit.validate(conn, inputs)?;
         edit.check_channel(conn, None)?;
         let row: Sensor = diesel::insert_into(sensor::table)
@@ -265,7 +263,6 @@ async fn create_sensor(
         Ok(row)
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Created().json(SensorJson::from(created)))
 }
 
@@ -326,8 +323,7 @@ async fn delete_sensor(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
-    transact(&state, move |conn| {
+    configure(&state, NOT_ALLOWED, move |conn| {
         find(conn, id)?;
         diesel::update(sensor::table.find(id))
             .set(sensor::deleted.eq(true))
@@ -335,7 +331,6 @@ async fn delete_sensor(
         record_change(conn, admin.0.id, &format!("sensor {id} deleted"))
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

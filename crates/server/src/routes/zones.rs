@@ -13,8 +13,7 @@ use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::catalog::ZoneJson;
 use crate::routes::changes::{
-    check_name, edit_entity, ensure_disarmed, parse, record_change, reload_monitor, Order,
-    NOT_ALLOWED,
+    check_name, configure, edit_entity, parse, record_change, Order, NOT_ALLOWED,
 };
 use crate::state::AppState;
 use crate::store::transact;
@@ -109,8 +108,7 @@ async fn create_zone(
 ) -> Result<HttpResponse, ApiError> {
     let edit: ZoneEdit = parse(body.into_inner())?;
     edit.validate()?;
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
-    let created = transact(&state, move |conn| {
+    let created = configure(&state, NOT_ALLOWED, move |conn| {
         let row: Zone = diesel::insert_into(zone::table)
             .values((&edit, zone::deleted.eq(false)))
             .returning(Zone::as_returning())
@@ -119,7 +117,6 @@ async fn create_zone(
         Ok(row)
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::Created().json(ZoneJson::from(created)))
 }
 
@@ -171,8 +168,7 @@ async fn delete_zone(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    ensure_disarmed(&state, NOT_ALLOWED).await?;
-    transact(&state, move |conn| {
+    configure(&state, NOT_ALLOWED, move |conn| {
         find(conn, id)?;
         let sensors: Vec<i32> = sensor::table
             .filter(sensor::zone_id.eq(id))
@@ -187,7 +183,6 @@ async fn delete_zone(
         record_change(conn, admin.0.id, &format!("zone {id} deleted"))
     })
     .await?;
-    reload_monitor(&state).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
