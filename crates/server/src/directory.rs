@@ -48,6 +48,9 @@ struct Snapshot {
 #[derive(Debug, Default)]
 pub struct Directory {
     snapshot: RwLock<Option<Snapshot>>,
+    /// Held while one request refreshes, so a stale snapshot costs one query,
+    /// not one per request arriving meanwhile.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Directory {
@@ -92,27 +95,41 @@ impl Directory {
         })
     }
 
-    /// The user `id`, refreshing the snapshot first if it is stale.
+    /// The user `id`, refreshing the snapshot first if it is stale. While
+    /// another request refreshes, the current snapshot answers (or, with none
+    /// yet, this request waits for the refresh).
     pub async fn lookup(&self, state: &AppState, id: i64) -> Lookup {
         let now = Instant::now();
         if !self.fresh(now) {
-            let loaded = query(state, |conn| {
-                user::table
-                    .select((user::id, user::name, user::role))
-                    .load::<(i32, String, String)>(conn)
-            })
-            .await;
-            match loaded {
-                Ok(rows) => self.store(
-                    rows.into_iter()
-                        .map(|(id, name, role)| (i64::from(id), Person { name, role }))
-                        .collect(),
-                    now,
-                ),
-                Err(e) => tracing::warn!(error = %e, "user directory not refreshed"),
+            let has_snapshot = self.read(Option::is_some);
+            let guard = match self.refreshing.try_lock() {
+                Ok(guard) => Some(guard),
+                Err(_) if has_snapshot => None,
+                Err(_) => Some(self.refreshing.lock().await),
+            };
+            if guard.is_some() && !self.fresh(now) {
+                self.refresh(state, now).await;
             }
         }
         self.get(id)
+    }
+
+    async fn refresh(&self, state: &AppState, now: Instant) {
+        let loaded = query(state, |conn| {
+            user::table
+                .select((user::id, user::name, user::role))
+                .load::<(i32, String, String)>(conn)
+        })
+        .await;
+        match loaded {
+            Ok(rows) => self.store(
+                rows.into_iter()
+                    .map(|(id, name, role)| (i64::from(id), Person { name, role }))
+                    .collect(),
+                now,
+            ),
+            Err(e) => tracing::warn!(error = %e, "user directory not refreshed"),
+        }
     }
 }
 
