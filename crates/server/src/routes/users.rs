@@ -3,6 +3,8 @@
 
 use actix_web::{get, web, HttpResponse};
 use argus_db::models::{Card, User};
+use argus_db::schema::{card, user};
+use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::auth::{DeviceToken, UserToken};
@@ -45,6 +47,10 @@ async fn list_users(state: web::Data<AppState>, _: UserToken) -> Result<HttpResp
     ))
 }
 
+fn user_not_found() -> ApiError {
+    ApiError::NotFound("User not found".into())
+}
+
 /// `GET /api/user/<id>`: yourself, or anyone as an admin.
 #[get("/user/{id:\\d+}")]
 async fn get_user(
@@ -54,13 +60,19 @@ async fn get_user(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     if token.0.role != "admin" && token.0.id != i64::from(id) {
-        return Ok(HttpResponse::Unauthorized().json(json!({ "error": "Unauthorized" })));
+        return Err(ApiError::Unauthorized);
     }
-    let (users, cards) = query(&state, |c| Ok((User::all(c)?, Card::all(c)?))).await?;
-    match users.iter().find(|u| u.id == id) {
-        Some(u) => Ok(HttpResponse::Ok().json(user_json(u, &cards))),
-        None => Ok(HttpResponse::NotFound().json(json!({ "error": "User not found" }))),
-    }
+    let (user, cards) = query(&state, move |c| {
+        let user = User::find(c, id).optional()?;
+        let cards = card::table
+            .filter(card::user_id.eq(id))
+            .select(Card::as_select())
+            .load(c)?;
+        Ok((user, cards))
+    })
+    .await?;
+    let user = user.ok_or_else(user_not_found)?;
+    Ok(HttpResponse::Ok().json(user_json(&user, &cards)))
 }
 
 /// `GET /api/user/<id>/name` → the name as a JSON string (404 when unknown).
@@ -71,9 +83,9 @@ async fn get_user_name(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let users = query(&state, User::all).await?;
-    match users.into_iter().find(|u| u.id == id) {
-        Some(u) => Ok(HttpResponse::Ok().json(u.name)),
-        None => Ok(HttpResponse::NotFound().json(json!({ "error": "User not found" }))),
-    }
+    let name: Option<String> = query(&state, move |c| {
+        user::table.find(id).select(user::name).first(c).optional()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(name.ok_or_else(user_not_found)?))
 }
