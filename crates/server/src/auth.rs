@@ -37,6 +37,28 @@ pub struct UserClaims {
     pub timestamp: i64,
 }
 
+impl UserClaims {
+    /// Whether the token's user is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    /// Whether the token's user is `user_id`.
+    pub fn is(&self, user_id: i32) -> bool {
+        self.id == i64::from(user_id)
+    }
+
+    /// Yourself, or anyone as an admin; else 401 `{"error":"Unauthorized"}`
+    /// (ArPI's answer on `GET /api/user/<id>`).
+    pub fn self_or_admin(&self, user_id: i32) -> Result<(), crate::error::ApiError> {
+        if self.is_admin() || self.is(user_id) {
+            Ok(())
+        } else {
+            Err(crate::error::ApiError::Unauthorized)
+        }
+    }
+}
+
 /// A refused request, with the contract's status and body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {

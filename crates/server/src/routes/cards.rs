@@ -51,19 +51,6 @@ impl From<Card> for CardJson {
     }
 }
 
-fn is_admin(claims: &UserClaims) -> bool {
-    claims.role == "admin"
-}
-
-/// Yourself, or anyone as an admin; else 401 (as `GET /api/user/<id>`).
-fn self_or_admin(claims: &UserClaims, user_id: i32) -> Result<(), ApiError> {
-    if is_admin(claims) || claims.id == i64::from(user_id) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
-    }
-}
-
 fn cards_of(conn: &mut PgConnection, user_id: i32) -> QueryResult<Vec<Card>> {
     card::table
         .filter(card::user_id.eq(user_id))
@@ -100,10 +87,10 @@ async fn list_cards(
     let claims = token.0;
     let target = match requested {
         Some(id) => {
-            self_or_admin(&claims, id)?;
+            claims.self_or_admin(id)?;
             Some(id)
         }
-        None if is_admin(&claims) => None,
+        None if claims.is_admin() => None,
         None => Some(i32::try_from(claims.id).map_err(|_| ApiError::Unauthorized)?),
     };
     let cards = transact(&state, move |conn| {
@@ -127,7 +114,7 @@ fn owned(conn: &mut PgConnection, claims: &UserClaims, id: i32) -> Result<Card, 
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::NotFound("Card not found".into()))?;
-    if is_admin(claims) || claims.id == i64::from(c.user_id) {
+    if claims.is_admin() || claims.is(c.user_id) {
         Ok(c)
     } else {
         Err(ApiError::Forbidden("Not authorized".into()))
@@ -219,7 +206,7 @@ async fn user_cards(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    self_or_admin(&token.0, id)?;
+    token.0.self_or_admin(id)?;
     let cards = transact(&state, move |conn| {
         existing_user(conn, id)?;
         Ok(cards_of(conn, id)?)
@@ -238,7 +225,7 @@ async fn register_card(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    self_or_admin(&token.0, id)?;
+    token.0.self_or_admin(id)?;
     transact(&state, move |conn| {
         existing_user(conn, id)?;
         diesel::update(user::table)

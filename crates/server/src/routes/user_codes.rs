@@ -35,14 +35,6 @@ fn random_hex(n: usize) -> Result<String, ApiError> {
     Ok(bytes.iter().map(|b| format!("{b:02X}")).collect())
 }
 
-fn self_or_admin(token: &UserToken, id: i32) -> Result<(), ApiError> {
-    if token.0.role == "admin" || token.0.id == i64::from(id) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
-    }
-}
-
 /// `(registration_code is set, mcp_key is set)`, or 404.
 fn code_flags(conn: &mut PgConnection, id: i32) -> Result<(bool, bool), ApiError> {
     let row: Option<(Option<String>, Option<String>)> = user::table
@@ -69,7 +61,7 @@ async fn create_registration_code(
     q: web::Query<ExpiryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    self_or_admin(&token, id)?;
+    token.0.self_or_admin(id)?;
     let expiry = match q
         .expiry
         .as_deref()
@@ -122,7 +114,7 @@ async fn delete_registration_code(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    self_or_admin(&token, id)?;
+    token.0.self_or_admin(id)?;
     let actor = token.0.id;
     transact(&state, move |conn| {
         code_flags(conn, id)?;

@@ -195,11 +195,9 @@ async fn update_user(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let is_admin = token.0.role == "admin";
-    let is_self = token.0.id == i64::from(id);
-    if !is_admin && !is_self {
-        return Err(ApiError::Unauthorized);
-    }
+    token.0.self_or_admin(id)?;
+    let is_admin = token.0.is_admin();
+    let is_self = token.0.is(id);
     let body = object(&body)?.clone();
     let current = transact(&state, move |conn| {
         user::table

@@ -59,9 +59,7 @@ async fn get_user(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if token.0.role != "admin" && token.0.id != i64::from(id) {
-        return Err(ApiError::Unauthorized);
-    }
+    token.0.self_or_admin(id)?;
     let (user, cards) = query(&state, move |c| {
         let user = User::find(c, id).optional()?;
         let cards = card::table
