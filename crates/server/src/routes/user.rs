@@ -31,6 +31,15 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+/// A PIN given as a JSON string or number (ArPI accepts both).
+pub fn pin_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 fn register_failed(reason: &str) -> HttpResponse {
     HttpResponse::BadRequest()
         .json(json!({ "error": "Failed to register device", "reason": reason }))
@@ -146,10 +155,8 @@ async fn authenticate(
     else {
         return Ok(invalid_user());
     };
-    let pin = match &body.access_code {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Ok(HttpResponse::Ok().json(false)),
+    let Some(pin) = pin_of(body.access_code.as_ref()) else {
+        return Ok(HttpResponse::Ok().json(false));
     };
     let ip = client_ip(&req);
     let device_key = body

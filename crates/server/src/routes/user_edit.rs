@@ -15,6 +15,7 @@ use std::time::Instant;
 use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::changes::{object, record_change};
+use crate::routes::user::pin_of;
 use crate::state::AppState;
 use crate::store::transact;
 
@@ -76,15 +77,6 @@ pub fn check_pin(pin: &str) -> Result<(), ApiError> {
         return Err(ApiError::BadRequest("Access code only number".into()));
     }
     Ok(())
-}
-
-/// A PIN given as a JSON string or number.
-fn pin_of(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// bcrypt of a PIN and of its first four digits, on the blocking pool under
