@@ -91,9 +91,6 @@ pub struct Section {
     pub fields: &'static [Field],
     /// What a PUT triggers.
     pub effect: Effect,
-    /// ArPI's monitor writes this section's defaults at start, so it always
-    /// exists there: a GET of a never-saved one shows the defaults, not 404.
-    pub always_present: bool,
 }
 
 const SUBSCRIPTION: &[Field] = &[
@@ -113,7 +110,6 @@ pub const SECTIONS: &[Section] = &[
             f("delay", Kind::Int, Default::Int(0)),
             f("duration", Kind::Int, Default::Int(0)),
         ],
-        always_present: true,
         effect: Effect::Reload,
     },
     Section {
@@ -123,7 +119,6 @@ pub const SECTIONS: &[Section] = &[
             f("monitor_period", Kind::OptInt, Default::Null),
             f("monitor_threshold", Kind::OptInt, Default::Null),
         ],
-        always_present: true,
         effect: Effect::Reload,
     },
     Section {
@@ -138,7 +133,6 @@ pub const SECTIONS: &[Section] = &[
             f("email_address_1", Kind::Text, Default::Null),
             f("email_address_2", Kind::Text, Default::Null),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
     Section {
@@ -150,7 +144,6 @@ pub const SECTIONS: &[Section] = &[
             f("phone_number_1", Kind::Text, Default::Null),
             f("phone_number_2", Kind::Text, Default::Null),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
     Section {
@@ -164,7 +157,6 @@ pub const SECTIONS: &[Section] = &[
             f("email1", Kind::Group(SUBSCRIPTION), Default::Group),
             f("email2", Kind::Group(SUBSCRIPTION), Default::Group),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
     Section {
@@ -178,7 +170,6 @@ pub const SECTIONS: &[Section] = &[
             f("restrict_host", Kind::Bool, Default::Bool(false)),
             f("certbot_email", Kind::Text, Default::Null),
         ],
-        always_present: true,
         effect: Effect::SecureConnection,
     },
     Section {
@@ -193,7 +184,6 @@ pub const SECTIONS: &[Section] = &[
                 Default::Bool(true),
             ),
         ],
-        always_present: true,
         effect: Effect::Ssh,
     },
     Section {
@@ -203,7 +193,6 @@ pub const SECTIONS: &[Section] = &[
             f("enabled", Kind::Bool, Default::Bool(true)),
             f("external", Kind::Bool, Default::Bool(false)),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
     Section {
@@ -215,9 +204,10 @@ pub const SECTIONS: &[Section] = &[
             f("username", Kind::Text, Default::Null),
             f("password", Kind::Secret, Default::Null),
             f("tls_enabled", Kind::Bool, Default::Bool(true)),
-            f("tls_insecure", Kind::Bool, Default::Bool(false)),
+            // ArPI's `MQTTConfigExternalPublish` default, kept so a saved
+            // section means the same to both.
+            f("tls_insecure", Kind::Bool, Default::Bool(true)),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
     Section {
@@ -237,7 +227,6 @@ pub const SECTIONS: &[Section] = &[
             f("contact_phone", Kind::Text, Default::Null),
             f("contact_email", Kind::Text, Default::Null),
         ],
-        always_present: false,
         effect: Effect::None,
     },
     Section {
@@ -251,7 +240,6 @@ pub const SECTIONS: &[Section] = &[
             ),
             f("swinger_limit", Kind::Int, Default::Int(3)),
         ],
-        always_present: false,
         effect: Effect::Reload,
     },
 ];

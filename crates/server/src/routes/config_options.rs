@@ -1,7 +1,8 @@
 //! `GET/PUT /api/config/<name>/<section>` (admin, contract §5.9, §6): the
-//! registered option sections with their defaults; secrets masked on read
-//! and kept when the mask comes back; unknown sections or fields → 400;
-//! 409 while armed; then the section's effect on the monitor.
+//! registered option sections with their defaults, saved or not; secrets
+//! masked on read and kept when the mask comes back; an unknown section is
+//! 404 `null` on GET and 400 on PUT, as are unknown fields; 409 while armed;
+//! then the section's effect on the monitor.
 
 use actix_web::{get, put, web, HttpResponse};
 use argus_db::models::OptionRow;
@@ -38,9 +39,10 @@ fn unknown(name: &str, section: &str) -> ApiError {
     ApiError::BadRequest(format!("Unknown option ({name}/{section})"))
 }
 
-/// `GET /api/config/<name>/<section>` → `{"name","section","value"}`, or
-/// `null` with 404 when never saved (the four sections ArPI's monitor
-/// creates at start show their defaults instead).
+/// `GET /api/config/<name>/<section>` → `{"name","section","value"}`: the
+/// stored value over the section's defaults, so a never-saved section shows
+/// its defaults (the web app hides a 404 section as "not configured").
+/// An unregistered one is `null` with 404, as ArPI.
 #[get("/config/{name}/{section}")]
 async fn get_option(
     state: web::Data<AppState>,
@@ -59,11 +61,10 @@ async fn get_option(
             }
         })));
     }
-    let registered = options::find(&name, &section).ok_or_else(|| unknown(&name, &section))?;
-    let stored = stored_option(&state, registered.name, registered.section).await?;
-    if stored.is_none() && !registered.always_present {
+    let Some(registered) = options::find(&name, &section) else {
         return Ok(HttpResponse::NotFound().json(Value::Null));
-    }
+    };
+    let stored = stored_option(&state, registered.name, registered.section).await?;
     Ok(HttpResponse::Ok().json(json!({
         "name": registered.name,
         "section": registered.section,

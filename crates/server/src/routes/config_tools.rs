@@ -161,13 +161,13 @@ async fn installation_id(state: web::Data<AppState>) -> Result<HttpResponse, Api
         .body(installation_hash(&secret.0)))
 }
 
-/// `GET /api/config/location_name` (no auth) → JSON string (`""` unset).
+/// `GET /api/config/location_name` (no auth) → JSON string, `null` while no
+/// location name is saved (as ArPI).
 #[get("/config/location_name")]
 async fn location_name(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let name = stored_option(&state, "system", "location")
         .await?
-        .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
+        .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned));
     Ok(HttpResponse::Ok().json(name))
 }
 
