@@ -20,7 +20,7 @@ pub use event::{EventFilter, EventRow};
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
 pub use option::{NewOption, OptionRow};
 pub use output::Output;
-pub use sensor::{NewSensor, Sensor};
+pub use sensor::{NewSensor, Sensor, DEFAULT_THRESHOLD};
 pub use sensor_type::{NewSensorType, SensorType};
 pub use user::{NewUser, User};
 pub use zone::{NewZone, Zone};

@@ -13,6 +13,7 @@ use crate::enums::{ArmState, ChannelType, ContactType, EolCount};
 use crate::hash::{fourkey_of, hash_secret, normalize_registration_code, HashError};
 use crate::models::{
     NewArea, NewKeypad, NewKeypadType, NewOption, NewSensor, NewSensorType, NewUser, NewZone,
+    DEFAULT_THRESHOLD,
 };
 use crate::schema;
 
@@ -582,7 +583,7 @@ fn insert_spec(
             description: s.description,
             silent_alert: Some(s.silent),
             monitor_period: None,
-            monitor_threshold: None,
+            monitor_threshold: Some(DEFAULT_THRESHOLD),
             zone_id,
             area_id,
             type_id: s.type_id,

@@ -5,6 +5,11 @@ use diesel::prelude::*;
 use crate::enums::{ChannelType, ContactType, EolCount};
 use crate::schema::sensor;
 
+/// `sensor.monitor_threshold`'s column default, which ArPI's seeds and
+/// `POST /api/sensors/` store (contract §8.3). With no `monitor_period` it
+/// means "instant, ignoring the global window" (§9.7).
+pub const DEFAULT_THRESHOLD: i32 = 100;
+
 /// A row of `sensor`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = sensor, check_for_backend(diesel::pg::Pg))]
@@ -32,8 +37,8 @@ pub struct Sensor {
 }
 
 /// A new sensor. Insert it with [`NewSensor::insert`], which writes
-/// `monitor_threshold` explicitly (NULL included) as ArPI's model constructor
-/// does, instead of letting the column default (100) apply.
+/// `monitor_threshold` explicitly, NULL included, so what the caller chose is
+/// stored rather than the column default.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = sensor)]
 pub struct NewSensor<'a> {

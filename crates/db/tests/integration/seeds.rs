@@ -147,8 +147,8 @@ fn assert_sensors(conn: &mut PgConnection, expected: &[SensorRow]) {
         assert!(s.enabled && !s.deleted && !s.alert && !s.error && !s.ui_hidden);
         assert_eq!(
             (s.monitor_period, s.monitor_threshold, s.reference_value),
-            (None, None, None),
-            "global sensitivity"
+            (None, Some(100), None),
+            "ArPI's stored defaults: instant, ignoring the global window"
         );
     }
 }

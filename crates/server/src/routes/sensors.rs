@@ -4,7 +4,7 @@
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use argus_db::enums::{ChannelType, ContactType, EolCount};
-use argus_db::models::Sensor;
+use argus_db::models::{Sensor, DEFAULT_THRESHOLD};
 use argus_db::schema::{area, sensor, sensor_type, zone};
 use argus_protocol::Command;
 use diesel::prelude::*;
@@ -40,7 +40,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(delete_sensor);
 }
 
-/// The fields a client may set (`silentAlert` and `monitor*` on PUT only).
+/// The fields a client may set (`silentAlert` and `monitor*` on PUT only; a
+/// new sensor gets ArPI's threshold of 100 with no period: instant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable)]
 #[serde(rename_all = "camelCase")]
 #[diesel(
@@ -246,6 +247,7 @@ async fn create_sensor(
 ) -> Result<HttpResponse, ApiError> {
     let mut edit: SensorEdit = parse(body.into_inner())?;
     edit.silent_alert = Some(false);
+    edit.monitor_threshold = Some(DEFAULT_THRESHOLD);
     let inputs = state.config.input_number;
     let created = configure(&state, NOT_ALLOWED, move |conn| {
         edit.validate(conn, inputs)?;

@@ -109,6 +109,13 @@ async fn listings_have_the_contract_shapes() {
         ])
     );
     assert_eq!(sensors[0]["channel"], 0, "ordered by channel");
+    for s in sensors.as_array().unwrap() {
+        assert_eq!(
+            (&s["monitorPeriod"], &s["monitorThreshold"]),
+            (&serde_json::Value::Null, &serde_json::json!(100)),
+            "a seeded sensor shows what ArPI's seed stores: {s}"
+        );
+    }
     let (_, alerting, _) = get!(app, "/api/sensors/?alerting=true", user);
     assert_eq!(alerting, serde_json::json!([]));
 

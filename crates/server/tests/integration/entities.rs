@@ -313,9 +313,9 @@ async fn sensors_check_channels_and_reset_references() {
         (Some("NO"), Some("single"))
     );
     assert_eq!(
-        created["monitorThreshold"],
-        Value::Null,
-        "written as NULL, as ArPI's constructor"
+        (&created["monitorThreshold"], &created["monitorPeriod"]),
+        (&json!(100), &Value::Null),
+        "what ArPI stores for a sensor created without the field"
     );
     let id = created["id"].as_i64().unwrap();
     let uri = format!("/api/sensor/{id}");
