@@ -37,7 +37,9 @@ fn system() -> (TestDb, Argus) {
 
 /// The contract's events only, in order.
 fn contract_events(events: Vec<(String, Vec<Value>)>) -> Vec<(String, Vec<Value>)> {
-    const NAMES: [&str; 5] = [
+    const NAMES: [&str; 7] = [
+        "sensors_state_change",
+        "sensors_error_change",
         "area_state_change",
         "system_state_change",
         "arm_state_change",
@@ -93,15 +95,31 @@ fn arm_stay_trip_disarm(transport: &str) {
     assert_eq!(
         names,
         [
+            "sensors_state_change",
+            "sensors_error_change",
             "alert_state_change",
             "system_state_change",
             "syren_state_change"
-        ]
+        ],
+        "contract §2.3: the sensor events come before the alert events"
     );
+    assert_eq!(
+        (&alert[0].1, &alert[1].1),
+        (&vec![json!(true)], &vec![json!(false)])
+    );
+    let alert = &alert[2..];
     let payload = &alert[0].1[0];
     assert_eq!(payload["alertType"], "alert_stay");
     assert_eq!(payload["sensors"][0]["name"], "Test room 2");
     assert_eq!(payload["endTime"], Value::Null);
+    assert_eq!(
+        (
+            &payload["sensors"][0]["monitorThreshold"],
+            &payload["sensors"][0]["monitorPeriod"]
+        ),
+        (&json!(100), &Value::Null),
+        "the seeded sensor's stored threshold"
+    );
     assert_eq!(alert[1].1, [json!("monitoring_alert")]);
     assert_eq!(alert[2].1, [json!(true)]);
 

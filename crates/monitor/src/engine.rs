@@ -298,12 +298,14 @@ impl Engine {
             Input::Tick => {}
         }
         self.publish(&mut out);
-        // ArPI's event order (contract §2.3): the state changes first, then an
-        // ended alert, then the siren.
+        // ArPI's event order (contract §2.3): its loop scans the sensors
+        // before it handles alerts, so the sensor summaries come first; then
+        // the state changes, then an ended alert, then the siren.
         out.sort_by_key(|e| match e {
-            Effect::Siren(_) => 2,
-            Effect::AlertState(None) => 1,
-            _ => 0,
+            Effect::SensorsAlerting(_) | Effect::SensorsError(_) => 0,
+            Effect::Siren(_) => 3,
+            Effect::AlertState(None) => 2,
+            _ => 1,
         });
         out
     }
@@ -471,17 +473,24 @@ impl Engine {
             .sensors
             .iter()
             .any(|(id, s)| enabled(id) && s.alerting);
-        if self.published.alerting != Some(alerting) {
-            self.published.alerting = Some(alerting);
-            out.push(Effect::SensorsAlerting(alerting));
-        }
         let error = self
             .state
             .sensors
             .iter()
             .any(|(id, s)| enabled(id) && s.reading.is_some_and(Reading::is_fault));
-        if self.published.error != Some(error) {
+        // ArPI sends both summaries, alert then error, whenever any sensor's
+        // flag changed (contract §2.3: `sensors_error_change false` follows
+        // every trip), not only when a summary changed.
+        let flag_changed = out
+            .iter()
+            .any(|e| matches!(e, Effect::SensorAlert { .. } | Effect::SensorError { .. }));
+        if flag_changed
+            || self.published.alerting != Some(alerting)
+            || self.published.error != Some(error)
+        {
+            self.published.alerting = Some(alerting);
             self.published.error = Some(error);
+            out.push(Effect::SensorsAlerting(alerting));
             out.push(Effect::SensorsError(error));
         }
     }

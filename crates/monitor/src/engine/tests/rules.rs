@@ -464,6 +464,49 @@ fn sensitivity_windows_per_sensor_global_and_instant() {
     assert_eq!(d.alert_times(5), [1000]);
 }
 
+/// The live events of `effects` by name, in order.
+fn live_names(effects: &[Effect]) -> Vec<&'static str> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SensorsAlerting(_) => Some("sensors_state_change"),
+            Effect::SensorsError(_) => Some("sensors_error_change"),
+            Effect::AlertState(_) => Some("alert_state_change"),
+            Effect::MonitoringState(_) => Some("system_state_change"),
+            Effect::Siren(_) => Some("syren_state_change"),
+            Effect::ArmState(_) => Some("arm_state_change"),
+            Effect::AreaState { .. } => Some("area_state_change"),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_trip_while_armed_publishes_in_arpis_order() {
+    let mut d = Driver::new(test_with_v3());
+    d.arm(ArmMode::Stay);
+    let effects = d.trip(3);
+    assert_eq!(
+        live_names(&effects),
+        [
+            "sensors_state_change",
+            "sensors_error_change",
+            "alert_state_change",
+            "system_state_change",
+            "syren_state_change"
+        ]
+    );
+    assert!(effects.contains(&Effect::SensorsError(false)));
+    // A second sensor joining changes no summary; ArPI still sends both.
+    let effects = d.trip(4);
+    assert_eq!(
+        live_names(&effects)[..2],
+        ["sensors_state_change", "sensors_error_change"]
+    );
+    // Nothing changed, nothing sent.
+    assert!(live_names(&d.read(4, Reading::Active)).is_empty());
+}
+
 #[test]
 fn wiring_fault_is_a_tamper_when_armed_and_a_fault_when_disarmed() {
     let mut d = Driver::new(test_with_v3());
