@@ -121,7 +121,7 @@ fn arming_with_an_open_sensor_is_refused_with_its_list() {
         let r = argus.ipc(arm_away());
         !r.result
             && r.value
-                .is_some_and(|v| v["open_sensors"] == serde_json::json!([5]))
+                .is_some_and(|v| v["open_sensors"][0]["id"] == serde_json::json!(5))
     }));
     assert_eq!(argus.state(), "monitoring_ready");
 }

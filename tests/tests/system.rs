@@ -48,6 +48,57 @@ fn start() -> System {
     }
 }
 
+impl System {
+    /// A request with these headers.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> argus_e2e::HttpResponse {
+        argus_e2e::http_with(&self.addr, method, path, headers, body)
+    }
+
+    /// The web app's way in: register a device with the demo administrator's
+    /// code, then log in with their PIN; the user token's `Authorization` value.
+    fn login_admin(&self) -> String {
+        let origin = ("Origin", "http://localhost:4200");
+        let registered = self.call(
+            "POST",
+            "/api/user/register_device",
+            &[origin],
+            Some(r#"{"registration_code":"ABCD1234"}"#),
+        );
+        assert_eq!(registered.status, 200, "{}", registered.body);
+        let device = registered.json()["device_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let login = self.call(
+            "POST",
+            "/api/user/authenticate",
+            &[origin, ("Authorization", &format!("Bearer {device}"))],
+            Some(&format!(
+                r#"{{"device_token":"{device}","access_code":"1234"}}"#
+            )),
+        );
+        assert_eq!(login.status, 200, "{}", login.body);
+        format!("Bearer {}", login.json()["user_token"].as_str().unwrap())
+    }
+
+    /// `argus-sim` against this system's monitor.
+    fn sim(&self, args: &[&str]) {
+        let sim = std::process::Command::new(binary("argus-sim"))
+            .arg("--socket")
+            .arg(self.dir.path().join("argus_monitor.sock"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(sim.status.success(), "{sim:?}");
+    }
+}
+
 #[test]
 fn the_system_comes_up_answers_and_stops_cleanly() {
     let mut sys = start();
@@ -164,13 +215,7 @@ fn the_web_apps_login_and_arming_flow() {
     assert_eq!(state.json()["state"], "monitoring_armed");
 
     // Trip a sensor: the open alert shows in /api/alert once the monitor has stored it.
-    let sim = std::process::Command::new(argus_e2e::binary("argus-sim"))
-        .arg("--socket")
-        .arg(sys.dir.path().join("argus_monitor.sock"))
-        .args(["input", "CH03", "active"])
-        .output()
-        .unwrap();
-    assert!(sim.status.success());
+    sys.sim(&["input", "CH03", "active"]);
     let wait = std::time::Duration::from_secs(20);
     let open_alert = || {
         http_with(
@@ -187,6 +232,10 @@ fn the_web_apps_login_and_arming_flow() {
     assert_eq!(alert["alertType"], "alert_away");
     assert_eq!(alert["sensors"][0]["name"], "Test room 2");
     assert_eq!(alert["endTime"], serde_json::Value::Null);
+    assert_eq!(
+        alert["sensors"][0]["monitorThreshold"], 100,
+        "copied from the seeded sensor, as ArPI"
+    );
 
     let with_renewed = format!("Bearer {renewed}");
     let disarmed = http_with(
@@ -205,6 +254,23 @@ fn the_web_apps_login_and_arming_flow() {
         None,
     );
     assert_eq!(state.json()["state"], "monitoring_ready");
+    // The arm history lists the session with its alert once the disarm is stored.
+    let history = || {
+        http_with(
+            &sys.addr,
+            "GET",
+            "/api/arms?limit=1",
+            &[("Authorization", &with_renewed)],
+            None,
+        )
+        .json()
+    };
+    assert!(argus_e2e::wait_until(wait, || history()[0]["disarm"].is_object()));
+    let session = &history()[0];
+    assert_eq!(
+        session["alert"]["sensors"][0]["monitorThreshold"], 100,
+        "{session}"
+    );
 }
 
 /// 50 wrong PINs at once (each from its own device and address, so none is
@@ -344,13 +410,7 @@ fn configuration_written_over_rest_reaches_the_monitor() {
     );
     assert_eq!(refused.status, 409);
 
-    let sim = std::process::Command::new(binary("argus-sim"))
-        .arg("--socket")
-        .arg(sys.dir.path().join("argus_monitor.sock"))
-        .args(["input", "CH10", "active"])
-        .output()
-        .unwrap();
-    assert!(sim.status.success(), "{sim:?}");
+    sys.sim(&["input", "CH10", "active"]);
     let alerting = || call("GET", "/api/alert", None).json()["sensors"][0]["name"] == "Garage";
     assert!(
         argus_e2e::wait_until(std::time::Duration::from_secs(20), alerting),
@@ -395,4 +455,150 @@ fn configuration_written_over_rest_reaches_the_monitor() {
     assert_eq!(zone.json()["error"], "Failed to update date/time and zone");
     let time = call("PUT", "/api/clock", Some(json!({"datetime": "yesterday"})));
     assert_eq!(time.status, 400, "{}", time.body);
+}
+
+/// What the web app's Notifications, Network, Siren and Location pages read
+/// (`configService.getOption` in ArPI's web app), on a fresh demo seed that
+/// saved none of them: each answers 200 with the fields the page shows.
+#[test]
+fn the_web_apps_settings_pages_find_every_section() {
+    let sys = start();
+    let admin = sys.login_admin();
+    let auth = [("Authorization", admin.as_str())];
+    let pages: [(&str, &[&str]); 11] = [
+        (
+            "notifications/smtp",
+            &[
+                "enabled",
+                "smtp_hostname",
+                "smtp_port",
+                "smtp_username",
+                "smtp_password",
+                "email_address_1",
+                "email_address_2",
+            ],
+        ),
+        (
+            "notifications/gsm",
+            &["enabled", "pin_code", "phone_number_1", "phone_number_2"],
+        ),
+        (
+            "notifications/subscriptions",
+            &["call1", "call2", "sms1", "sms2", "email1", "email2"],
+        ),
+        (
+            "system/location",
+            &[
+                "name",
+                "address",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "latitude",
+                "longitude",
+            ],
+        ),
+        (
+            "network/dyndns",
+            &[
+                "username",
+                "password",
+                "hostname",
+                "provider",
+                "restrict_host",
+                "certbot_email",
+            ],
+        ),
+        (
+            "network/access",
+            &[
+                "service_enabled",
+                "restrict_local_network",
+                "password_authentication_enabled",
+            ],
+        ),
+        ("mqtt/connection", &["enabled", "external"]),
+        (
+            "mqtt/internal_read",
+            &[
+                "hostname",
+                "port",
+                "username",
+                "password",
+                "tls_enabled",
+                "tls_insecure",
+            ],
+        ),
+        (
+            "mqtt/external_publish",
+            &[
+                "hostname",
+                "port",
+                "username",
+                "password",
+                "tls_enabled",
+                "tls_insecure",
+            ],
+        ),
+        ("syren/timing", &["silent", "delay", "duration"]),
+        (
+            "alert/sensitivity",
+            &["monitor_period", "monitor_threshold"],
+        ),
+    ];
+    for (section, fields) in pages {
+        let reply = sys.call("GET", &format!("/api/config/{section}"), &auth, None);
+        assert_eq!(reply.status, 200, "{section}: {}", reply.body);
+        let value = &reply.json()["value"];
+        for field in fields {
+            assert!(
+                value.get(field).is_some(),
+                "{section} lacks {field}: {value}"
+            );
+        }
+    }
+    let mqtt = sys
+        .call("GET", "/api/config/mqtt/connection", &auth, None)
+        .json();
+    assert_eq!(
+        mqtt["value"],
+        serde_json::json!({"enabled": true, "external": false})
+    );
+    let name = sys.call("GET", "/api/config/location_name", &[], None);
+    assert_eq!((name.status, name.body.as_str()), (200, "null"));
+}
+
+/// The 409 that refuses arming with open sensors names them, with ids a
+/// script can still find.
+#[test]
+fn arming_with_open_sensors_names_them() {
+    use serde_json::json;
+    let sys = start();
+    let user = sys.login_admin();
+    sys.sim(&["input", "CH03", "active"]); // Test room 2, sensor 4
+    sys.sim(&["input", "CH04", "active"]); // Test room 3, sensor 5
+    let auth = [("Authorization", user.as_str())];
+    let alerting = || {
+        sys.call("GET", "/api/sensors/?alerting=true", &auth, None)
+            .json()
+    };
+    assert!(argus_e2e::wait_until(
+        std::time::Duration::from_secs(20),
+        || { alerting().as_array().map(Vec::len) == Some(2) }
+    ));
+    let refused = sys.call("PUT", "/api/monitoring/arm?type=arm_away", &auth, None);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let refused = refused.json();
+    assert_eq!(
+        refused["open_sensors"],
+        json!([{"id": 4, "name": "Test room 2", "channel": 2},
+               {"id": 5, "name": "Test room 3", "channel": 3}])
+    );
+    let message = "Arming refused: sensors are open: Test room 2 (CH03), Test room 3 (CH04)";
+    assert_eq!(
+        (refused["message"].as_str(), refused["error"].as_str()),
+        (Some(message), Some(message))
+    );
+    let state = sys.call("GET", "/api/monitoring/state", &auth, None);
+    assert_eq!(state.json()["state"], "monitoring_ready");
 }

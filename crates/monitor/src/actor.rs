@@ -5,7 +5,7 @@
 
 use argus_db::enums::ArmState as DbArmState;
 use argus_protocol::constants::{MonitoringState, PowerState};
-use argus_protocol::ipc::SimLevel;
+use argus_protocol::ipc::{OpenSensor, SimLevel};
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -36,6 +36,8 @@ pub enum Request {
     Reload(Box<Installation>, oneshot::Sender<()>),
     /// Simulated board: put `level` on `channel`.
     Simulate(u8, SimLevel, oneshot::Sender<Result<f64, String>>),
+    /// Names and channels of these sensors (an arm refusal names them).
+    Describe(Vec<i32>, oneshot::Sender<Vec<OpenSensor>>),
 }
 
 /// The sending side of the actor.
@@ -85,6 +87,15 @@ impl EngineHandle {
             return false;
         }
         rx.await.is_ok()
+    }
+
+    /// The sensors `ids` as a refusal names them (unknown ids are left out).
+    pub async fn describe(&self, ids: Vec<i32>) -> Vec<OpenSensor> {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Request::Describe(ids, tx)).await.is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
     }
 
     /// Simulated board: sets a channel's level; returns the level applied.
@@ -280,6 +291,20 @@ impl Actor {
             }
             Request::Simulate(channel, level, reply) => {
                 let _ = reply.send(self.simulate(channel, level));
+            }
+            Request::Describe(ids, reply) => {
+                let sensors = ids
+                    .into_iter()
+                    .filter_map(|id| {
+                        let info = self.installation.sensors.get(&id)?;
+                        Some(OpenSensor {
+                            id,
+                            name: info.name.clone(),
+                            channel: info.channel.map(i32::from),
+                        })
+                    })
+                    .collect();
+                let _ = reply.send(sensors);
             }
         }
     }

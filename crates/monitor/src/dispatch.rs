@@ -4,7 +4,7 @@
 
 use argus_db::DbPool;
 use argus_protocol::constants::{MonitoringState, PowerState};
-use argus_protocol::ipc::{ArmRequest, DisarmRequest};
+use argus_protocol::ipc::{ArmRequest, DisarmRequest, OpenSensor};
 use argus_protocol::{Command, Reply, SimCommand};
 use serde_json::json;
 use std::time::Duration;
@@ -148,6 +148,34 @@ pub fn parse_channel(text: &str, input_number: u8) -> Result<u8, String> {
     })
 }
 
+/// How many open sensors a refusal's message names (all are in its value).
+const NAMED_OPEN_SENSORS: usize = 3;
+
+/// An arm refused for open sensors: the message names the first few
+/// ("Kitchen (CH04)"), `value.open_sensors` lists them all.
+fn refusal(open: Vec<OpenSensor>) -> Reply {
+    let mut names: Vec<String> = open
+        .iter()
+        .take(NAMED_OPEN_SENSORS)
+        .map(|s| match s.channel {
+            Some(c) => format!("{} (CH{:02})", s.name, c + 1),
+            None => s.name.clone(),
+        })
+        .collect();
+    if open.len() > NAMED_OPEN_SENSORS {
+        names.push(format!("{} more", open.len() - NAMED_OPEN_SENSORS));
+    }
+    Reply {
+        result: false,
+        message: Some(format!(
+            "Arming refused: sensors are open: {}",
+            names.join(", ")
+        )),
+        value: Some(json!({ "open_sensors": open })),
+        other: None,
+    }
+}
+
 impl Dispatcher {
     async fn arm(&self, r: &Running, mode: ArmMode, a: ArmRequest) -> Reply {
         let input = Input::Arm {
@@ -166,12 +194,7 @@ impl Dispatcher {
                 Effect::ArmRefused { open } => Some(open.clone()),
                 _ => None,
             }) {
-                Some(open) => Reply {
-                    result: false,
-                    message: Some("Arming refused: sensors are open".into()),
-                    value: Some(json!({ "open_sensors": open })),
-                    other: None,
-                },
+                Some(open) => refusal(r.engine.describe(open).await),
                 None => Reply::ok(),
             },
             None => Reply::error("the engine has stopped"),

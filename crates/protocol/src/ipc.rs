@@ -202,6 +202,18 @@ pub enum SimCommand {
     Outputs,
 }
 
+/// A sensor that keeps an area from arming, as an arm refusal names it in
+/// `value.open_sensors` (REST: the 409 body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSensor {
+    /// `sensor.id`.
+    pub id: i32,
+    /// `sensor.name`.
+    pub name: String,
+    /// Its input channel (0-based, as the REST shapes), if connected.
+    pub channel: Option<i32>,
+}
+
 /// ArPI's reply envelope: `result`, and optionally `message`, `value`, `other`.
 /// The REST server merges `message`, `value` and `other` into one JSON object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

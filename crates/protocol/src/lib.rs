@@ -16,4 +16,6 @@ pub mod ipc;
 pub mod jwt;
 
 pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};
-pub use ipc::{ArmRequest, Command, DisarmRequest, Reply, Request, Response, SimCommand};
+pub use ipc::{
+    ArmRequest, Command, DisarmRequest, OpenSensor, Reply, Request, Response, SimCommand,
+};

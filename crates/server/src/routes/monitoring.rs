@@ -30,9 +30,10 @@ pub fn ipc_response(reply: Reply) -> HttpResponse {
         return HttpResponse::BadRequest()
             .json(json!({ "error": reply.message.unwrap_or_default() }));
     }
+    let message = reply.message.filter(|m| !m.is_empty());
     let mut body = Map::new();
-    if let Some(m) = reply.message.filter(|m| !m.is_empty()) {
-        body.insert("message".into(), m.into());
+    if let Some(m) = &message {
+        body.insert("message".into(), m.clone().into());
     }
     for part in [reply.value, reply.other].into_iter().flatten() {
         match part {
@@ -45,7 +46,9 @@ pub fn ipc_response(reply: Reply) -> HttpResponse {
     if reply.result {
         HttpResponse::Ok().json(Value::Object(body))
     } else if body.contains_key("open_sensors") {
-        body.insert("error".into(), "Sensors are open".into());
+        // The monitor's message names the first open sensors.
+        let error = message.unwrap_or_else(|| "Sensors are open".into());
+        body.insert("error".into(), error.into());
         HttpResponse::Conflict().json(Value::Object(body))
     } else {
         HttpResponse::InternalServerError().json(Value::Object(body))
@@ -197,17 +200,20 @@ mod tests {
             ))),
             (200, json!({"state": "monitoring_ready"}))
         );
+        let open = json!([{"id": 3, "name": "Kitchen", "channel": 3}]);
         let refused = Reply {
             result: false,
-            message: Some("Arming refused".into()),
-            value: Some(json!({"open_sensors": [3]})),
+            message: Some("Arming refused: sensors are open: Kitchen (CH04)".into()),
+            value: Some(json!({ "open_sensors": open })),
             other: None,
         };
         assert_eq!(
             body(ipc_response(refused)),
             (
                 409,
-                json!({"message": "Arming refused", "open_sensors": [3], "error": "Sensors are open"})
+                json!({"message": "Arming refused: sensors are open: Kitchen (CH04)",
+                       "open_sensors": open,
+                       "error": "Arming refused: sensors are open: Kitchen (CH04)"})
             )
         );
         let test = Reply {
