@@ -273,10 +273,11 @@ fn the_web_apps_login_and_arming_flow() {
     );
 }
 
-/// 50 wrong PINs at once (each from its own device and address, so none is
-/// locked out and every one costs a bcrypt check) all answer `200 false`,
-/// and meanwhile other requests are served: `/api/version` and a user's
-/// `/api/sensors/` return while PIN checks are still running. How long they
+/// 50 wrong PINs at once, each from its own device and address, all answer
+/// `200 false`: the user's counter is charged before any check, so five run
+/// bcrypt and the rest are refused unchecked. Meanwhile other requests are
+/// served: `/api/version` and a user's `/api/sensors/` return while PIN
+/// checks are still running. How long they
 /// take under this load is measured by `scripts/bench.sh`, not asserted.
 #[test]
 fn wrong_pins_do_not_hold_up_other_requests() {

@@ -94,6 +94,19 @@ pub struct DeviceClaims {
     pub user_id: i64,
 }
 
+impl DeviceClaims {
+    /// A short digest of the claims: what the lock-out counts as "this
+    /// device". Any spelling of the same token (whitespace, another copy)
+    /// is the same device; devices registered by the same user from the same
+    /// address and page share it.
+    pub fn identity(&self) -> String {
+        use sha2::Digest;
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&canonical);
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// `scheme://host[:port]` of a URL, for comparing an origin with a `Referer`.
 pub fn scheme_and_netloc(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;

@@ -7,13 +7,18 @@
 //! - [`constants`]: the contract's string constants (monitoring states, …).
 //! - [`jwt`]: ArPI's HS256 tokens (device and user tokens), signed and checked
 //!   with `SECRET`; pure computation, shared by server and monitor.
+//! - [`lockout`]: the one lock-out policy of every PIN entry point.
+//! - [`peer`]: which client address to believe (trusted proxies).
 //!
-//! This crate holds data and framing only: no diesel, actix, tokio or socketioxide.
+//! This crate holds data, framing and the pure rules both processes apply:
+//! no diesel, actix, tokio or socketioxide.
 
 pub mod constants;
 pub mod framing;
 pub mod ipc;
 pub mod jwt;
+pub mod lockout;
+pub mod peer;
 
 pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};
 pub use ipc::{

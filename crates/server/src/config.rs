@@ -55,6 +55,7 @@ impl std::str::FromStr for Bind {
 /// | `ARGUS_AUTHORIZED_KEYS` | `/home/argus/.ssh/authorized_keys` | the keys `/api/user/<id>/ssh_key` manages |
 /// | `ARGUS_PUBLIC_CERT` | `/etc/letsencrypt/live/arpi/fullchain.pem` | its existence is `public_access` |
 /// | `ARGUS_READER_MQTT_PASSWORD` | empty | shown in `mqtt/internal_read` for Home Assistant |
+/// | `ARGUS_TRUSTED_PROXIES` | `127.0.0.0/8,::1` | peers whose `X-Real-IP`/`X-Forwarded-For` are believed (the Unix socket always is) |
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Listener.
@@ -94,6 +95,8 @@ pub struct ServerConfig {
     pub public_cert: PathBuf,
     /// The read-only MQTT broker password (meant to be copied into Home Assistant).
     pub reader_mqtt_password: Secret,
+    /// Proxies whose forwarding headers name the client (lock-out by address).
+    pub trusted_proxies: argus_protocol::peer::TrustedProxies,
 }
 
 /// A secret whose `Debug` never shows it.
@@ -156,6 +159,7 @@ impl ServerConfig {
                 PathBuf::from("/etc/letsencrypt/live/arpi/fullchain.pem"),
             )?,
             reader_mqtt_password: Secret(lookup("ARGUS_READER_MQTT_PASSWORD").unwrap_or_default()),
+            trusted_proxies: parse(&lookup, "ARGUS_TRUSTED_PROXIES", Default::default())?,
         })
     }
 }

@@ -1,110 +1,75 @@
-//! Failed-login counting: per device and per address, `MAX_FAILURES` within
-//! `WINDOW` lock that key out for `LOCKOUT`. Shared by every HTTP worker.
+//! The server's lock-out table (the shared policy of
+//! [`argus_protocol::lockout`], one per process, shared by every worker) and
+//! the client identity its attempts are built from: the verified device
+//! claims and the address believed under `ARGUS_TRUSTED_PROXIES`.
 
-use std::collections::{HashMap, VecDeque};
+use actix_web::HttpRequest;
+use argus_protocol::jwt::DeviceClaims;
+use argus_protocol::lockout::{Attempt, Key, LockoutView, Lockouts as Table, Verdict};
+use argus_protocol::peer::TrustedProxies;
+use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Failures allowed within [`WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-/// The counting window.
-pub const WINDOW: Duration = Duration::from_secs(5 * 60);
-/// How long a key stays locked.
-pub const LOCKOUT: Duration = Duration::from_secs(90);
-
-#[derive(Debug, Default)]
-struct Entry {
-    failures: VecDeque<Instant>,
-    locked_until: Option<Instant>,
+/// The client's address: the peer, or what a trusted proxy says it saw.
+/// Requests through the Unix socket without a header share one bucket.
+pub fn client_address(req: &HttpRequest, trusted: &TrustedProxies) -> IpAddr {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    trusted
+        .client(
+            req.peer_addr().map(|a| a.ip()),
+            header("x-real-ip"),
+            header("x-forwarded-for"),
+        )
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
-/// The table of keys (`device:…`, `ip:…`).
-#[derive(Debug, Default)]
-pub struct Lockouts {
-    entries: Mutex<HashMap<String, Entry>>,
+/// A device's counter: `<user id>:<digest of its claims>`, so an
+/// administrator can clear one user's devices.
+pub fn device_key(device: &DeviceClaims) -> String {
+    format!("{}:{}", device.user_id, device.identity())
 }
+
+/// A PIN attempt on behalf of `device` from `address`.
+pub fn login_attempt(device: &DeviceClaims, address: IpAddr) -> Attempt {
+    Attempt {
+        user: i32::try_from(device.user_id).ok(),
+        device: Some(device_key(device)),
+        address: Some(address),
+        keypad: None,
+    }
+}
+
+/// The process's counters.
+#[derive(Debug, Default)]
+pub struct Lockouts(Mutex<Table>);
 
 impl Lockouts {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut Table) -> T) -> T {
         let mut guard = self
-            .entries
+            .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut guard)
     }
 
-    /// Whether any of `keys` is locked at `now`.
-    pub fn locked(&self, keys: &[String], now: Instant) -> bool {
-        self.with(|m| {
-            keys.iter().any(|k| {
-                m.get(k)
-                    .and_then(|e| e.locked_until)
-                    .is_some_and(|t| now < t)
-            })
-        })
+    /// Charges the attempt, or refuses it (see [`Table::attempt`]).
+    pub fn attempt(&self, attempt: &Attempt) -> Verdict {
+        self.with(|t| t.attempt(attempt, Instant::now()))
     }
 
-    /// Counts a failure for each key; returns whether one became locked.
-    pub fn fail(&self, keys: &[String], now: Instant) -> bool {
-        self.with(|m| {
-            if m.len() > 10_000 {
-                // Bound memory under a flood: forget entries that are neither locked nor recent.
-                m.retain(|_, e| {
-                    e.locked_until.is_some_and(|t| now < t)
-                        || e.failures
-                            .back()
-                            .is_some_and(|&t| now.duration_since(t) < WINDOW)
-                });
-            }
-            let mut locked = false;
-            for k in keys {
-                let e = m.entry(k.clone()).or_default();
-                e.failures.push_back(now);
-                while e
-                    .failures
-                    .front()
-                    .is_some_and(|&t| now.duration_since(t) > WINDOW)
-                {
-                    e.failures.pop_front();
-                }
-                if e.failures.len() >= MAX_FAILURES {
-                    e.failures.clear();
-                    e.locked_until = Some(now + LOCKOUT);
-                    locked = true;
-                }
-            }
-            locked
-        })
+    /// The attempt was right.
+    pub fn succeeded(&self, attempt: &Attempt) {
+        self.with(|t| t.succeeded(attempt));
     }
 
-    /// A success clears the keys' failures.
-    pub fn succeed(&self, keys: &[String]) {
-        self.with(|m| {
-            for k in keys {
-                m.remove(k);
-            }
-        });
+    /// Every counter with failures.
+    pub fn list(&self) -> Vec<LockoutView> {
+        self.with(|t| t.list(Instant::now()))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn five_failures_lock_for_90_seconds() {
-        let l = Lockouts::default();
-        let keys = vec!["ip:1.2.3.4".to_owned()];
-        let t0 = Instant::now();
-        for i in 0..4 {
-            assert!(!l.fail(&keys, t0 + Duration::from_secs(i)));
-        }
-        assert!(l.fail(&keys, t0 + Duration::from_secs(4)));
-        assert!(l.locked(&keys, t0 + Duration::from_secs(60)));
-        assert!(!l.locked(&keys, t0 + Duration::from_secs(95)));
-        assert!(
-            !l.locked(&["ip:5.6.7.8".to_owned()], t0 + Duration::from_secs(60)),
-            "per key"
-        );
+    /// Clears the counters `filter` accepts.
+    pub fn clear(&self, filter: impl Fn(&Key) -> bool) -> usize {
+        self.with(|t| t.clear(filter))
     }
 }

@@ -197,6 +197,18 @@ pub const ROUTES: &[Route] = &[
     ),
     r("GET", "/api/arms/count", User, "Number of arm sessions"),
     r("GET", "/api/events", Admin, "The event log"),
+    r(
+        "GET",
+        "/api/lockouts",
+        Admin,
+        "Lock-out counters of PIN and code attempts",
+    ),
+    r(
+        "DELETE",
+        "/api/lockouts",
+        Admin,
+        "Clear lock-outs (all, or ?user_id=)",
+    ),
     r("GET", "/api/areas/", User, "Areas"),
     r("POST", "/api/areas/", Admin, "Create an area"),
     r("PUT", "/api/areas/reorder", Device, "Reorder areas"),

@@ -18,6 +18,7 @@ pub mod events;
 pub mod generic;
 pub mod health;
 pub mod keypads;
+pub mod lockouts;
 pub mod monitoring;
 pub mod outputs;
 pub mod sensors;
@@ -55,6 +56,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(config_tools::config)
             .configure(config_options::config)
             .configure(events::config)
+            .configure(lockouts::config)
             .configure(generic::config)
             .configure(health::config)
             .configure(keypads::config)

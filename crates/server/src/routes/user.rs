@@ -1,34 +1,26 @@
 //! Identity (contract §3.2–3.3): a registration code buys a device token; a
 //! PIN on a registered device buys a 15-minute user token. bcrypt runs on the
-//! blocking pool under a concurrency limit; failures are counted per device
-//! and per address and lock out (5 in 5 minutes → 90 s), without ever holding
-//! a worker in a sleep. A wrong PIN still answers `200 false`.
+//! blocking pool under a concurrency limit; every attempt is charged to the
+//! target user, the device and the address first (`lockout`), without ever
+//! holding a worker in a sleep. A wrong PIN, or a locked one, answers
+//! `200 false`.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use argus_db::hash::{normalize_registration_code, verify_secret};
 use argus_db::models::User;
 use argus_protocol::jwt::{self, DeviceClaims};
+use argus_protocol::lockout::{Attempt, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::time::Instant;
 
 use crate::auth::{now_seconds, DeviceToken, UserClaims};
 use crate::error::ApiError;
+use crate::lockout::{client_address, login_attempt};
 use crate::state::AppState;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(register_device).service(authenticate);
-}
-
-/// The client's address: `X-Real-IP` (set by nginx), else the peer.
-pub fn client_ip(req: &HttpRequest) -> String {
-    req.headers()
-        .get("x-real-ip")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
-        .unwrap_or_default()
 }
 
 /// A PIN given as a JSON string or number (ArPI accepts both).
@@ -70,9 +62,13 @@ async fn register_device(
         Some(Value::Number(n)) => n.to_string(),
         _ => return Ok(register_failed("Missing registration code")),
     };
-    let ip = client_ip(&req);
-    let keys = vec![format!("ip:{ip}")];
-    if state.shared.lockouts.locked(&keys, Instant::now()) {
+    let address = client_address(&req, &state.config.trusted_proxies);
+    // The code names its user only once checked: the address is what is counted.
+    let attempt = Attempt {
+        address: Some(address),
+        ..Attempt::default()
+    };
+    if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&attempt) {
         return Ok(register_failed("User not found"));
     }
     let _permit = state.shared.hashing_permit().await?;
@@ -100,7 +96,7 @@ async fn register_device(
     match found {
         Some((_, true)) => Ok(register_failed("Expired registration code")),
         Some((user_id, false)) => {
-            state.shared.lockouts.succeed(&keys);
+            state.shared.lockouts.succeeded(&attempt);
             let secret = state
                 .config
                 .secret
@@ -108,7 +104,7 @@ async fn register_device(
                 .map(|s| s.0.as_bytes().to_vec())
                 .unwrap_or_default();
             let claims = DeviceClaims {
-                ip: Some(ip),
+                ip: Some(address.to_string()),
                 origin: Some(origin),
                 user_id: i64::from(user_id),
             };
@@ -116,10 +112,7 @@ async fn register_device(
                 jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(HttpResponse::Ok().json(json!({ "device_token": token })))
         }
-        None => {
-            state.shared.lockouts.fail(&keys, Instant::now());
-            Ok(register_failed("User not found"))
-        }
+        None => Ok(register_failed("User not found")),
     }
 }
 
@@ -158,19 +151,13 @@ async fn authenticate(
     let Some(pin) = pin_of(body.access_code.as_ref()) else {
         return Ok(HttpResponse::Ok().json(false));
     };
-    let ip = client_ip(&req);
-    let device_key = body
-        .device_token
-        .as_deref()
-        .and_then(|t| t.rsplit('.').next())
-        .unwrap_or_default()
-        .to_owned();
-    let keys = vec![format!("device:{device_key}"), format!("ip:{ip}")];
-    if state.shared.lockouts.locked(&keys, Instant::now()) {
-        return Ok(HttpResponse::Ok().json(false));
-    }
     let Ok(user_id) = i32::try_from(device.user_id) else {
         return Ok(invalid_user());
+    };
+    let attempt = login_attempt(&device, client_address(&req, &state.config.trusted_proxies));
+    let locked = match state.shared.lockouts.attempt(&attempt) {
+        Verdict::Locked { .. } => return Ok(HttpResponse::Ok().json(false)),
+        Verdict::Allowed { locked } => locked,
     };
     let _permit = state.shared.hashing_permit().await?;
     let pool = state.db.clone();
@@ -199,16 +186,16 @@ async fn authenticate(
         return Ok(invalid_user());
     };
     if !ok {
-        if state.shared.lockouts.fail(&keys, Instant::now()) {
+        if !locked.is_empty() {
             tracing::warn!(
                 user.id = user.id,
-                "too many wrong PINs: device and address locked out"
+                "too many wrong PINs: locked out with back-off"
             );
             record_lockout(&state, user.id).await;
         }
         return Ok(HttpResponse::Ok().json(false));
     }
-    state.shared.lockouts.succeed(&keys);
+    state.shared.lockouts.succeeded(&attempt);
     let origin = req
         .headers()
         .get("origin")

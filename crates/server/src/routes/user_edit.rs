@@ -10,14 +10,15 @@ use argus_db::schema::{arm, card, disarm, user};
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
-use std::time::Instant;
 
 use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
+use crate::lockout::client_address;
 use crate::routes::changes::{object, record_change};
 use crate::routes::user::pin_of;
 use crate::state::AppState;
 use crate::store::transact;
+use argus_protocol::lockout::{Attempt, Verdict};
 
 /// `user.name` is `varchar(32)`.
 const NAME_LENGTH: usize = 32;
@@ -212,19 +213,20 @@ async fn update_user(
     };
     if let Some(new_pin) = pin_of(body.get("newAccessCode")).filter(|p| !p.is_empty()) {
         if is_self {
-            let keys = vec![
-                format!("pin-change:{id}"),
-                format!("ip:{}", crate::routes::user::client_ip(&req)),
-            ];
-            if state.shared.lockouts.locked(&keys, Instant::now()) {
+            // The same counters as a login: the user's PIN is what is guessed.
+            let attempt = Attempt {
+                user: Some(id),
+                address: Some(client_address(&req, &state.config.trusted_proxies)),
+                ..Attempt::default()
+            };
+            if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&attempt) {
                 return Err(ApiError::BadRequest("Invalid old access code".into()));
             }
             let old = pin_of(body.get("oldAccessCode")).unwrap_or_default();
             if !pin_matches(&state, id, old).await? {
-                state.shared.lockouts.fail(&keys, Instant::now());
                 return Err(ApiError::BadRequest("Invalid old access code".into()));
             }
-            state.shared.lockouts.succeed(&keys);
+            state.shared.lockouts.succeeded(&attempt);
         }
         check_pin(&new_pin)?;
         if let Some(fourkey) = pin_of(body.get("fourkeyCode")).filter(|p| !p.is_empty()) {

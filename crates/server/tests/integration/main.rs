@@ -9,6 +9,7 @@ mod generic;
 mod health;
 mod history;
 mod ipc_client;
+mod lockout;
 mod matrix;
 mod people;
 mod settings;

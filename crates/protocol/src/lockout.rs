@@ -1,0 +1,400 @@
+//! The one lock-out policy of every PIN and code entry point (REST login,
+//! PIN changes, registration codes, the keypad, later SMS and MQTT codes).
+//! Pure: the caller passes the time, so each process keeps its own table and
+//! tests drive the clock.
+//!
+//! An attempt names what it can prove about who is trying: the target user,
+//! the device (from a verified token's claims, never the raw string), the
+//! client address (only when it is trustworthy) or the keypad. Every named
+//! counter is charged *before* the check runs, so parallel guesses cannot
+//! outrun it; a success gives back its own charge and clears only the
+//! counters it proves (the user's and the device's), never the address's.
+//! After [`Policy::free`] failures a counter locks for `base`, doubling with
+//! each further failure up to `cap`, and forgets after `forget` without one.
+//! A device that has logged in as a user before is held only by its own
+//! counter, not by the user's or the address's, so an attacker's failures
+//! cannot lock the owner's own devices out; a copy of the owner's very token
+//! shares its counter, and then the keypad or an administrator lets them in.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+/// Entries kept before forgotten ones are swept (bounds memory under a flood).
+const MAX_ENTRIES: usize = 10_000;
+
+/// What a counter counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Key {
+    /// Attempts at one user's PIN, from anywhere.
+    User(i32),
+    /// One device (a digest of its verified claims).
+    Device(String),
+    /// One client address (only a trustworthy one).
+    Address(IpAddr),
+    /// One keypad.
+    Keypad(i32),
+}
+
+/// The counters an attempt charges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attempt {
+    /// The user whose PIN is tried, when known beforehand.
+    pub user: Option<i32>,
+    /// The device.
+    pub device: Option<String>,
+    /// The client address.
+    pub address: Option<IpAddr>,
+    /// The keypad.
+    pub keypad: Option<i32>,
+}
+
+impl Attempt {
+    fn keys(&self) -> Vec<Key> {
+        let mut keys = Vec::with_capacity(4);
+        keys.extend(self.user.map(Key::User));
+        keys.extend(self.device.clone().map(Key::Device));
+        keys.extend(self.address.map(Key::Address));
+        keys.extend(self.keypad.map(Key::Keypad));
+        keys
+    }
+
+    /// The device is one this user has logged in from: the user's and the
+    /// address's counters do not hold it (its own counter still does).
+    fn known(&self, known: &HashSet<(i32, String)>) -> bool {
+        match (&self.user, &self.device) {
+            (Some(u), Some(d)) => known.contains(&(*u, d.clone())),
+            _ => false,
+        }
+    }
+}
+
+/// The numbers of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Failures before the first lock.
+    pub free: u32,
+    /// The first lock.
+    pub base: Duration,
+    /// The longest lock.
+    pub cap: Duration,
+    /// A counter without a failure for this long starts again from zero.
+    pub forget: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            free: 5,
+            base: Duration::from_secs(30),
+            cap: Duration::from_secs(15 * 60),
+            forget: Duration::from_secs(24 * 60 * 60),
+        }
+    }
+}
+
+impl Policy {
+    /// How long `failures` failures lock a counter (none below `free`).
+    pub fn lock_for(&self, failures: u32) -> Option<Duration> {
+        let beyond = failures.checked_sub(self.free)?;
+        let factor = 1u32.checked_shl(beyond.min(31)).unwrap_or(u32::MAX);
+        Some(self.base.saturating_mul(factor).min(self.cap))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    failures: u32,
+    last: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// The answer to an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Check the PIN; report the outcome with [`Lockouts::succeeded`] (a
+    /// failure needs no report: it is already counted).
+    Allowed {
+        /// Counters this attempt's charge locked (a `lockout` event each).
+        locked: Vec<Key>,
+    },
+    /// Refused without checking.
+    Locked {
+        /// The counter that refused.
+        key: Key,
+        /// How long until it accepts an attempt again.
+        retry_after: Duration,
+    },
+}
+
+/// One counter as an administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockoutView {
+    /// What it counts.
+    #[serde(flatten)]
+    pub key: Key,
+    /// Failures counted.
+    pub failures: u32,
+    /// Seconds until it accepts attempts again (0: not locked).
+    pub locked_for: u64,
+}
+
+/// A process's counters.
+#[derive(Debug, Default)]
+pub struct Lockouts {
+    policy: Policy,
+    entries: HashMap<Key, Entry>,
+    known: HashSet<(i32, String)>,
+}
+
+impl Lockouts {
+    /// Counters under `policy`.
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            policy,
+            ..Self::default()
+        }
+    }
+
+    /// Charges `attempt`'s counters, or refuses it while one is locked.
+    pub fn attempt(&mut self, attempt: &Attempt, now: Instant) -> Verdict {
+        self.sweep(now);
+        let known = attempt.known(&self.known);
+        let keys: Vec<Key> = attempt
+            .keys()
+            .into_iter()
+            .filter(|k| !(known && matches!(k, Key::User(_) | Key::Address(_))))
+            .collect();
+        for key in &keys {
+            if let Some(until) = self.entries.get(key).and_then(|e| e.locked_until) {
+                if now < until {
+                    return Verdict::Locked {
+                        key: key.clone(),
+                        retry_after: until - now,
+                    };
+                }
+            }
+        }
+        let policy = self.policy;
+        let mut locked = Vec::new();
+        for key in keys {
+            let e = self.entries.entry(key.clone()).or_insert(Entry {
+                failures: 0,
+                last: now,
+                locked_until: None,
+            });
+            if now.saturating_duration_since(e.last) >= policy.forget {
+                e.failures = 0;
+            }
+            e.failures = e.failures.saturating_add(1);
+            e.last = now;
+            if let Some(d) = policy.lock_for(e.failures) {
+                e.locked_until = Some(now + d);
+                locked.push(key);
+            }
+        }
+        Verdict::Allowed { locked }
+    }
+
+    /// The attempt was right: its own charge is given back everywhere, the
+    /// user's and the device's counters are cleared (the PIN proves them),
+    /// and the device becomes one the user is known to log in from.
+    pub fn succeeded(&mut self, attempt: &Attempt) {
+        let policy = self.policy;
+        for key in attempt.keys() {
+            match key {
+                Key::User(_) | Key::Device(_) | Key::Keypad(_) => {
+                    self.entries.remove(&key);
+                }
+                Key::Address(_) => {
+                    if let Some(e) = self.entries.get_mut(&key) {
+                        e.failures = e.failures.saturating_sub(1);
+                        if policy.lock_for(e.failures).is_none() {
+                            e.locked_until = None;
+                        }
+                    }
+                }
+            }
+        }
+        if let (Some(user), Some(device)) = (attempt.user, attempt.device.clone()) {
+            if self.known.len() >= MAX_ENTRIES {
+                self.known.clear();
+            }
+            self.known.insert((user, device));
+        }
+    }
+
+    /// Every counter with a failure, locked ones first.
+    pub fn list(&self, now: Instant) -> Vec<LockoutView> {
+        let mut views: Vec<LockoutView> = self
+            .entries
+            .iter()
+            .map(|(key, e)| LockoutView {
+                key: key.clone(),
+                failures: e.failures,
+                locked_for: e
+                    .locked_until
+                    .map_or(0, |t| t.saturating_duration_since(now).as_secs()),
+            })
+            .collect();
+        views.sort_by(|a, b| b.locked_for.cmp(&a.locked_for).then(a.key.cmp(&b.key)));
+        views
+    }
+
+    /// Clears the counters `filter` accepts; returns how many.
+    pub fn clear(&mut self, filter: impl Fn(&Key) -> bool) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|k, _| !filter(k));
+        before - self.entries.len()
+    }
+
+    fn sweep(&mut self, now: Instant) {
+        if self.entries.len() < MAX_ENTRIES {
+            return;
+        }
+        let forget = self.policy.forget;
+        self.entries.retain(|_, e| {
+            e.locked_until.is_some_and(|t| now < t)
+                || now.saturating_duration_since(e.last) < forget.min(Duration::from_secs(3600))
+        });
+        if self.entries.len() >= MAX_ENTRIES {
+            // Still full of live counters: drop the unlocked ones.
+            self.entries
+                .retain(|_, e| e.locked_until.is_some_and(|t| now < t));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login(user: i32, device: &str, address: &str) -> Attempt {
+        Attempt {
+            user: Some(user),
+            device: Some(device.into()),
+            address: Some(address.parse().unwrap()),
+            keypad: None,
+        }
+    }
+
+    fn allowed(v: &Verdict) -> bool {
+        matches!(v, Verdict::Allowed { .. })
+    }
+
+    #[test]
+    fn five_free_failures_then_a_doubling_lock_up_to_the_cap() {
+        let p = Policy::default();
+        assert_eq!(p.lock_for(4), None);
+        assert_eq!(p.lock_for(5), Some(Duration::from_secs(30)));
+        assert_eq!(p.lock_for(6), Some(Duration::from_secs(60)));
+        assert_eq!(p.lock_for(9), Some(Duration::from_secs(480)));
+        assert_eq!(p.lock_for(10), Some(Duration::from_secs(900)));
+        assert_eq!(p.lock_for(u32::MAX), Some(Duration::from_secs(900)));
+
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        let a = login(1, "d", "10.0.0.1");
+        for _ in 0..4 {
+            assert_eq!(l.attempt(&a, t0), Verdict::Allowed { locked: vec![] });
+        }
+        let Verdict::Allowed { locked } = l.attempt(&a, t0) else {
+            panic!("the fifth is checked")
+        };
+        assert_eq!(locked.len(), 3, "user, device and address lock together");
+        assert!(!allowed(&l.attempt(&a, t0 + Duration::from_secs(29))));
+        assert!(allowed(&l.attempt(&a, t0 + Duration::from_secs(30))));
+        assert!(!allowed(&l.attempt(&a, t0 + Duration::from_secs(89))));
+        assert!(allowed(&l.attempt(&a, t0 + Duration::from_secs(90))));
+    }
+
+    #[test]
+    fn parallel_attempts_are_charged_before_any_is_checked() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        let checked = (0..50)
+            .filter(|i| allowed(&l.attempt(&login(1, &format!("d{i}"), "10.0.0.1"), t0)))
+            .count();
+        assert_eq!(checked, 5, "the user's counter bounds them");
+    }
+
+    #[test]
+    fn success_clears_what_it_proves_and_not_the_address() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            l.attempt(&login(2, "attacker", "10.0.0.1"), t0);
+        }
+        let owner = login(1, "owner", "10.0.0.1");
+        assert!(allowed(&l.attempt(&owner, t0)));
+        l.succeeded(&owner);
+        // The owner's success gave back its own charge but kept the attacker's four.
+        let view = l.list(t0);
+        let address = view
+            .iter()
+            .find(|v| matches!(v.key, Key::Address(_)))
+            .unwrap();
+        assert_eq!(address.failures, 4);
+        assert!(!view.iter().any(|v| v.key == Key::User(1)));
+        assert!(allowed(&l.attempt(&login(2, "attacker", "10.0.0.1"), t0)));
+        assert!(
+            !allowed(&l.attempt(&login(2, "attacker", "10.0.0.1"), t0)),
+            "five from the address"
+        );
+    }
+
+    #[test]
+    fn an_attacker_cannot_lock_the_owners_known_device_out() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        let owner = Attempt {
+            user: Some(1),
+            device: Some("phone".into()),
+            address: None,
+            keypad: None,
+        };
+        assert!(allowed(&l.attempt(&owner, t0)));
+        l.succeeded(&owner);
+        for i in 0..20 {
+            l.attempt(&login(1, "stolen", &format!("10.0.1.{i}")), t0);
+        }
+        assert!(!allowed(&l.attempt(&login(1, "other", "10.0.2.1"), t0)));
+        assert!(
+            allowed(&l.attempt(&owner, t0)),
+            "the owner's phone still gets in"
+        );
+        // A stolen copy of the owner's own token shares its counter: the owner
+        // then needs the keypad or an administrator.
+        for _ in 0..5 {
+            l.attempt(&owner, t0);
+        }
+        assert!(!allowed(&l.attempt(&owner, t0)));
+        assert_eq!(l.clear(|k| *k == Key::Device("phone".into())), 1);
+        assert!(allowed(&l.attempt(&owner, t0)));
+    }
+
+    #[test]
+    fn counters_forget_and_memory_stays_bounded() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        let a = login(1, "d", "10.0.0.1");
+        for _ in 0..4 {
+            l.attempt(&a, t0);
+        }
+        let later = t0 + Duration::from_secs(24 * 3600);
+        l.attempt(&a, later);
+        assert!(l.list(later).iter().all(|v| v.failures == 1));
+        for i in 0..(MAX_ENTRIES as u32 + 10) {
+            l.attempt(
+                &Attempt {
+                    device: Some(format!("flood{i}")),
+                    ..Attempt::default()
+                },
+                later + Duration::from_secs(2 * 3600),
+            );
+        }
+        assert!(l.entries.len() <= MAX_ENTRIES);
+    }
+}

@@ -1,0 +1,52 @@
+//! `GET/DELETE /api/lockouts` (argus addition, admin): the lock-out counters
+//! of PIN and code attempts, and a way to clear them, so a household member
+//! whose device an attacker locked out gets back in (`docs/ARCHITECTURE.md`,
+//! "Lock-out").
+
+use actix_web::{delete, get, web, HttpResponse};
+use argus_protocol::lockout::Key;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::AdminToken;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Mounts the routes of this module.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_lockouts).service(clear_lockouts);
+}
+
+/// `GET /api/lockouts` → `[{"kind","id","failures","locked_for"}]`, locked first.
+#[get("/lockouts")]
+async fn list_lockouts(state: web::Data<AppState>, _: AdminToken) -> HttpResponse {
+    HttpResponse::Ok().json(state.shared.lockouts.list())
+}
+
+#[derive(Deserialize)]
+struct ClearQuery {
+    user_id: Option<i32>,
+}
+
+/// `DELETE /api/lockouts[?user_id=]` → `{"cleared": n}`: every counter, or
+/// one user's and their devices'.
+#[delete("/lockouts")]
+async fn clear_lockouts(
+    state: web::Data<AppState>,
+    admin: AdminToken,
+    q: web::Query<ClearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let cleared = match q.user_id {
+        None => state.shared.lockouts.clear(|_| true),
+        Some(user) => {
+            let prefix = format!("{user}:");
+            state.shared.lockouts.clear(|k| match k {
+                Key::User(u) => *u == user,
+                Key::Device(d) => d.starts_with(&prefix),
+                Key::Address(_) | Key::Keypad(_) => false,
+            })
+        }
+    };
+    tracing::info!(admin.id = admin.0.id, cleared, "lock-outs cleared");
+    Ok(HttpResponse::Ok().json(json!({ "cleared": cleared })))
+}
