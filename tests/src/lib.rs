@@ -115,6 +115,18 @@ impl Process {
         self.child.wait().map(|s| s.success()).unwrap_or(false)
     }
 
+    /// Its resident memory in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Kills the process outright (SIGKILL).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

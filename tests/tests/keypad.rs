@@ -82,6 +82,8 @@ fn a_learnt_card_disarms_and_a_duplicate_is_refused() {
     assert_eq!(live.next().0, "connected");
 
     let mut conn = db.conn();
+    // As `PUT /api/user/2/register_card` does: the window in the database,
+    // then the monitor told.
     let open_window = |conn: &mut PgConnection| {
         diesel::update(user::table.find(2))
             .set(
@@ -90,6 +92,11 @@ fn a_learnt_card_disarms_and_a_duplicate_is_refused() {
             )
             .execute(conn)
             .unwrap();
+        assert!(
+            argus
+                .ipc(argus_protocol::Command::MonitorRegisterCard)
+                .result
+        );
     };
     open_window(&mut conn);
     assert_eq!(

@@ -65,6 +65,20 @@ fn arm_stay_trip_disarm(transport: &str) {
     if transport != "both" {
         assert_eq!(args, [json!(transport)]);
     }
+    // A client is told the state as it joins.
+    let initial = contract_events(client.until("sensors_error_change"));
+    assert_eq!(
+        initial[..3]
+            .iter()
+            .map(|(n, a)| (n.as_str(), a[0].clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("system_state_change", json!("monitoring_ready")),
+            ("arm_state_change", json!("disarm")),
+            ("area_state_change", initial[2].1[0].clone()),
+        ]
+    );
+    assert_eq!(initial[2].1[0]["armState"], "disarm");
 
     assert!(
         argus
@@ -222,7 +236,8 @@ fn a_client_that_stops_reading_delays_nobody() {
     stalled_client(&argus.live_addr(), &token);
     let client = LiveClient::connect(&argus.live_addr(), &token, &format!("{PAGE}/"), "websocket");
     assert_eq!(client.next().0, "connected");
-    // Far more events than a client's buffer holds (128 packets).
+    client.until("sensors_error_change"); // the state as it joins
+                                          // Far more events than a client's buffer holds (128 packets).
     for i in 0..200 {
         let level = if i % 2 == 0 { "active" } else { "idle" };
         argus.sim(&["input", "CH03", level]);
@@ -233,4 +248,56 @@ fn a_client_that_stops_reading_delays_nobody() {
         );
     }
     assert_eq!(argus.state(), "monitoring_ready");
+}
+
+/// A client that connects during an alert (a phone opening the app because
+/// the siren sounds) is told the alert and the states at once.
+#[test]
+fn a_client_joining_during_an_alert_is_told_at_once() {
+    let (_db, argus) = system();
+    assert!(
+        argus
+            .ipc(Command::MonitorArmAway(ArmRequest {
+                user_id: Some(1),
+                ..ArmRequest::default()
+            }))
+            .result
+    );
+    let first = LiveClient::connect(
+        &argus.live_addr(),
+        &device_token(TEST_SECRET, PAGE),
+        &format!("{PAGE}/"),
+        "polling",
+    );
+    assert_eq!(first.next().0, "connected");
+    argus.sim(&["input", "CH03", "active"]);
+    first.until("syren_state_change");
+
+    let late = LiveClient::connect(
+        &argus.live_addr(),
+        &device_token(TEST_SECRET, PAGE),
+        &format!("{PAGE}/en/"),
+        "polling",
+    );
+    assert_eq!(late.next().0, "connected");
+    let told = contract_events(late.until("syren_state_change"));
+    let find = |name: &str| {
+        told.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_else(|| panic!("{name} missing from {told:?}"))
+    };
+    assert_eq!(find("system_state_change"), [json!("monitoring_alert")]);
+    assert_eq!(find("arm_state_change"), [json!("arm_away")]);
+    assert_eq!(find("area_state_change")[0]["armState"], "arm_away");
+    assert_eq!(find("sensors_state_change"), [json!(true)]);
+    let alert = &find("alert_state_change")[0];
+    assert_eq!(
+        (
+            alert["alertType"].as_str(),
+            alert["sensors"][0]["name"].as_str()
+        ),
+        (Some("alert_away"), Some("Test room 2"))
+    );
+    assert_eq!(find("syren_state_change"), [json!(true)]);
 }

@@ -5,13 +5,15 @@
 
 use argus_db::enums::ArmState as DbArmState;
 use argus_protocol::constants::{MonitoringState, PowerState};
-use argus_protocol::ipc::{OpenSensor, SimLevel};
+use argus_protocol::ipc::SimLevel;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::board::wiring::Wiring;
 use crate::board::{BoardCommand, BoardEvent, BoardHandle};
+use crate::credentials::Credentials;
 use crate::engine::model::Millis;
 use crate::engine::{ArmState, Effect, Engine, Event, Input, Origin, Reading, Record, Snapshot};
 use crate::installation::Installation;
@@ -36,8 +38,8 @@ pub enum Request {
     Reload(Box<Installation>, oneshot::Sender<()>),
     /// Simulated board: put `level` on `channel`.
     Simulate(u8, SimLevel, oneshot::Sender<Result<f64, String>>),
-    /// Names and channels of these sensors (an arm refusal names them).
-    Describe(Vec<i32>, oneshot::Sender<Vec<OpenSensor>>),
+    /// Replace the PIN and card hashes (users or cards changed).
+    Credentials(Box<Credentials>, oneshot::Sender<()>),
 }
 
 /// The sending side of the actor.
@@ -89,13 +91,18 @@ impl EngineHandle {
         rx.await.is_ok()
     }
 
-    /// The sensors `ids` as a refusal names them (unknown ids are left out).
-    pub async fn describe(&self, ids: Vec<i32>) -> Vec<OpenSensor> {
+    /// Replaces the PIN and card hashes (kept in the journal too).
+    pub async fn set_credentials(&self, credentials: Credentials) -> bool {
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Request::Describe(ids, tx)).await.is_err() {
-            return Vec::new();
+        if self
+            .tx
+            .send(Request::Credentials(Box::new(credentials), tx))
+            .await
+            .is_err()
+        {
+            return false;
         }
-        rx.await.unwrap_or_default()
+        rx.await.is_ok()
     }
 
     /// Simulated board: sets a channel's level; returns the level applied.
@@ -120,6 +127,8 @@ pub struct Published {
     pub heartbeat: watch::Receiver<Millis>,
     /// The last journal generation written to disk.
     pub journal_saved: watch::Receiver<u64>,
+    /// The installation in force (names, the keypad, PIN and card hashes).
+    pub installation: watch::Receiver<Arc<Installation>>,
 }
 
 /// Everything the actor drives.
@@ -151,6 +160,7 @@ struct Actor {
     state_tx: watch::Sender<MonitoringState>,
     power_tx: watch::Sender<PowerState>,
     heartbeat_tx: watch::Sender<Millis>,
+    installation_tx: watch::Sender<Arc<Installation>>,
     generation: u64,
 }
 
@@ -165,6 +175,7 @@ pub fn spawn(
     let (state_tx, state) = watch::channel(engine.monitoring_state());
     let (power_tx, power) = watch::channel(engine.snapshot().power.unwrap_or(PowerState::Network));
     let (heartbeat_tx, heartbeat) = watch::channel(now_ms());
+    let (installation_tx, installation_rx) = watch::channel(Arc::new(installation.clone()));
     let mut actor = Actor {
         channels: installation.channels(),
         references: BTreeMap::new(),
@@ -175,6 +186,7 @@ pub fn spawn(
         state_tx,
         power_tx,
         heartbeat_tx,
+        installation_tx,
         generation: 0,
     };
     let mut initial = initial;
@@ -207,6 +219,7 @@ pub fn spawn(
             power,
             heartbeat,
             journal_saved,
+            installation: installation_rx,
         },
     )
 }
@@ -253,6 +266,8 @@ impl Actor {
                 );
                 self.live("sensors_state_change", None);
                 self.installation = *installation;
+                self.installation_tx
+                    .send_replace(Arc::new(self.installation.clone()));
                 self.channels = self.installation.channels();
                 let config = self.installation.config.clone();
                 let mut effects = self
@@ -292,19 +307,12 @@ impl Actor {
             Request::Simulate(channel, level, reply) => {
                 let _ = reply.send(self.simulate(channel, level));
             }
-            Request::Describe(ids, reply) => {
-                let sensors = ids
-                    .into_iter()
-                    .filter_map(|id| {
-                        let info = self.installation.sensors.get(&id)?;
-                        Some(OpenSensor {
-                            id,
-                            name: info.name.clone(),
-                            channel: info.channel.map(i32::from),
-                        })
-                    })
-                    .collect();
-                let _ = reply.send(sensors);
+            Request::Credentials(credentials, reply) => {
+                self.installation.credentials = *credentials;
+                self.installation_tx
+                    .send_replace(Arc::new(self.installation.clone()));
+                self.save_journal();
+                let _ = reply.send(());
             }
         }
     }
@@ -392,6 +400,11 @@ impl Actor {
         for e in effects {
             self.store(e);
         }
+        self.save_journal();
+    }
+
+    /// Hands the latest state to the journal writer.
+    fn save_journal(&mut self) {
         let snapshot: Snapshot = self.engine.snapshot().clone();
         self.generation += 1;
         let state = JournalState {

@@ -23,6 +23,8 @@ pub use argus_db::config::EnvError as ConfigError;
 /// | `DATABASE_URL` or `DB_USER`/`DB_SCHEMA` | `postgresql:///argus` | see `argus_db::DbConfig` |
 /// | `SECRET` | none | key of device tokens (Socket.IO auth) |
 /// | `GSM_PORT` / `GSM_PORT_BAUD` | `/dev/ttyAMA0` / `9600` | the GSM modem |
+/// | `ARGUS_TRUSTED_PROXIES` | `127.0.0.0/8,::1` | peers whose `X-Real-IP`/`X-Forwarded-For` are believed |
+/// | `ARGUS_LIVE_MAX_PER_ADDRESS` / `ARGUS_LIVE_MAX_SESSIONS` | `20` / `100` | Socket.IO sessions per client address / in all |
 #[derive(Debug, Clone)]
 pub struct MonitorConfig {
     /// IPC socket path.
@@ -51,6 +53,12 @@ pub struct MonitorConfig {
     pub gsm_port: PathBuf,
     /// Its baud rate (`GSM_PORT_BAUD`).
     pub gsm_baud: u32,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: argus_protocol::peer::TrustedProxies,
+    /// Socket.IO sessions allowed per client address.
+    pub live_per_address: usize,
+    /// Socket.IO sessions allowed in all.
+    pub live_sessions: usize,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -108,6 +116,9 @@ impl MonitorConfig {
             secret: lookup("SECRET").filter(|s| !s.is_empty()).map(Secret),
             gsm_port: parse(&lookup, "GSM_PORT", PathBuf::from("/dev/ttyAMA0"))?,
             gsm_baud: parse(&lookup, "GSM_PORT_BAUD", 9600u32)?,
+            trusted_proxies: parse(&lookup, "ARGUS_TRUSTED_PROXIES", Default::default())?,
+            live_per_address: parse(&lookup, "ARGUS_LIVE_MAX_PER_ADDRESS", 20usize)?.max(1),
+            live_sessions: parse(&lookup, "ARGUS_LIVE_MAX_SESSIONS", 100usize)?.max(1),
         })
     }
 }

@@ -5,15 +5,18 @@
 use argus_db::DbPool;
 use argus_protocol::constants::{MonitoringState, PowerState};
 use argus_protocol::ipc::{ArmRequest, DisarmRequest, OpenSensor};
+use argus_protocol::lockout::Lockouts;
 use argus_protocol::{Command, Reply, SimCommand};
 use serde_json::json;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::actor::{EngineHandle, Published};
 use crate::board::{BoardCommand, BoardHandle, OUTPUT_NAMES};
 use crate::engine::model::ArmMode;
 use crate::engine::{Effect, Input, Origin};
+use crate::installation::Installation;
 use crate::ipc::Handler;
 
 /// The default length of a siren test, in seconds.
@@ -52,6 +55,47 @@ pub struct Running {
     pub salt: Option<String>,
     /// `USE_SSH_CONNECTION=true` on a real board: `update_ssh` changes the system.
     pub manage_ssh: bool,
+    /// The installation in force (names, the keypad, PIN and card hashes).
+    pub installation: watch::Receiver<Arc<Installation>>,
+    /// The keypad's lock-out counters.
+    pub lockouts: Arc<Mutex<Lockouts>>,
+    /// Until when the card-learning window the server opened is open.
+    pub card_window: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Running {
+    /// The sensors `ids` as a refusal names them (unknown ids are left out).
+    fn open_sensors(&self, ids: &[i32]) -> Vec<OpenSensor> {
+        let installation = self.installation.borrow();
+        ids.iter()
+            .filter_map(|&id| {
+                let info = installation.sensors.get(&id)?;
+                Some(OpenSensor {
+                    id,
+                    name: info.name.clone(),
+                    channel: info.channel.map(i32::from),
+                })
+            })
+            .collect()
+    }
+
+    fn set_card_window(&self, until: Option<Instant>) {
+        if let Ok(mut w) = self.card_window.lock() {
+            *w = until;
+        }
+    }
+
+    /// Whether a presented card should be learnt rather than checked.
+    pub fn card_window_open(&self) -> bool {
+        self.card_window
+            .lock()
+            .is_ok_and(|w| w.is_some_and(|t| Instant::now() < t))
+    }
+
+    /// A card was learnt: the window closes (one card per window).
+    pub fn close_card_window(&self) {
+        self.set_card_window(None);
+    }
 }
 
 /// How long a card-learning window stays open (one window, contract §16 item 39).
@@ -76,7 +120,7 @@ pub const TEST_SMS: &str = "ArPI Test Message";
 pub const TEST_CALL_TONES: &str = "5";
 
 /// How long arm and disarm wait for the journal before answering anyway.
-const DURABLE_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const DURABLE_WAIT: Duration = Duration::from_secs(2);
 
 impl Dispatcher {
     /// A dispatcher that only answers state queries (tests of the IPC layer).
@@ -99,29 +143,6 @@ impl Dispatcher {
             power: published.power.clone(),
             running: Some(running),
         }
-    }
-
-    /// Handles the real keypad's keys and cards, one at a time, off the engine's loop.
-    pub fn spawn_keypad(
-        self,
-        mut input: tokio::sync::mpsc::UnboundedReceiver<crate::board::BoardEvent>,
-    ) {
-        tokio::spawn(async move {
-            let Some(r) = self.running.clone() else {
-                return;
-            };
-            while let Some(event) = input.recv().await {
-                match event {
-                    crate::board::BoardEvent::Key(k) => {
-                        self.keys(&r, &k.to_string()).await;
-                    }
-                    crate::board::BoardEvent::Card(number) => {
-                        self.card(&r, number).await;
-                    }
-                    _ => {}
-                }
-            }
-        });
     }
 }
 
@@ -194,7 +215,7 @@ impl Dispatcher {
                 Effect::ArmRefused { open } => Some(open.clone()),
                 _ => None,
             }) {
-                Some(open) => refusal(r.engine.describe(open).await),
+                Some(open) => refusal(r.open_sensors(&open)),
                 None => Reply::ok(),
             },
             None => Reply::error("the engine has stopped"),
@@ -357,168 +378,6 @@ impl Dispatcher {
         }
     }
 
-    /// Runs a database closure on the blocking pool.
-    async fn db<T: Send + 'static>(
-        r: &Running,
-        f: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
-        let db = r.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| e.to_string())?
-    }
-
-    async fn keypad_id(r: &Running) -> i32 {
-        Self::db(r, |c| {
-            argus_db::models::Keypad::all(c).map_err(|e| e.to_string())
-        })
-        .await
-        .ok()
-        .and_then(|k| k.first().map(|k| k.id))
-        .unwrap_or(1)
-    }
-
-    /// Keys typed on the (simulated) keypad.
-    pub(crate) async fn keys(&self, r: &Running, keys: &str) -> Reply {
-        let keypad = Self::keypad_id(r).await;
-        let mut outcomes = Vec::new();
-        for key in keys.chars() {
-            let action = match r.keypad.lock() {
-                Ok(mut k) => k.key(key, std::time::Instant::now()),
-                Err(_) => return Reply::error("the keypad state is unavailable"),
-            };
-            match action {
-                crate::keypad::KeyAction::Pending => {}
-                crate::keypad::KeyAction::Invalid => outcomes.push("invalid"),
-                crate::keypad::KeyAction::LockedOut => outcomes.push("locked_out"),
-                crate::keypad::KeyAction::Arm(mode) => {
-                    let input = Input::Arm {
-                        mode,
-                        area: None,
-                        origin: Origin::Keypad { keypad, user: None },
-                        use_delay: true,
-                        force: false,
-                    };
-                    let refused =
-                        r.engine.input(input).await.is_some_and(|e| {
-                            e.iter().any(|e| matches!(e, Effect::ArmRefused { .. }))
-                        });
-                    outcomes.push(if refused { "arm_refused" } else { "armed" });
-                }
-                crate::keypad::KeyAction::CheckPin(pin) => {
-                    let salt = r.salt.clone();
-                    let user = Self::db(r, move |c| {
-                        argus_db::models::User::find_by_pin(c, &pin, salt.as_deref())
-                            .map(|u| u.map(|u| u.id))
-                            .map_err(|e| e.to_string())
-                    })
-                    .await;
-                    match user {
-                        Ok(Some(user)) => {
-                            if let Ok(mut k) = r.keypad.lock() {
-                                k.succeeded();
-                            }
-                            let input = Input::Disarm {
-                                area: None,
-                                origin: Origin::Keypad {
-                                    keypad,
-                                    user: Some(user),
-                                },
-                                duress: false,
-                            };
-                            let _ = r
-                                .engine
-                                .input_durable(input, &r.journal_saved, DURABLE_WAIT)
-                                .await;
-                            outcomes.push("disarmed");
-                        }
-                        Ok(None) => {
-                            let locked = r
-                                .keypad
-                                .lock()
-                                .map(|mut k| k.failed(std::time::Instant::now()))
-                                .unwrap_or(false);
-                            if locked {
-                                tracing::warn!(
-                                    keypad.id = keypad,
-                                    "too many wrong PINs: keypad locked out"
-                                );
-                            }
-                            outcomes.push(if locked {
-                                "wrong_pin_locked_out"
-                            } else {
-                                "wrong_pin"
-                            });
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot check a keypad PIN");
-                            outcomes.push("unavailable");
-                        }
-                    }
-                }
-            }
-        }
-        Reply::ok_value(json!({ "outcomes": outcomes }))
-    }
-
-    /// A card at the (simulated) reader: learning first, else disarm when armed.
-    pub(crate) async fn card(&self, r: &Running, number: String) -> Reply {
-        use argus_db::models::card::Registration;
-        let keypad = Self::keypad_id(r).await;
-        let n = number.clone();
-        let registered = Self::db(r, move |c| {
-            argus_db::models::Card::register(c, &n, chrono::Utc::now()).map_err(|e| e.to_string())
-        })
-        .await;
-        match registered {
-            Ok(Registration::Registered(_)) => {
-                let _ = r.live.send(crate::live::LiveEvent {
-                    name: "card_registered",
-                    payload: Some(true.into()),
-                });
-                return Reply::ok_value(json!({ "outcome": "registered" }));
-            }
-            Ok(Registration::Duplicate) => {
-                let _ = r.live.send(crate::live::LiveEvent {
-                    name: "card_registered",
-                    payload: Some(false.into()),
-                });
-                return Reply::ok_value(json!({ "outcome": "duplicate" }));
-            }
-            Ok(Registration::NoWindow) => {}
-            Err(e) => return Reply::error(format!("cannot check the card: {e}")),
-        }
-        let card = Self::db(r, move |c| {
-            argus_db::models::Card::find_by_number(c, &number).map_err(|e| e.to_string())
-        })
-        .await;
-        match card {
-            Ok(Some(card)) => {
-                if *self.state.borrow() == MonitoringState::MonitoringReady {
-                    return Reply::ok_value(json!({ "outcome": "ignored_while_disarmed" }));
-                }
-                let input = Input::Disarm {
-                    area: None,
-                    origin: Origin::Card {
-                        keypad,
-                        user: card.user_id,
-                    },
-                    duress: false,
-                };
-                let _ = r
-                    .engine
-                    .input_durable(input, &r.journal_saved, DURABLE_WAIT)
-                    .await;
-                Reply::ok_value(json!({ "outcome": "disarmed" }))
-            }
-            Ok(None) => Reply::ok_value(json!({ "outcome": "unknown_card" })),
-            Err(e) => Reply::error(format!("cannot check the card: {e}")),
-        }
-    }
-
     async fn sim(&self, r: &Running, command: SimCommand) -> Reply {
         if !r.board.simulated() {
             return Reply::error("the simulated board is not in use (USE_SIMULATOR=false)");
@@ -551,8 +410,11 @@ impl Dispatcher {
                 }
                 None => Reply::error("the board has stopped"),
             },
-            SimCommand::Keys { keys } => self.keys(r, &keys).await,
-            SimCommand::Card { number } => self.card(r, number).await,
+            SimCommand::Keys { keys } => crate::access::keys(r, &keys).await,
+            SimCommand::Card { number } => {
+                let armed = crate::access::is_armed(*self.state.borrow());
+                crate::access::card(r, armed, number).await
+            }
         }
     }
 }
@@ -626,6 +488,11 @@ impl Handler for Dispatcher {
             Command::SendTestSms => self.gsm_test(r, false).await,
             Command::SendTestEmail => self.email_test(r).await,
             Command::MonitorUpdateKeypad => Reply::ok(),
+            Command::MonitorCheckPin {
+                user_id,
+                access_code,
+            } => crate::access::check_pin(r, user_id, access_code).await,
+            Command::MonitorUpdateCredentials => crate::access::reload_credentials(r).await,
             Command::MonitorUpdateSecureConnection => {
                 if !r.manage_ssh {
                     return Reply {
@@ -694,6 +561,7 @@ impl Handler for Dispatcher {
             }
             Command::MonitorRegisterCard => {
                 // The server opened the window in the database; close it when it runs out.
+                r.set_card_window(Some(Instant::now() + CARD_WINDOW));
                 let (db, live) = (r.db.clone(), r.live.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(CARD_WINDOW + Duration::from_secs(1)).await;

@@ -3,12 +3,13 @@
 //! the database and kept in the journal so a restart works without it.
 
 use argus_db::enums::{ChannelType, ContactType, EolCount, OutputTrigger as DbTrigger};
-use argus_db::models::{Area, OptionRow, Output, Sensor, Zone};
+use argus_db::models::{Area, Keypad, OptionRow, Output, Sensor, Zone};
 use diesel::pg::PgConnection;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::board::wiring::Wiring;
+use crate::credentials::Credentials;
 use crate::engine::model::{self, Config, OutputTrigger, Policy, Sensitivity, SirenOptions};
 
 /// What live events and records show of a sensor.
@@ -85,6 +86,12 @@ pub struct Installation {
     pub output_channels: BTreeMap<i32, u8>,
     /// Areas stored as armed (`area.arm_state`), for a start without a journal.
     pub armed: BTreeMap<i32, model::ArmMode>,
+    /// PIN and card hashes, so the keypad works without PostgreSQL.
+    #[serde(default)]
+    pub credentials: Credentials,
+    /// The keypad in use (the first `keypad` row), for arm and disarm records.
+    #[serde(default)]
+    pub keypad: Option<i32>,
 }
 
 impl Installation {
@@ -163,7 +170,11 @@ pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, L
     let outputs = Output::all(conn)?;
     let options = OptionRow::all(conn)?;
 
-    let mut inst = Installation::default();
+    let mut inst = Installation {
+        credentials: Credentials::load(conn)?,
+        keypad: Keypad::all(conn)?.first().map(|k| k.id),
+        ..Installation::default()
+    };
     inst.config.areas = areas.iter().map(|a| a.id).collect();
     for a in &areas {
         inst.areas.insert(

@@ -1,6 +1,7 @@
-//! The local state journal: the installation and the engine snapshot in one
-//! small JSON file, rewritten atomically (temporary file, fsync, rename) only
-//! when it changes, so a restart with PostgreSQL down still comes back armed
+//! The local state journal: the installation (with the PIN and card hashes)
+//! and the engine snapshot in one small JSON file, mode 0600, rewritten
+//! atomically (temporary file, fsync, rename) only when it changes, so a
+//! restart with PostgreSQL down still comes back armed and obeys its users,
 //! and an SD card sees no writes at idle.
 
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,14 @@ impl Journal {
         }
         let tmp = self.path.with_extension("json.tmp");
         {
-            let mut file = std::fs::File::create(&tmp)?;
+            // Owner only: it holds the PIN and card hashes.
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
         }
@@ -103,6 +111,9 @@ mod tests {
         let mut again = Journal::new(dir.path());
         assert_eq!(again.load().unwrap().snapshot.now, 42);
         assert!(!dir.path().join("monitor-state.json.tmp").exists());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(j.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "it holds PIN hashes");
     }
 
     #[test]

@@ -1,21 +1,14 @@
 //! The keypad's logic, whatever the keypad: keys become arm commands or a PIN
-//! to check; wrong PINs lock the keypad out for a while. `#1` arms away and
-//! `#2` arms stay (both with the exit delay); digits ended by `#` are a PIN of
-//! 4–12 digits. Keys older than 10 s are forgotten.
+//! to check (`access` checks it, under the shared lock-out). `#1` arms away
+//! and `#2` arms stay (both with the exit delay); digits ended by `#` are a
+//! PIN of 4–12 digits. Keys older than 10 s are forgotten.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::engine::model::ArmMode;
 
 /// Idle time after which typed keys are dropped.
 pub const KEY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Wrong PINs allowed within [`FAILURE_WINDOW`] before a lock-out.
-pub const MAX_FAILURES: usize = 5;
-/// The window in which failures count.
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(5 * 60);
-/// How long the keypad ignores PINs after too many failures.
-pub const LOCKOUT: Duration = Duration::from_secs(90);
 
 /// What a key press asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +19,6 @@ pub enum KeyAction {
     Arm(ArmMode),
     /// Check this PIN (and disarm on a match).
     CheckPin(String),
-    /// The keypad is locked out; the entry was ignored.
-    LockedOut,
     /// Not a valid entry; the buffer was cleared.
     Invalid,
 }
@@ -37,8 +28,6 @@ pub enum KeyAction {
 pub struct Keypad {
     buffer: String,
     last_key: Option<Instant>,
-    failures: VecDeque<Instant>,
-    locked_until: Option<Instant>,
 }
 
 impl Keypad {
@@ -64,9 +53,6 @@ impl Keypad {
                 let entry = std::mem::take(&mut self.buffer);
                 if entry.starts_with('#') {
                     return KeyAction::Invalid;
-                }
-                if self.locked_until.is_some_and(|t| now < t) {
-                    return KeyAction::LockedOut;
                 }
                 if (4..=12).contains(&entry.len()) {
                     KeyAction::CheckPin(entry)
@@ -95,29 +81,6 @@ impl Keypad {
                 KeyAction::Invalid
             }
         }
-    }
-
-    /// Records a wrong PIN; returns whether the keypad is now locked out.
-    pub fn failed(&mut self, now: Instant) -> bool {
-        self.failures.push_back(now);
-        while self
-            .failures
-            .front()
-            .is_some_and(|&t| now.duration_since(t) > FAILURE_WINDOW)
-        {
-            self.failures.pop_front();
-        }
-        if self.failures.len() >= MAX_FAILURES {
-            self.failures.clear();
-            self.locked_until = Some(now + LOCKOUT);
-            return true;
-        }
-        false
-    }
-
-    /// A right PIN clears the failure count.
-    pub fn succeeded(&mut self) {
-        self.failures.clear();
     }
 }
 
@@ -170,33 +133,5 @@ mod tests {
             [KeyAction::Invalid],
             "only 34 is left"
         );
-    }
-
-    #[test]
-    fn five_wrong_pins_lock_the_keypad_for_90_seconds() {
-        let t0 = Instant::now();
-        let mut k = Keypad::default();
-        for i in 0..4 {
-            assert!(!k.failed(t0 + Duration::from_secs(i)));
-        }
-        assert!(k.failed(t0 + Duration::from_secs(5)));
-        assert_eq!(
-            typed(&mut k, "1234#", t0 + Duration::from_secs(60)),
-            [KeyAction::LockedOut]
-        );
-        assert_eq!(
-            typed(&mut k, "1234#", t0 + Duration::from_secs(96)),
-            [KeyAction::CheckPin("1234".into())]
-        );
-    }
-
-    #[test]
-    fn failures_outside_the_window_do_not_count() {
-        let t0 = Instant::now();
-        let mut k = Keypad::default();
-        for i in 0..4 {
-            k.failed(t0 + Duration::from_secs(i));
-        }
-        assert!(!k.failed(t0 + Duration::from_secs(400)));
     }
 }

@@ -9,11 +9,13 @@
 //! - [`client`]: a blocking IPC client (`argus-sim`, tests).
 //! - [`runtime`]: starts and stops the pieces above.
 
+pub mod access;
 pub mod actor;
 pub mod board;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod dispatch;
 pub mod email;
 pub mod engine;

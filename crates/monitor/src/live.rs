@@ -28,6 +28,93 @@ pub fn hub() -> broadcast::Sender<LiveEvent> {
     broadcast::channel(HUB_CAPACITY).0
 }
 
+/// The current value of each state event, so a client that connects late
+/// (or reconnects during an alert) is told the whole state at once instead
+/// of waiting for the next change.
+#[derive(Debug, Default)]
+pub struct Latest {
+    /// By replay order, then area id.
+    events: std::collections::BTreeMap<(u8, i64), LiveEvent>,
+}
+
+impl Latest {
+    /// Replay order: the system first, the siren last (as a change would come).
+    fn rank(name: &str) -> Option<u8> {
+        const ORDER: [&str; 8] = [
+            "system_state_change",
+            "arm_state_change",
+            "area_state_change",
+            "power_state_change",
+            "sensors_state_change",
+            "sensors_error_change",
+            "alert_state_change",
+            "syren_state_change",
+        ];
+        ORDER
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|p| u8::try_from(p).ok())
+    }
+
+    /// Remembers `event` if it is a state; an event without payload (alert
+    /// ended, siren stopped) leaves nothing to replay.
+    pub fn record(&mut self, event: &LiveEvent) {
+        let Some(rank) = Self::rank(event.name) else {
+            return;
+        };
+        let id = event
+            .payload
+            .as_ref()
+            .filter(|_| event.name == "area_state_change")
+            .and_then(|p| p["id"].as_i64())
+            .unwrap_or(0);
+        match &event.payload {
+            Some(_) => {
+                self.events.insert((rank, id), event.clone());
+            }
+            None => {
+                self.events.remove(&(rank, id));
+            }
+        }
+    }
+
+    /// The state as events, in replay order.
+    pub fn replay(&self) -> Vec<LiveEvent> {
+        self.events.values().cloned().collect()
+    }
+
+    /// The open alert's JSON, if any.
+    pub fn alert(&self) -> Option<Value> {
+        Self::rank("alert_state_change")
+            .and_then(|r| self.events.get(&(r, 0)))
+            .and_then(|e| e.payload.clone())
+    }
+}
+
+/// Follows the hub into a [`Latest`]; subscribe before the engine's first
+/// effects, so the start-up state is in it.
+pub fn track(hub: &broadcast::Sender<LiveEvent>) -> std::sync::Arc<std::sync::Mutex<Latest>> {
+    let latest = std::sync::Arc::new(std::sync::Mutex::new(Latest::default()));
+    let mut rx = hub.subscribe();
+    let tracked = std::sync::Arc::clone(&latest);
+    tokio::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    if let Ok(mut l) = tracked.lock() {
+                        l.record(&event);
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(skipped = n, "live state tracker skipped events");
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    latest
+}
+
 /// ArPI's local-time format, `YYYY-MM-DD HH:MM:SS`.
 pub fn local_time(ms: Millis) -> String {
     DateTime::from_timestamp_millis(ms)
@@ -94,6 +181,67 @@ pub fn area_json(area: i32, state: ArmState, installation: &Installation) -> Val
 mod tests {
     use super::*;
     use crate::engine::AlertSensor;
+
+    fn event(name: &'static str, payload: Option<Value>) -> LiveEvent {
+        LiveEvent { name, payload }
+    }
+
+    #[test]
+    fn latest_keeps_the_state_and_replays_it_in_order() {
+        let mut l = Latest::default();
+        l.record(&event("syren_state_change", Some(json!(true))));
+        l.record(&event("alert_state_change", Some(json!({"id": 1}))));
+        l.record(&event(
+            "system_state_change",
+            Some(json!("monitoring_armed")),
+        ));
+        l.record(&event(
+            "system_state_change",
+            Some(json!("monitoring_alert")),
+        ));
+        l.record(&event(
+            "area_state_change",
+            Some(json!({"id": 2, "armState": "arm_away"})),
+        ));
+        l.record(&event(
+            "area_state_change",
+            Some(json!({"id": 1, "armState": "arm_away"})),
+        ));
+        l.record(&event(
+            "output_state_change",
+            Some(json!({"id": 1, "state": true})),
+        ));
+        let names: Vec<(&str, Value)> = l
+            .replay()
+            .into_iter()
+            .map(|e| (e.name, e.payload.unwrap()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("system_state_change", json!("monitoring_alert")),
+                (
+                    "area_state_change",
+                    json!({"id": 1, "armState": "arm_away"})
+                ),
+                (
+                    "area_state_change",
+                    json!({"id": 2, "armState": "arm_away"})
+                ),
+                ("alert_state_change", json!({"id": 1})),
+                ("syren_state_change", json!(true)),
+            ]
+        );
+        assert_eq!(l.alert(), Some(json!({"id": 1})));
+        l.record(&event("alert_state_change", None));
+        l.record(&event("syren_state_change", None));
+        assert!(l.alert().is_none());
+        assert_eq!(
+            l.replay().len(),
+            3,
+            "an ended alert and a stopped siren are not replayed"
+        );
+    }
 
     #[test]
     fn alert_json_has_the_contract_keys() {

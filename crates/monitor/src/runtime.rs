@@ -127,6 +127,8 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         persist.send(persist::Op::CloseStaleAlerts { time: now_ms() });
     }
     let live = live::hub();
+    // Before the engine's first effects, so the start-up state is in it.
+    let latest = live::track(&live);
     let (journal_tx, journal_rx) = watch::channel(None);
     let journal_saved = actor::spawn_journal_writer(journal, journal_rx);
     let (keypad_tx, keypad_rx) = mpsc::unbounded_channel();
@@ -141,14 +143,19 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     };
     let (engine_handle, published) = actor::spawn(engine, installation, initial, outlets);
 
-    let (live_addr, _live_task) = crate::sio::serve(
-        config.live_bind,
-        config.secret.clone().map(|s| s.0),
-        Some(pool.clone()),
-        live.clone(),
-    )
-    .await
-    .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
+    let gate = crate::sio::gate::Gate::new(
+        config.secret.clone().map(|s| s.0.into_bytes()),
+        Some(published.installation.clone()),
+        config.trusted_proxies.clone(),
+        crate::sio::gate::Limits {
+            per_address: config.live_per_address,
+            total: config.live_sessions,
+            pending_for: std::time::Duration::from_secs(10),
+        },
+    );
+    let (live_addr, _live_task) = crate::sio::serve(config.live_bind, gate, latest, live.clone())
+        .await
+        .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
     if config.secret.is_none() {
         tracing::warn!("SECRET is not set: every Socket.IO client will be refused");
     }
@@ -179,9 +186,12 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         db: pool,
         input_number: config.input_number,
         journal_saved: published.journal_saved.clone(),
+        installation: published.installation.clone(),
+        lockouts: Arc::default(),
+        card_window: Arc::default(),
     };
+    crate::access::spawn_keypad(running.clone(), published.state.clone(), keypad_rx);
     let dispatcher = Dispatcher::running(&published, running);
-    dispatcher.clone().spawn_keypad(keypad_rx);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
     tracing::info!(

@@ -116,8 +116,30 @@ pub enum Command {
         /// `output.id`.
         output_id: i32,
     },
+    /// argus: check user `user_id`'s PIN against the monitor's copy of the
+    /// hashes (the REST login while PostgreSQL is down). `value: {"id",
+    /// "name", "role"}` when it is theirs, else `result: false`.
+    MonitorCheckPin {
+        /// The user the device belongs to.
+        user_id: i32,
+        /// The PIN typed.
+        access_code: Pin,
+    },
+    /// argus: users or cards changed; reload the PIN and card hashes.
+    MonitorUpdateCredentials,
     /// Drive the simulated board (accepted only when the simulator is in use).
     Sim(SimCommand),
+}
+
+/// A PIN in transit: never shown by `Debug`, so no log line can carry it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Pin(pub String);
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(***)")
+    }
 }
 
 impl Command {
@@ -143,6 +165,8 @@ impl Command {
         "monitor_set_clock",
         "activate_output",
         "deactivate_output",
+        "monitor_check_pin",
+        "monitor_update_credentials",
         "sim",
     ];
 

@@ -61,6 +61,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Users or cards changed: the guards' directory is stale, and the
+    /// monitor reloads its copy of the PIN and card hashes (best effort: it
+    /// also reloads them with every configuration change and at start).
+    pub async fn credentials_changed(&self) {
+        self.shared.directory.invalidate();
+        if let Err(e) = self
+            .monitor
+            .call(argus_protocol::Command::MonitorUpdateCredentials)
+            .await
+        {
+            tracing::warn!(error = %e, "the monitor was not told about changed credentials");
+        }
+    }
+
     /// State for one worker: shares the pool and configuration, opens its own
     /// monitor connection lazily.
     pub fn for_worker(db: DbPool, config: Arc<ServerConfig>, shared: Arc<Shared>) -> Self {

@@ -168,6 +168,7 @@ async fn update_card(
         Ok(c)
     })
     .await?;
+    state.credentials_changed().await;
     Ok(HttpResponse::Ok().json(CardJson::from(c)))
 }
 
@@ -185,6 +186,7 @@ async fn delete_card(
         record_change(conn, token.0.id, &format!("card {id} deleted"))
     })
     .await?;
+    state.credentials_changed().await;
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 

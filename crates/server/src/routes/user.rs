@@ -8,8 +8,10 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use argus_db::hash::{normalize_registration_code, verify_secret};
 use argus_db::models::User;
+use argus_protocol::ipc::Pin;
 use argus_protocol::jwt::{self, DeviceClaims};
 use argus_protocol::lockout::{Attempt, Verdict};
+use argus_protocol::Command;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -159,42 +161,27 @@ async fn authenticate(
         Verdict::Locked { .. } => return Ok(HttpResponse::Ok().json(false)),
         Verdict::Allowed { locked } => locked,
     };
-    let _permit = state.shared.hashing_permit().await?;
-    let pool = state.db.clone();
-    let salt = state.config.salt.as_ref().map(|s| s.0.clone());
-    let checked = web::block(move || -> Result<Option<(User, bool)>, String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let user = match User::find(&mut conn, user_id) {
-            Ok(u) => u,
-            Err(diesel::result::Error::NotFound) => return Ok(None),
-            Err(e) => return Err(e.to_string()),
-        };
-        let verified = verify_secret(&pin, &user.access_code, salt.as_deref());
-        if verified.needs_upgrade() {
-            if let (Ok(a), Ok(f)) = (
-                argus_db::hash::hash_secret(&pin),
-                argus_db::hash::hash_secret(argus_db::hash::fourkey_of(&pin)),
-            ) {
-                User::set_access_code(&mut conn, user.id, &a, &f).map_err(|e| e.to_string())?;
-            }
+    let checked = match pin_in_database(&state, user_id, pin.clone()).await {
+        Err(ApiError::DatabaseUnavailable(e)) => {
+            tracing::info!(error = %e, "database unavailable: the monitor checks the PIN");
+            pin_with_monitor(&state, user_id, pin).await?
         }
-        Ok(Some((user, verified.ok())))
-    })
-    .await?
-    .map_err(ApiError::DatabaseUnavailable)?;
-    let Some((user, ok)) = checked else {
-        return Ok(invalid_user());
+        other => other?,
     };
-    if !ok {
-        if !locked.is_empty() {
-            tracing::warn!(
-                user.id = user.id,
-                "too many wrong PINs: locked out with back-off"
-            );
-            record_lockout(&state, user.id).await;
+    let user = match checked {
+        PinCheck::UnknownUser => return Ok(invalid_user()),
+        PinCheck::Wrong => {
+            if !locked.is_empty() {
+                tracing::warn!(
+                    user.id = user_id,
+                    "too many wrong PINs: locked out with back-off"
+                );
+                record_lockout(&state, user_id).await;
+            }
+            return Ok(HttpResponse::Ok().json(false));
         }
-        return Ok(HttpResponse::Ok().json(false));
-    }
+        PinCheck::Right(user) => user,
+    };
     state.shared.lockouts.succeeded(&attempt);
     let origin = req
         .headers()
@@ -210,6 +197,85 @@ async fn authenticate(
     };
     let token = jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(json!({ "user_token": token })))
+}
+
+/// Who a PIN check found.
+#[derive(Debug, serde::Deserialize)]
+struct PinOwner {
+    id: i32,
+    name: String,
+    role: String,
+}
+
+/// What a PIN check said.
+#[derive(Debug)]
+enum PinCheck {
+    UnknownUser,
+    Wrong,
+    Right(PinOwner),
+}
+
+/// Checks user `user_id`'s PIN in the database (upgrading a legacy hash).
+async fn pin_in_database(
+    state: &AppState,
+    user_id: i32,
+    pin: String,
+) -> Result<PinCheck, ApiError> {
+    let _permit = state.shared.hashing_permit().await?;
+    let pool = state.db.clone();
+    let salt = state.config.salt.as_ref().map(|s| s.0.clone());
+    web::block(move || -> Result<PinCheck, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let user = match User::find(&mut conn, user_id) {
+            Ok(u) => u,
+            Err(diesel::result::Error::NotFound) => return Ok(PinCheck::UnknownUser),
+            Err(e) => return Err(e.to_string()),
+        };
+        let verified = verify_secret(&pin, &user.access_code, salt.as_deref());
+        if verified.needs_upgrade() {
+            if let (Ok(a), Ok(f)) = (
+                argus_db::hash::hash_secret(&pin),
+                argus_db::hash::hash_secret(argus_db::hash::fourkey_of(&pin)),
+            ) {
+                User::set_access_code(&mut conn, user.id, &a, &f).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(if verified.ok() {
+            PinCheck::Right(PinOwner {
+                id: user.id,
+                name: user.name,
+                role: user.role,
+            })
+        } else {
+            PinCheck::Wrong
+        })
+    })
+    .await?
+    .map_err(ApiError::DatabaseUnavailable)
+}
+
+/// Checks the PIN against the monitor's copy of the hashes, so an app can
+/// still log in and disarm while PostgreSQL is down.
+async fn pin_with_monitor(
+    state: &AppState,
+    user_id: i32,
+    pin: String,
+) -> Result<PinCheck, ApiError> {
+    let reply = state
+        .monitor
+        .call(Command::MonitorCheckPin {
+            user_id,
+            access_code: Pin(pin),
+        })
+        .await?;
+    if !reply.result {
+        return Ok(PinCheck::Wrong);
+    }
+    reply
+        .value
+        .and_then(|v| serde_json::from_value(v).ok())
+        .map(PinCheck::Right)
+        .ok_or_else(|| ApiError::Internal("the monitor's PIN check answered no user".into()))
 }
 
 /// Writes a `lockout` event (best effort: the lock-out holds either way).

@@ -145,7 +145,7 @@ async fn create_user(
         record_change(conn, admin.0.id, &format!("user {id} created"))
     })
     .await?;
-    state.shared.directory.invalidate();
+    state.credentials_changed().await;
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 
@@ -304,7 +304,7 @@ async fn update_user(
         record_change(conn, actor, &format!("user {id} updated"))
     })
     .await?;
-    state.shared.directory.invalidate();
+    state.credentials_changed().await;
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 
@@ -361,7 +361,7 @@ async fn delete_user(
         record_change(conn, admin.0.id, &format!("user {id} deleted"))
     })
     .await?;
-    state.shared.directory.invalidate();
+    state.credentials_changed().await;
     Ok(HttpResponse::Ok().json(Value::Null))
 }
 
