@@ -449,6 +449,22 @@ impl Argus {
             .unwrap_or_default()
     }
 
+    /// Starts an `argus-server` on a free loopback port against this
+    /// system's database and monitor; the process and its address.
+    pub fn start_server(&self) -> (Process, String) {
+        let env = [
+            ("DATABASE_URL", self.db_url.clone()),
+            ("MONITOR_INPUT_SOCKET", self.socket().display().to_string()),
+            ("ARGUS_BIND", "127.0.0.1:0".to_owned()),
+            ("ARGUS_WORKERS", "2".to_owned()),
+            ("SECRET", TEST_SECRET.to_owned()),
+        ];
+        let mut server = Process::start(&binary("argus-server"), &env);
+        let line = server.wait_for("argus-server listening");
+        let addr = field(&line, "addr").unwrap_or_default().to_owned();
+        (server, addr)
+    }
+
     /// Kills the monitor with SIGKILL.
     pub fn kill_monitor(&mut self) {
         if let Some(mut p) = self.monitor.take() {

@@ -61,6 +61,8 @@ pub struct Running {
     pub lockouts: Arc<Mutex<Lockouts>>,
     /// Until when the card-learning window the server opened is open.
     pub card_window: Arc<Mutex<Option<Instant>>>,
+    /// The live state as clients were last told it.
+    pub latest: Arc<Mutex<crate::live::Latest>>,
 }
 
 impl Running {
@@ -493,6 +495,10 @@ impl Handler for Dispatcher {
                 access_code,
             } => crate::access::check_pin(r, user_id, access_code).await,
             Command::MonitorUpdateCredentials => crate::access::reload_credentials(r).await,
+            Command::MonitorGetLive => match r.latest.lock() {
+                Ok(l) => Reply::ok_value(json!({ "arm": l.arm(), "alert": l.alert() })),
+                Err(_) => Reply::error("the live state is unavailable"),
+            },
             Command::MonitorUpdateSecureConnection => {
                 if !r.manage_ssh {
                     return Reply {

@@ -83,11 +83,20 @@ impl Latest {
         self.events.values().cloned().collect()
     }
 
-    /// The open alert's JSON, if any.
-    pub fn alert(&self) -> Option<Value> {
-        Self::rank("alert_state_change")
+    fn current(&self, name: &str) -> Option<Value> {
+        Self::rank(name)
             .and_then(|r| self.events.get(&(r, 0)))
             .and_then(|e| e.payload.clone())
+    }
+
+    /// The open alert's JSON, if any.
+    pub fn alert(&self) -> Option<Value> {
+        self.current("alert_state_change")
+    }
+
+    /// The system arm state (`arm_away`, …, `disarm`).
+    pub fn arm(&self) -> Option<Value> {
+        self.current("arm_state_change")
     }
 }
 

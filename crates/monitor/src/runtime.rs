@@ -153,9 +153,10 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
             pending_for: std::time::Duration::from_secs(10),
         },
     );
-    let (live_addr, _live_task) = crate::sio::serve(config.live_bind, gate, latest, live.clone())
-        .await
-        .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
+    let (live_addr, _live_task) =
+        crate::sio::serve(config.live_bind, gate, Arc::clone(&latest), live.clone())
+            .await
+            .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
     if config.secret.is_none() {
         tracing::warn!("SECRET is not set: every Socket.IO client will be refused");
     }
@@ -189,6 +190,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         installation: published.installation.clone(),
         lockouts: Arc::default(),
         card_window: Arc::default(),
+        latest,
     };
     crate::access::spawn_keypad(running.clone(), published.state.clone(), keypad_rx);
     let dispatcher = Dispatcher::running(&published, running);

@@ -127,6 +127,9 @@ pub enum Command {
     },
     /// argus: users or cards changed; reload the PIN and card hashes.
     MonitorUpdateCredentials,
+    /// argus: what the monitor knows live, for REST while PostgreSQL is
+    /// down: `value: {"arm": "arm_away"|…, "alert": Alert|null}`.
+    MonitorGetLive,
     /// Drive the simulated board (accepted only when the simulator is in use).
     Sim(SimCommand),
 }
@@ -167,6 +170,7 @@ impl Command {
         "deactivate_output",
         "monitor_check_pin",
         "monitor_update_credentials",
+        "monitor_get_live",
         "sim",
     ];
 
@@ -368,6 +372,7 @@ mod tests {
             "monitor_set_clock",
             "activate_output",
             "deactivate_output",
+            "monitor_check_pin",
             "sim",
         ];
         let names = Command::ACTIONS
@@ -377,6 +382,18 @@ mod tests {
             let r: Request = serde_json::from_value(json!({"id": 1, "action": name})).unwrap();
             assert_eq!(r.command.action(), *name);
         }
+        let r: Request = serde_json::from_value(
+            json!({"id": 1, "action": "monitor_check_pin", "user_id": 2, "access_code": "1111"}),
+        )
+        .unwrap();
+        assert_eq!(
+            r.command,
+            Command::MonitorCheckPin {
+                user_id: 2,
+                access_code: Pin("1111".into())
+            }
+        );
+        assert!(!format!("{r:?}").contains("1111"), "never in a log line");
         let r: Request = serde_json::from_value(
             json!({"id": 1, "action": "delete_sms_message", "message_id": 4}),
         )

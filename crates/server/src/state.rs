@@ -61,6 +61,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the monitor knows live (`{"arm", "alert"}`): the answer of
+    /// routes whose table is out of reach while PostgreSQL is down.
+    pub async fn live(&self) -> Result<serde_json::Value, crate::error::ApiError> {
+        let reply = self
+            .monitor
+            .call(argus_protocol::Command::MonitorGetLive)
+            .await?;
+        Ok(reply.value.unwrap_or_default())
+    }
+
     /// Users or cards changed: the guards' directory is stale, and the
     /// monitor reloads its copy of the PIN and card hashes (best effort: it
     /// also reloads them with every configuration change and at start).

@@ -83,8 +83,14 @@ async fn alerts_json(
 /// `GET /api/alert` → the open Alert or `null`.
 #[get("/alert")]
 async fn get_alert(state: web::Data<AppState>, _: DeviceToken) -> Result<HttpResponse, ApiError> {
-    let mut open = alerts_json(&state, true, None, 0).await?;
-    Ok(HttpResponse::Ok().json(open.pop().unwrap_or(Value::Null)))
+    match alerts_json(&state, true, None, 0).await {
+        Ok(mut open) => Ok(HttpResponse::Ok().json(open.pop().unwrap_or(Value::Null))),
+        // During an alarm the app must still show what went off.
+        Err(ApiError::DatabaseUnavailable(_)) => {
+            Ok(HttpResponse::Ok().json(state.live().await?["alert"].take()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]

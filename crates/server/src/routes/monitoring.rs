@@ -83,7 +83,12 @@ async fn get_arm_state(
     state: web::Data<AppState>,
     _: DeviceToken,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(json!({ "type": stored_arm_state(&state).await? })))
+    let arm = match stored_arm_state(&state).await {
+        Ok(arm) => json!(arm),
+        Err(ApiError::DatabaseUnavailable(_)) => state.live().await?["arm"].take(),
+        Err(e) => return Err(e),
+    };
+    Ok(HttpResponse::Ok().json(json!({ "type": arm })))
 }
 
 #[derive(Deserialize)]
