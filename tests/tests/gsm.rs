@@ -82,4 +82,5 @@ fn gsm_disabled_is_a_clear_refusal() {
         reply.message.as_deref(),
         Some("GSM notifications are not enabled")
     );
+    assert!(reply.is_conflict(), "a state, not a fault (REST: 409)");
 }

@@ -567,6 +567,36 @@ fn the_web_apps_settings_pages_find_every_section() {
     );
     let name = sys.call("GET", "/api/config/location_name", &[], None);
     assert_eq!((name.status, name.body.as_str()), (200, "null"));
+    // Tests of notifications nobody enabled: a state to report, not a fault.
+    for (path, method, message) in [
+        (
+            "/api/config/test_sms",
+            "GET",
+            "GSM notifications are not enabled",
+        ),
+        (
+            "/api/config/test_call",
+            "GET",
+            "GSM notifications are not enabled",
+        ),
+        (
+            "/api/config/test_email",
+            "GET",
+            "E-mail notifications are not enabled",
+        ),
+        (
+            "/api/config/sms/1",
+            "DELETE",
+            "GSM notifications are not enabled",
+        ),
+    ] {
+        let reply = sys.call(method, path, &auth, None);
+        assert_eq!(
+            (reply.status, reply.json()),
+            (409, serde_json::json!({ "error": message })),
+            "{method} {path}"
+        );
+    }
 }
 
 /// The 409 that refuses arming with open sensors names them, with ids a

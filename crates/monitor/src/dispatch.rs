@@ -273,7 +273,7 @@ impl Dispatcher {
                 r.gsm.set_pin(o.pin_code.clone().filter(|p| !p.is_empty()));
                 Ok(o)
             }
-            Ok(_) => Err(Reply::error("GSM notifications are not enabled")),
+            Ok(_) => Err(Reply::conflict("GSM notifications are not enabled")),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the GSM options");
                 Err(Reply::error("Cannot read the GSM options"))
@@ -323,7 +323,7 @@ impl Dispatcher {
         let option =
             match Self::option::<crate::email::SmtpOption>(r, "notifications", "smtp").await {
                 Ok(Some(o)) if o.enabled => o,
-                Ok(_) => return Reply::error("E-mail notifications are not enabled"),
+                Ok(_) => return Reply::conflict("E-mail notifications are not enabled"),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the SMTP options");
                     return Reply::error("Cannot read the SMTP options");

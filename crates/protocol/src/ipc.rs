@@ -295,15 +295,33 @@ impl Reply {
         }
     }
 
-    /// Whether this is an [`Reply::invalid`] refusal.
-    pub fn is_invalid(&self) -> bool {
+    /// A refusal because of the system's state (notifications not
+    /// enabled, say): nothing is broken, the REST server answers 409.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self {
+            other: Some(serde_json::json!({ "conflict": true })),
+            ..Self::error(message)
+        }
+    }
+
+    fn marked(&self, mark: &str) -> bool {
         !self.result
             && self
                 .other
                 .as_ref()
-                .and_then(|o| o.get("invalid"))
+                .and_then(|o| o.get(mark))
                 .and_then(serde_json::Value::as_bool)
                 == Some(true)
+    }
+
+    /// Whether this is an [`Reply::invalid`] refusal.
+    pub fn is_invalid(&self) -> bool {
+        self.marked("invalid")
+    }
+
+    /// Whether this is a [`Reply::conflict`] refusal.
+    pub fn is_conflict(&self) -> bool {
+        self.marked("conflict")
     }
 }
 

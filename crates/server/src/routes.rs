@@ -1,5 +1,7 @@
-//! The route table: every resource module mounts itself under `/api`; anything
-//! else answers ArPI's 404 `Invalid route`.
+//! The route table: every resource module mounts itself under `/api`. A path
+//! that names a route of the table but with a parameter that is not a
+//! number (`/api/user/abc`) is 400 naming the parameter; anything else
+//! answers ArPI's 404 `Invalid route`.
 
 use actix_web::web;
 
@@ -42,8 +44,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         }),
     )
     .app_data(
-        web::PathConfig::default()
-            .error_handler(|e, _| ApiError::BadRequest(format!("Invalid path: {e}")).into()),
+        web::PathConfig::default().error_handler(|e, req| {
+            let named = req
+                .match_info()
+                .iter()
+                .find(|(_, v)| v.parse::<i32>().is_err())
+                .map(|(name, value)| invalid_parameter(name, value));
+            named
+                .unwrap_or_else(|| ApiError::BadRequest(format!("Invalid path: {e}")))
+                .into()
+        }),
     );
     cfg.service(
         web::scope("/api")
@@ -73,6 +83,62 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(invalid_route));
 }
 
-async fn invalid_route() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::InvalidRoute)
+fn invalid_parameter(name: &str, value: &str) -> ApiError {
+    ApiError::BadRequest(format!(
+        "Invalid '{name}': expected a whole number (1 to 2147483647), got '{value}'"
+    ))
+}
+
+/// The parameter of a route in the table that `path` names with a value
+/// that is not a number, for `method`.
+fn misnumbered(method: &str, path: &str) -> Option<(&'static str, String)> {
+    let given: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    crate::openapi::ROUTES
+        .iter()
+        .filter(|r| r.method == method)
+        .find_map(|r| {
+            let pattern: Vec<&str> = r.path.trim_end_matches('/').split('/').collect();
+            if pattern.len() != given.len() {
+                return None;
+            }
+            let mut bad = None;
+            for (p, g) in pattern.iter().zip(&given) {
+                match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if g.parse::<u32>().is_err() && !g.is_empty() => {
+                        bad.get_or_insert((name, (*g).to_owned()));
+                    }
+                    Some(_) => {}
+                    None if p != g => return None,
+                    None => {}
+                }
+            }
+            bad
+        })
+}
+
+async fn invalid_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    match misnumbered(req.method().as_str(), req.path()) {
+        Some((name, value)) => Err(invalid_parameter(name, &value)),
+        None => Err(ApiError::InvalidRoute),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::misnumbered;
+
+    #[test]
+    fn a_parameter_that_is_not_a_number_is_named() {
+        assert_eq!(
+            misnumbered("GET", "/api/user/abc"),
+            Some(("id", "abc".to_owned()))
+        );
+        assert_eq!(
+            misnumbered("PUT", "/api/sensor/x%20y"),
+            Some(("id", "x%20y".to_owned()))
+        );
+        assert_eq!(misnumbered("GET", "/api/user/12"), None, "a number is no error");
+        assert_eq!(misnumbered("GET", "/api/nothing/abc"), None);
+        assert_eq!(misnumbered("PATCH", "/api/user/abc"), None);
+    }
 }

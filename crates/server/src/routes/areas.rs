@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::{AdminToken, DeviceToken, UserToken};
+use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::catalog::AreaJson;
 use crate::routes::changes::{
@@ -180,7 +180,7 @@ pub(crate) use reorder;
 #[put("/areas/reorder")]
 async fn reorder_areas(
     state: web::Data<AppState>,
-    _: DeviceToken,
+    _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     reorder!(&state, body.into_inner(), area)

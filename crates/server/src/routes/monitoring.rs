@@ -23,11 +23,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// ArPI's `process_ipc_response`: `message`, `value` and `other` merged into
 /// one object; 200 on success. A refusal of what the request asked for
-/// ([`Reply::invalid`]) is 400 `{"error"}`. An arm refused for open sensors is 409 with
+/// ([`Reply::invalid`]) is 400 `{"error"}`, one the system's state refuses
+/// ([`Reply::conflict`], e.g. notifications not enabled) 409 `{"error"}`. An arm refused for open sensors is 409 with
 /// their list; any other refusal 500 with the merged body, as ArPI.
 pub fn ipc_response(reply: Reply) -> HttpResponse {
     if reply.is_invalid() {
         return HttpResponse::BadRequest()
+            .json(json!({ "error": reply.message.unwrap_or_default() }));
+    }
+    if reply.is_conflict() {
+        return HttpResponse::Conflict()
             .json(json!({ "error": reply.message.unwrap_or_default() }));
     }
     let message = reply.message.filter(|m| !m.is_empty());
@@ -198,6 +203,12 @@ mod tests {
         assert_eq!(
             body(ipc_response(Reply::invalid("unknown time zone"))),
             (400, json!({"error": "unknown time zone"}))
+        );
+        assert_eq!(
+            body(ipc_response(Reply::conflict(
+                "GSM notifications are not enabled"
+            ))),
+            (409, json!({"error": "GSM notifications are not enabled"}))
         );
         assert_eq!(
             body(ipc_response(Reply::ok_value(

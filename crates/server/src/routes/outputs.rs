@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::{AdminToken, DeviceToken, UserToken};
+use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::changes::{configure, edit_entity, parse, record_change, Order, NOT_ALLOWED};
@@ -321,7 +321,7 @@ async fn deactivate_output(
 #[put("/output/reorder")]
 async fn reorder_outputs(
     state: web::Data<AppState>,
-    _: DeviceToken,
+    _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     reorder!(&state, body.into_inner(), output)

@@ -442,7 +442,7 @@ async fn sensor_error(
 #[put("/sensor/reorder")]
 async fn reorder_sensors(
     state: web::Data<AppState>,
-    _: DeviceToken,
+    _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     reorder!(&state, body.into_inner(), sensor)

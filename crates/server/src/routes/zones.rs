@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::{AdminToken, DeviceToken};
+use crate::auth::AdminToken;
 use crate::error::ApiError;
 use crate::routes::areas::reorder;
 use crate::routes::catalog::ZoneJson;
@@ -190,7 +190,7 @@ async fn delete_zone(
 #[put("/zones/reorder")]
 async fn reorder_zones(
     state: web::Data<AppState>,
-    _: DeviceToken,
+    _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     reorder!(&state, body.into_inner(), zone)

@@ -102,8 +102,21 @@ async fn areas_are_created_renamed_guarded_and_deleted() {
     assert_eq!(status, 204);
     let (status, body) = call!(app, GET, &uri, admin);
     assert_eq!((status, body), (404, json!({"error": "Area not found"})));
-    let (status, _) = call!(app, GET, "/api/area/abc", admin);
-    assert_eq!(status, 404, "non-numeric ids are unknown routes");
+    let (status, body) = call!(app, GET, "/api/area/abc", admin);
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"error": "Invalid 'id': expected a whole number (1 to 2147483647), got 'abc'"})
+        ),
+        "ArPI: 404 Invalid route"
+    );
+    let (status, body) = call!(app, GET, "/api/area/99999999999", admin);
+    assert_eq!(
+        (status, body["error"].as_str().unwrap_or_default().starts_with("Invalid 'id'")),
+        (400, true),
+        "past i32: {body}"
+    );
 
     arm_everything(&db);
     let (status, body) = call!(
