@@ -44,7 +44,7 @@ impl Process {
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", argus_db::logging::DEFAULT_FILTER)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in env {
@@ -113,6 +113,14 @@ impl Process {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// Every line it printed, once it has exited (after [`Process::terminate`]).
+    pub fn rest_of_log(&mut self) -> Vec<String> {
+        while let Ok(line) = self.lines.recv_timeout(READY_TIMEOUT) {
+            self.log.push(line);
+        }
+        self.log.clone()
     }
 
     /// Its resident memory in KiB (`VmRSS`).

@@ -633,3 +633,23 @@ fn arming_with_open_sensors_names_them() {
     let state = sys.call("GET", "/api/monitoring/state", &auth, None);
     assert_eq!(state.json()["state"], "monitoring_ready");
 }
+
+/// A malformed request is the client's fault: 400, and nothing at ERROR.
+#[test]
+fn malformed_requests_are_answered_400_and_not_logged_as_errors() {
+    use std::io::{Read, Write};
+    let mut sys = start();
+    let mut s = std::net::TcpStream::connect(&sys.addr).unwrap();
+    s.write_all(b"GET /api/version HTTP/1.1\r\nHost: x\r\nBad\x01Header: y\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 400"), "{out}");
+    assert!(sys.server.terminate());
+    let log = sys.server.rest_of_log();
+    assert!(
+        !log.iter().any(|l| l.contains("ERROR")),
+        "{}",
+        log.join("\n")
+    );
+}

@@ -29,6 +29,7 @@ pub mod prepared;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod storable;
 pub mod store;
 
 pub use config::ServerConfig;

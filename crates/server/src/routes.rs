@@ -43,18 +43,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             ApiError::BadRequest(format!("Invalid query string: {e}")).into()
         }),
     )
-    .app_data(
-        web::PathConfig::default().error_handler(|e, req| {
-            let named = req
-                .match_info()
-                .iter()
-                .find(|(_, v)| v.parse::<i32>().is_err())
-                .map(|(name, value)| invalid_parameter(name, value));
-            named
-                .unwrap_or_else(|| ApiError::BadRequest(format!("Invalid path: {e}")))
-                .into()
-        }),
-    );
+    .app_data(web::PathConfig::default().error_handler(|e, req| {
+        let named = req
+            .match_info()
+            .iter()
+            .find(|(_, v)| v.parse::<i32>().is_err())
+            .map(|(name, value)| invalid_parameter(name, value));
+        named
+            .unwrap_or_else(|| ApiError::BadRequest(format!("Invalid path: {e}")))
+            .into()
+    }));
     cfg.service(
         web::scope("/api")
             .configure(alerts::config)
@@ -137,7 +135,11 @@ mod tests {
             misnumbered("PUT", "/api/sensor/x%20y"),
             Some(("id", "x%20y".to_owned()))
         );
-        assert_eq!(misnumbered("GET", "/api/user/12"), None, "a number is no error");
+        assert_eq!(
+            misnumbered("GET", "/api/user/12"),
+            None,
+            "a number is no error"
+        );
         assert_eq!(misnumbered("GET", "/api/nothing/abc"), None);
         assert_eq!(misnumbered("PATCH", "/api/user/abc"), None);
     }

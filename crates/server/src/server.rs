@@ -46,6 +46,7 @@ pub fn app(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .wrap(actix_web::middleware::from_fn(crate::storable::refuse_nul))
         .wrap(actix_web::middleware::from_fn(
             crate::auth::renew_user_token,
         ))

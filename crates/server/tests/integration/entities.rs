@@ -113,7 +113,13 @@ async fn areas_are_created_renamed_guarded_and_deleted() {
     );
     let (status, body) = call!(app, GET, "/api/area/99999999999", admin);
     assert_eq!(
-        (status, body["error"].as_str().unwrap_or_default().starts_with("Invalid 'id'")),
+        (
+            status,
+            body["error"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Invalid 'id'")
+        ),
         (400, true),
         "past i32: {body}"
     );

@@ -8,6 +8,7 @@ mod entities;
 mod generic;
 mod health;
 mod history;
+mod input;
 mod ipc_client;
 mod lockout;
 mod matrix;
