@@ -6,7 +6,8 @@ die() { printf '[argus] error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages argus needs on a fresh machine, by the command that proves them.
 # `ensure_packages test` adds what the tests need (Node.js for a real Socket.IO client,
-# ssh-keygen for the SSH key routes); `ensure_packages bench` adds wrk to that.
+# ssh-keygen for the SSH key routes, nginx in front of argus); `ensure_packages bench`
+# adds wrk to that.
 ensure_packages() {
   local missing=()
   pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
@@ -21,6 +22,7 @@ ensure_packages() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     [ -e /usr/share/zoneinfo/Europe/Budapest ] || missing+=(tzdata)
     command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+    [ -x /usr/sbin/nginx ] || missing+=(nginx)
   fi
   if [ "${1:-}" = bench ]; then
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)

@@ -40,8 +40,14 @@ pub struct Process {
 impl Process {
     /// Starts `binary` with `env` added to a cleared-down environment.
     pub fn start(binary: &Path, env: &[(&str, String)]) -> Self {
+        Self::start_args(binary, &[], env)
+    }
+
+    /// As [`Process::start`], with arguments.
+    pub fn start_args(binary: &Path, args: &[&str], env: &[(&str, String)]) -> Self {
         let mut command = Command::new(binary);
         command
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("RUST_LOG", argus_db::logging::DEFAULT_FILTER)

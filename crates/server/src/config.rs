@@ -55,6 +55,7 @@ impl std::str::FromStr for Bind {
 /// | `ARGUS_AUTHORIZED_KEYS` | `/home/argus/.ssh/authorized_keys` | the keys `/api/user/<id>/ssh_key` manages |
 /// | `ARGUS_PUBLIC_CERT` | `/etc/letsencrypt/live/arpi/fullchain.pem` | its existence is `public_access` |
 /// | `ARGUS_READER_MQTT_PASSWORD` | empty | shown in `mqtt/internal_read` for Home Assistant |
+/// | `ARGUS_CORS_ORIGINS` | `localhost,127.0.0.1,*.arpi.local,app.arpi-security.info` | hosts whose pages may call the API from another origin (nginx adds no CORS header) |
 /// | `ARGUS_TRUSTED_PROXIES` | `127.0.0.0/8,::1` | peers whose `X-Real-IP`/`X-Forwarded-For` are believed (the Unix socket always is) |
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -97,6 +98,8 @@ pub struct ServerConfig {
     pub reader_mqtt_password: Secret,
     /// Proxies whose forwarding headers name the client (lock-out by address).
     pub trusted_proxies: argus_protocol::peer::TrustedProxies,
+    /// Pages on these hosts may call the API from another origin.
+    pub cors_origins: crate::cors::AllowedOrigins,
 }
 
 /// A secret whose `Debug` never shows it.
@@ -160,6 +163,7 @@ impl ServerConfig {
             )?,
             reader_mqtt_password: Secret(lookup("ARGUS_READER_MQTT_PASSWORD").unwrap_or_default()),
             trusted_proxies: parse(&lookup, "ARGUS_TRUSTED_PROXIES", Default::default())?,
+            cors_origins: parse(&lookup, "ARGUS_CORS_ORIGINS", Default::default())?,
         })
     }
 }
