@@ -3,7 +3,9 @@
 #   a private PostgreSQL cluster (Unix socket only) under $ARGUS_DATA_DIR/pg,
 #   database argus migrated and seeded with the demo dataset (only when empty),
 #   argus-monitor with the simulated board, argus-server on 127.0.0.1:$ARGUS_HTTP_PORT.
-# Installs what a fresh Debian machine lacks. Ctrl-C or SIGTERM stops everything.
+# Installs what a fresh Debian machine lacks. A crashed monitor or server is
+# restarted after a second, as systemd would. Ctrl-C or SIGTERM stops everything.
+# $ARGUS_DATA_DIR/dev.env holds the settings other terminals need (source it).
 #
 #   ARGUS_DATA_DIR   where the cluster, sockets, state and secrets live (default ./var)
 #   ARGUS_HTTP_PORT  REST API port (default 8080)
@@ -68,15 +70,36 @@ export ARGUS_BIND="127.0.0.1:$http_port"
 # Development never touches the machine's SSH keys or certificates.
 export ARGUS_AUTHORIZED_KEYS="$data_dir/ssh/authorized_keys" ARGUS_PUBLIC_CERT="$data_dir/certs/fullchain.pem"
 
-"$bin/argus-monitor" &
+# Restarts a process that exits, as systemd's Restart=always would, until
+# this script stops it (SIGTERM to the supervisor stops its child first).
+supervise() {
+  local name=$1 child
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM
+  while true; do
+    "$bin/$name" &
+    child=$!
+    wait "$child" && rc=0 || rc=$?
+    log "$name exited (status $rc); restarting it in 1 s"
+    sleep 1
+  done
+}
+supervise argus-monitor &
 pids+=($!)
-"$bin/argus-server" &
+supervise argus-server &
 pids+=($!)
+
+# What another terminal needs for argus-sim, manage and psql.
+cat >"$data_dir/dev.env" <<ENV
+export ARGUS_DATA_DIR="$data_dir"
+export MONITOR_INPUT_SOCKET="$MONITOR_INPUT_SOCKET"
+export PGHOST="$PGHOST" PGPORT="$PGPORT" DB_USER=argus DB_SCHEMA=argus
+export PATH="$bin:\$PATH"
+export API="http://127.0.0.1:$http_port"
+ENV
 
 api="http://127.0.0.1:$http_port"
 for _ in $(seq 1 150); do
   if curl -fsS "$api/api/health" >/dev/null 2>&1; then break; fi
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process exited during start-up"; done
   sleep 0.2
 done
 curl -fsS "$api/api/health" >/dev/null 2>&1 || die "the system did not become healthy"
@@ -90,10 +113,10 @@ cat <<TXT
     PostgreSQL    psql -h $PGHOST -U argus argus
     Demo login    registration code ABCD1234, PIN 1234 (Administrator); PIN 1111 (Chuck Norris)
 
-  Ctrl-C stops everything.
+  In another terminal:  source $data_dir/dev.env   (then argus-sim, manage, psql, \$API)
+  A crashed monitor or server is restarted (try: pkill -9 argus-monitor). Ctrl-C stops everything.
 
 TXT
 
-# Stay in the foreground; if either process dies, stop the rest.
-wait -n "${pids[@]}" || true
-die "a process exited; stopping"
+# Stay in the foreground until Ctrl-C or SIGTERM.
+wait "${pids[@]}" || true

@@ -16,10 +16,10 @@ ensure_packages() {
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
   command -v cc >/dev/null 2>&1 || missing+=(gcc)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
   if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
-    command -v python3 >/dev/null 2>&1 || missing+=(python3)
     [ -e /usr/share/zoneinfo/Europe/Budapest ] || missing+=(tzdata)
     command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
     [ -x /usr/sbin/nginx ] || missing+=(nginx)

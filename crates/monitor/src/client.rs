@@ -11,7 +11,7 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// Connecting or talking failed.
-    #[error("cannot reach the monitor: {0}")]
+    #[error("cannot reach the monitor")]
     Io(#[from] std::io::Error),
     /// A frame could not be read or written.
     #[error(transparent)]

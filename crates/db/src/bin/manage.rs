@@ -10,6 +10,7 @@ use argus_db::{admin, DbConfig};
 use clap::{Parser, Subcommand};
 use diesel::pg::PgConnection;
 use diesel::Connection;
+use std::path::PathBuf;
 
 /// argus database administration.
 ///
@@ -120,8 +121,34 @@ fn read_pin(pin: Option<String>) -> Result<String> {
     Ok(pin)
 }
 
+/// The database of a `scripts/dev.sh` cluster when nothing names another:
+/// neither `DATABASE_URL` nor `PGHOST` is set and `$ARGUS_DATA_DIR` (default
+/// `./var`) holds the cluster's socket.
+fn dev_cluster() -> Option<DbConfig> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("DATABASE_URL") || set("PGHOST") {
+        return None;
+    }
+    let data = std::env::var_os("ARGUS_DATA_DIR").map_or_else(|| "var".into(), PathBuf::from);
+    let socket = data.join("pg/sock");
+    if !socket.join(".s.PGSQL.5432").exists() {
+        return None;
+    }
+    let socket = std::fs::canonicalize(&socket).ok()?;
+    let user = std::env::var("DB_USER").unwrap_or_else(|_| "argus".into());
+    let database = std::env::var("DB_SCHEMA").unwrap_or_else(|_| "argus".into());
+    eprintln!(
+        "manage: using the development cluster in {}",
+        data.display()
+    );
+    Some(DbConfig::from_url(format!(
+        "postgresql://{user}@/{database}?host={}&port=5432",
+        socket.display()
+    )))
+}
+
 fn run(cli: Cli) -> Result<()> {
-    let config = DbConfig::from_env();
+    let config = dev_cluster().unwrap_or_else(DbConfig::from_env);
     match cli.command {
         Command::InitDb { admin_url } => {
             let database = config.database_name().context("the database URL names no database")?.to_owned();

@@ -93,8 +93,14 @@ fn run(cli: Cli) -> Result<()> {
         SimAction::Outputs => SimCommand::Outputs,
     };
     let path = socket_path(cli.socket);
-    let mut client = BlockingClient::connect(&path, Duration::from_secs(10))
-        .with_context(|| format!("connecting to {}", path.display()))?;
+    let mut client =
+        BlockingClient::connect(&path, Duration::from_secs(10)).with_context(|| {
+            format!(
+                "connecting to {} (is scripts/dev.sh running? For another data directory \
+                 set ARGUS_DATA_DIR, or source <data dir>/dev.env)",
+                path.display()
+            )
+        })?;
     let reply = client.call(Command::Sim(command))?;
     if !reply.result {
         bail!("{}", reply.message.unwrap_or_else(|| "refused".into()));

@@ -110,10 +110,12 @@ pub fn arm_command(arm_type: Option<&str>, request: ArmRequest) -> Result<Comman
     match arm_type {
         Some("arm_away") => Ok(Command::MonitorArmAway(request)),
         Some("arm_stay") => Ok(Command::MonitorArmStay(request)),
-        other => Err(ApiError::BadRequest(format!(
-            "Unknown arm type ({})",
-            other.unwrap_or("")
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "Unknown arm type ({other}): use type=arm_away or type=arm_stay"
         ))),
+        None => Err(ApiError::BadRequest(
+            "Missing arm type: use type=arm_away or type=arm_stay".into(),
+        )),
     }
 }
 

@@ -194,7 +194,7 @@ async fn guards_answer_with_the_contract_bodies() {
         (status, body, renewed),
         (
             400,
-            json!({"error": "Unknown arm type (arm_sideways)"}),
+            json!({"error": "Unknown arm type (arm_sideways): use type=arm_away or type=arm_stay"}),
             false
         )
     );
