@@ -10,6 +10,10 @@ source scripts/lib/common.sh
 ensure_packages test
 log "installing the Socket.IO test client (npm ci)"
 (cd tests/sio && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+log "installing schemathesis (tests/schemathesis/requirements.txt)"
+venv=tests/schemathesis/.venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/schemathesis/requirements.txt
 
 work=$(mktemp -d /tmp/argus-test.XXXXXX)
 chmod 755 "$work"

@@ -472,6 +472,19 @@ impl Argus {
             ("ARGUS_BIND", "127.0.0.1:0".to_owned()),
             ("ARGUS_WORKERS", "2".to_owned()),
             ("SECRET", TEST_SECRET.to_owned()),
+            // Never the machine's SSH keys or certificates.
+            (
+                "ARGUS_AUTHORIZED_KEYS",
+                self.dir
+                    .path()
+                    .join("authorized_keys")
+                    .display()
+                    .to_string(),
+            ),
+            (
+                "ARGUS_PUBLIC_CERT",
+                self.dir.path().join("fullchain.pem").display().to_string(),
+            ),
         ];
         let mut server = Process::start(&binary("argus-server"), &env);
         let line = server.wait_for("argus-server listening");

@@ -5,6 +5,8 @@
 
 use serde_json::{json, Map, Value};
 
+pub mod schemas;
+
 /// Who may call a route (contract §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -395,18 +397,60 @@ fn responses(auth: Auth) -> Value {
     Value::Object(r)
 }
 
-fn parameters(path: &str) -> Value {
-    path.split('/')
+/// A path parameter's schema: ids are `1..=i32::MAX`; option names and
+/// sections are those of the registry.
+fn path_schema(name: &str) -> Value {
+    let names = |f: fn(&crate::options::Section) -> &'static str| {
+        let mut v: Vec<&str> = crate::options::SECTIONS.iter().map(f).collect();
+        v.push(if name == "name" {
+            "mqtt"
+        } else {
+            "internal_read"
+        });
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    match name {
+        "id" => json!({ "type": "integer", "minimum": 1, "maximum": i32::MAX }),
+        "name" => json!({ "type": "string", "enum": names(|s| s.name) }),
+        "section" => json!({ "type": "string", "enum": names(|s| s.section) }),
+        _ => json!({ "type": "string" }),
+    }
+}
+
+fn parameters(route: &Route, detail: &schemas::Detail) -> Value {
+    let mut params: Vec<Value> = route
+        .path
+        .split('/')
         .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| {
-            let schema = if name == "id" {
-                json!({ "type": "integer" })
-            } else {
-                json!({ "type": "string" })
-            };
-            json!({ "name": name, "in": "path", "required": true, "schema": schema })
-        })
-        .collect()
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": path_schema(name) }))
+        .collect();
+    params.extend(detail.query.map(|q| q()).unwrap_or_default());
+    Value::Array(params)
+}
+
+/// The operation object of `route`.
+fn operation(route: &Route) -> Value {
+    let detail = schemas::of(route.method, route.path);
+    let mut responses = responses(route.auth);
+    if let (Some(schema), Value::Object(r)) = (detail.response, &mut responses) {
+        r.insert(
+            "200".into(),
+            json!({ "description": "Success", "content": { "application/json": { "schema": schema() } } }),
+        );
+    }
+    let mut op = json!({
+        "summary": route.summary,
+        "security": security(route.auth),
+        "parameters": parameters(route, &detail),
+        "responses": responses,
+    });
+    if let Some(body) = detail.body {
+        op["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": body() } } });
+    }
+    op
 }
 
 /// The OpenAPI 3 document of [`ROUTES`].
@@ -417,15 +461,7 @@ pub fn document(version: &str) -> Value {
             .entry(route.path)
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(methods) = entry {
-            methods.insert(
-                route.method.to_ascii_lowercase(),
-                json!({
-                    "summary": route.summary,
-                    "security": security(route.auth),
-                    "parameters": parameters(route.path),
-                    "responses": responses(route.auth),
-                }),
-            );
+            methods.insert(route.method.to_ascii_lowercase(), operation(route));
         }
     }
     let bearer = json!({ "type": "http", "scheme": "bearer", "bearerFormat": "JWT" });
@@ -477,6 +513,40 @@ mod tests {
             }
         }
         found
+    }
+
+    #[test]
+    fn every_detail_names_a_route_and_the_document_carries_it() {
+        for d in schemas::DETAILS {
+            assert!(
+                ROUTES
+                    .iter()
+                    .any(|r| r.method == d.method && r.path == d.path),
+                "{} {} is not in ROUTES",
+                d.method,
+                d.path
+            );
+        }
+        let doc = document("test");
+        let post = &doc["paths"]["/api/sensors/"]["post"];
+        let body = &post["requestBody"]["content"]["application/json"]["schema"];
+        assert!(body["properties"]["zoneId"].is_object(), "{body}");
+        let arms = doc["paths"]["/api/arms"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        assert!(arms
+            .iter()
+            .any(|p| p["name"] == "has_alert" && p["in"] == "query"));
+        let listed = &doc["paths"]["/api/sensors/"]["get"]["responses"]["200"];
+        assert_eq!(
+            listed["content"]["application/json"]["schema"]["type"],
+            "array"
+        );
+        let section = &doc["paths"]["/api/config/{name}/{section}"]["put"]["parameters"][1];
+        assert!(section["schema"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("smtp")));
     }
 
     #[test]

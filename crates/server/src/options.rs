@@ -371,7 +371,36 @@ fn merge(
     Ok(())
 }
 
+/// A field's JSON Schema (OpenAPI 3.0: `nullable` rather than type lists).
+fn field_schema(kind: Kind) -> Value {
+    match kind {
+        Kind::Bool => serde_json::json!({ "type": "boolean" }),
+        Kind::OptBool => serde_json::json!({ "type": "boolean", "nullable": true }),
+        Kind::Int => serde_json::json!({ "type": "integer" }),
+        Kind::OptInt => serde_json::json!({ "type": "integer", "nullable": true }),
+        Kind::Text | Kind::Secret => serde_json::json!({ "type": "string", "nullable": true }),
+        Kind::Number => serde_json::json!({ "type": "number", "nullable": true }),
+        Kind::Choice(options) => serde_json::json!({ "type": "string", "enum": options }),
+        Kind::Group(fields) => object_schema(fields),
+    }
+}
+
+fn object_schema(fields: &[Field]) -> Value {
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.name.to_owned(), field_schema(f.kind)))
+        .collect();
+    serde_json::json!({ "type": "object", "properties": properties, "additionalProperties": false })
+}
+
 impl Section {
+    /// The JSON Schema of a PUT body (any subset of the fields).
+    pub fn json_schema(&self) -> Value {
+        let mut schema = object_schema(self.fields);
+        schema["title"] = format!("{}/{}", self.name, self.section).into();
+        schema
+    }
+
     /// The value a GET shows: stored over defaults, secrets masked.
     pub fn read(&self, stored: Option<&Value>) -> Value {
         let mut value = complete(self.fields, stored);

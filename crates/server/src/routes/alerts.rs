@@ -93,8 +93,9 @@ async fn get_alert(state: web::Data<AppState>, _: DeviceToken) -> Result<HttpRes
     }
 }
 
-#[derive(Deserialize)]
-struct Page {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Page {
     limit: Option<i64>,
     offset: Option<i64>,
 }

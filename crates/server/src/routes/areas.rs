@@ -36,9 +36,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// What a client may change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, utoipa::ToSchema)]
 #[diesel(table_name = area)]
-struct AreaEdit {
+pub(crate) struct AreaEdit {
     name: String,
 }
 
@@ -186,8 +186,9 @@ async fn reorder_areas(
     reorder!(&state, body.into_inner(), area)
 }
 
-#[derive(Deserialize)]
-struct AreaQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AreaQuery {
     area_id: Option<String>,
     #[serde(rename = "type")]
     arm_type: Option<String>,

@@ -35,8 +35,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// The query string; every value may also be the string `null` (no filter),
 /// as the web app sends.
-#[derive(Debug, Default, Deserialize)]
-struct ArmsQuery {
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ArmsQuery {
     has_alert: Option<String>,
     user_id: Option<String>,
     keypad_id: Option<String>,

@@ -59,9 +59,10 @@ fn cards_of(conn: &mut PgConnection, user_id: i32) -> QueryResult<Vec<Card>> {
         .load(conn)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
-struct CardsQuery {
+#[into_params(parameter_in = Query)]
+pub(crate) struct CardsQuery {
     user_id: Option<String>,
 }
 

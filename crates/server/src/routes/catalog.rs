@@ -75,7 +75,7 @@ impl From<Zone> for ZoneJson {
 }
 
 /// Contract `Sensor`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SensorJson {
     id: i32,

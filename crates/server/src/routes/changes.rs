@@ -188,7 +188,7 @@ pub fn empty_ok() -> actix_web::HttpResponse {
 }
 
 /// One element of a `PUT …/reorder` body.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// The object.

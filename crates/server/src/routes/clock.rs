@@ -82,8 +82,8 @@ async fn get_clock(_: AdminToken) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(body))
 }
 
-#[derive(Deserialize)]
-struct ClockBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ClockBody {
     timezone: Option<String>,
     datetime: Option<String>,
 }

@@ -59,8 +59,9 @@ async fn test_call(state: web::Data<AppState>, _: AdminToken) -> Result<HttpResp
     run_test(&state, Command::MakeTestCall).await
 }
 
-#[derive(Deserialize)]
-struct SirenQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SirenQuery {
     duration: Option<String>,
 }
 

@@ -19,8 +19,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(list_events);
 }
 
-#[derive(Deserialize)]
-struct EventQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct EventQuery {
     kind: Option<String>,
     since: Option<String>,
     until: Option<String>,

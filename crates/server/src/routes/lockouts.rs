@@ -23,8 +23,9 @@ async fn list_lockouts(state: web::Data<AppState>, _: AdminToken) -> HttpRespons
     HttpResponse::Ok().json(state.shared.lockouts.list())
 }
 
-#[derive(Deserialize)]
-struct ClearQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ClearQuery {
     user_id: Option<i32>,
 }
 

@@ -96,8 +96,9 @@ async fn get_arm_state(
     Ok(HttpResponse::Ok().json(json!({ "type": arm })))
 }
 
-#[derive(Deserialize)]
-struct ArmQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ArmQuery {
     #[serde(rename = "type")]
     arm_type: Option<String>,
     /// argus: arm despite open sensors, bypassing them.

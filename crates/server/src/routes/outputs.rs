@@ -73,17 +73,20 @@ impl From<Output> for OutputJson {
 }
 
 /// What a client sets; POST requires every field (as ArPI).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 #[diesel(
     table_name = output,
     treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
-struct OutputEdit {
+pub(crate) struct OutputEdit {
     name: Option<String>,
     description: Option<String>,
     channel: Option<i32>,
+    #[schema(value_type = String)]
     trigger_type: OutputTrigger,
     area_id: Option<i32>,
     delay: Option<i32>,

@@ -42,14 +42,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 /// The fields a client may set (`silentAlert` and `monitor*` on PUT only; a
 /// new sensor gets ArPI's threshold of 100 with no period: instant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 #[diesel(
     table_name = sensor,
     treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
-struct SensorEdit {
+pub(crate) struct SensorEdit {
     name: String,
     #[serde(default)]
     description: Option<String>,
@@ -57,11 +59,14 @@ struct SensorEdit {
     zone_id: i32,
     channel: Option<i32>,
     #[serde(default = "basic")]
+    #[schema(value_type = String)]
     channel_type: ChannelType,
     enabled: bool,
     #[serde(default = "normally_open")]
+    #[schema(value_type = String)]
     sensor_contact_type: ContactType,
     #[serde(default = "single")]
+    #[schema(value_type = String)]
     sensor_eol_count: EolCount,
     type_id: i32,
     #[serde(skip_deserializing)]
@@ -85,17 +90,20 @@ fn single() -> EolCount {
 }
 
 /// The PUT shape: every editable field, all accepted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct SensorPut {
+pub(crate) struct SensorPut {
     name: String,
     description: Option<String>,
     area_id: i32,
     zone_id: i32,
     channel: Option<i32>,
+    #[schema(value_type = String)]
     channel_type: ChannelType,
     enabled: bool,
+    #[schema(value_type = String)]
     sensor_contact_type: ContactType,
+    #[schema(value_type = String)]
     sensor_eol_count: EolCount,
     type_id: i32,
     silent_alert: Option<bool>,

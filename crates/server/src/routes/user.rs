@@ -39,8 +39,9 @@ fn register_failed(reason: &str) -> HttpResponse {
         .json(json!({ "error": "Failed to register device", "reason": reason }))
 }
 
-#[derive(Deserialize)]
-struct RegisterBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RegisterBody {
+    #[schema(value_type = String)]
     registration_code: Option<Value>,
 }
 
@@ -118,9 +119,10 @@ async fn register_device(
     }
 }
 
-#[derive(Deserialize)]
-struct AuthenticateBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct AuthenticateBody {
     device_token: Option<String>,
+    #[schema(value_type = String)]
     access_code: Option<Value>,
 }
 

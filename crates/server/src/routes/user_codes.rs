@@ -46,8 +46,9 @@ fn code_flags(conn: &mut PgConnection, id: i32) -> Result<(bool, bool), ApiError
     Ok((code.is_some(), mcp.is_some()))
 }
 
-#[derive(Deserialize)]
-struct ExpiryQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ExpiryQuery {
     expiry: Option<String>,
 }
 
@@ -142,8 +143,9 @@ pub struct McpClaims {
     pub ttl: i64,
 }
 
-#[derive(Deserialize)]
-struct TtlQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TtlQuery {
     ttl: Option<String>,
 }
 

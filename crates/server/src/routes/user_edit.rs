@@ -93,12 +93,13 @@ async fn hash_pin(state: &AppState, pin: String) -> Result<(String, String), Api
     .map_err(ApiError::Internal)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NewUserBody {
+pub(crate) struct NewUserBody {
     name: String,
     #[serde(default = "default_role")]
     role: String,
+    #[schema(value_type = String)]
     access_code: Value,
     #[serde(default)]
     comment: Option<String>,

@@ -31,14 +31,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// What a client may set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, AsChangeset, Insertable, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 #[diesel(
     table_name = zone,
     treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
-struct ZoneEdit {
+pub(crate) struct ZoneEdit {
     name: String,
     #[serde(default)]
     description: String,

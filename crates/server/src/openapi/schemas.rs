@@ -1,0 +1,152 @@
+//! What the routes of [`super::ROUTES`] take and give, from the Rust types
+//! that parse and build them (utoipa derives on the route modules' body and
+//! query structs; the option registry for option sections), so
+//! `/api/openapi.json` tells a client, and schemathesis, what to send.
+
+use serde_json::{json, Value};
+use utoipa::openapi::path::ParameterIn;
+
+use crate::routes::{
+    alerts, areas, arms, cards, catalog, changes, clock, config_tools, events, lockouts,
+    monitoring, outputs, sensors, user, user_codes, user_edit, zones,
+};
+
+/// The request and response shapes of one route.
+#[derive(Clone, Copy)]
+pub struct Detail {
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// As in [`super::ROUTES`].
+    pub path: &'static str,
+    /// The JSON body's schema.
+    pub body: Option<fn() -> Value>,
+    /// Query parameters (OpenAPI parameter objects).
+    pub query: Option<fn() -> Vec<Value>>,
+    /// The 200 response's schema.
+    pub response: Option<fn() -> Value>,
+}
+
+fn schema<T: utoipa::PartialSchema>() -> Value {
+    serde_json::to_value(T::schema()).unwrap_or_default()
+}
+
+fn params<T: utoipa::IntoParams>() -> Vec<Value> {
+    T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .collect()
+}
+
+fn list<T: utoipa::PartialSchema>() -> Value {
+    json!({ "type": "array", "items": schema::<T>() })
+}
+
+/// Any registered option section (PUT bodies are merged field by field).
+fn option_section() -> Value {
+    json!({ "oneOf": crate::options::SECTIONS.iter().map(|s| s.json_schema()).collect::<Vec<_>>() })
+}
+
+const fn body(method: &'static str, path: &'static str, body: fn() -> Value) -> Detail {
+    Detail {
+        method,
+        path,
+        body: Some(body),
+        query: None,
+        response: None,
+    }
+}
+
+const fn query(method: &'static str, path: &'static str, query: fn() -> Vec<Value>) -> Detail {
+    Detail {
+        method,
+        path,
+        body: None,
+        query: Some(query),
+        response: None,
+    }
+}
+
+const fn response(method: &'static str, path: &'static str, response: fn() -> Value) -> Detail {
+    Detail {
+        method,
+        path,
+        body: None,
+        query: None,
+        response: Some(response),
+    }
+}
+
+/// Every route with a typed body, query or response.
+pub const DETAILS: &[Detail] = &[
+    body(
+        "POST",
+        "/api/user/register_device",
+        schema::<user::RegisterBody>,
+    ),
+    body(
+        "POST",
+        "/api/user/authenticate",
+        schema::<user::AuthenticateBody>,
+    ),
+    body("POST", "/api/users", schema::<user_edit::NewUserBody>),
+    body("POST", "/api/areas/", schema::<areas::AreaEdit>),
+    body("PUT", "/api/area/{id}", schema::<areas::AreaEdit>),
+    body("PUT", "/api/areas/reorder", list::<changes::Order>),
+    body("POST", "/api/zones/", schema::<zones::ZoneEdit>),
+    body("PUT", "/api/zone/{id}", schema::<zones::ZoneEdit>),
+    body("PUT", "/api/zones/reorder", list::<changes::Order>),
+    body("POST", "/api/sensors/", schema::<sensors::SensorEdit>),
+    body("PUT", "/api/sensor/{id}", schema::<sensors::SensorPut>),
+    body("PUT", "/api/sensor/reorder", list::<changes::Order>),
+    body("POST", "/api/outputs/", schema::<outputs::OutputEdit>),
+    body("PUT", "/api/output/{id}", schema::<outputs::OutputEdit>),
+    body("PUT", "/api/output/reorder", list::<changes::Order>),
+    body("PUT", "/api/clock", schema::<clock::ClockBody>),
+    body("PUT", "/api/config/{name}/{section}", option_section),
+    query("PUT", "/api/monitoring/arm", params::<monitoring::ArmQuery>),
+    query("PUT", "/api/area/arm", params::<areas::AreaQuery>),
+    query("PUT", "/api/area/disarm", params::<areas::AreaQuery>),
+    query("GET", "/api/arms", params::<arms::ArmsQuery>),
+    query("GET", "/api/arms/count", params::<arms::ArmsQuery>),
+    query("GET", "/api/alerts", params::<alerts::Page>),
+    query("GET", "/api/events", params::<events::EventQuery>),
+    query("GET", "/api/cards", params::<cards::CardsQuery>),
+    query(
+        "GET",
+        "/api/config/test_syren",
+        params::<config_tools::SirenQuery>,
+    ),
+    query(
+        "GET",
+        "/api/user/{id}/registration_code",
+        params::<user_codes::ExpiryQuery>,
+    ),
+    query(
+        "POST",
+        "/api/user/{id}/mcp_token",
+        params::<user_codes::TtlQuery>,
+    ),
+    query("DELETE", "/api/lockouts", params::<lockouts::ClearQuery>),
+    response("GET", "/api/sensors/", list::<catalog::SensorJson>),
+    response("GET", "/api/sensor/{id}", schema::<catalog::SensorJson>),
+];
+
+/// The details of `method path`, merged (a route may have a body and a query).
+pub fn of(method: &str, path: &str) -> Detail {
+    let mut merged = Detail {
+        method: "",
+        path: "",
+        body: None,
+        query: None,
+        response: None,
+    };
+    for d in DETAILS
+        .iter()
+        .filter(|d| d.method == method && d.path == path)
+    {
+        merged.body = merged.body.or(d.body);
+        merged.query = merged.query.or(d.query);
+        merged.response = merged.response.or(d.response);
+    }
+    merged
+}
