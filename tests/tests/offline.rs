@@ -147,6 +147,21 @@ fn the_keypad_and_a_card_disarm_without_postgresql() {
 fn a_new_rest_login_disarms_and_the_alert_shows_without_postgresql() {
     let (cluster, argus, device) = system(5435);
     let (_server, addr) = argus.start_server();
+    // The app lists the sensors while the database is up (the server keeps the listing).
+    let admin = argus_protocol::jwt::sign(
+        &json!({"id": 1, "name": "Administrator", "role": "admin", "origin": ORIGIN,
+                "timestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()}),
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let listed = argus_e2e::http_with(
+        &addr,
+        "GET",
+        "/api/sensors/",
+        &[("Authorization", &format!("Bearer {admin}"))],
+        None,
+    );
+    assert_eq!(listed.status, 200);
     arm_away(&argus);
     argus.sim(&["input", "CH03", "active"]); // Test room 2: no delay
     wait_state(&argus, "monitoring_alert");
@@ -194,10 +209,20 @@ fn a_new_rest_login_disarms_and_the_alert_shows_without_postgresql() {
     assert_eq!(state.json()["state"], "monitoring_alert");
     let arm = call("GET", "/api/monitoring/arm", &user, None);
     assert_eq!(arm.json(), json!({"type": "arm_away"}), "from the monitor");
+    let alerting = call("GET", "/api/sensors/?alerting=true", &user, None);
+    assert_eq!(alerting.status, 200, "{}", alerting.body);
+    let names: Vec<String> = alerting
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names, ["Test room 2"], "from the monitor");
     let started = Instant::now();
-    let sensors = call("GET", "/api/sensors/", &user, None);
+    let zones = call("GET", "/api/zones/", &user, None);
     assert_eq!(
-        (sensors.status, sensors.json()),
+        (zones.status, zones.json()),
         (503, json!({"error": "database unavailable"}))
     );
     eprintln!("503 without PostgreSQL answered in {:?}", started.elapsed());

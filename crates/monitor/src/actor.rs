@@ -40,6 +40,8 @@ pub enum Request {
     Simulate(u8, SimLevel, oneshot::Sender<Result<f64, String>>),
     /// Replace the PIN and card hashes (users or cards changed).
     Credentials(Box<Credentials>, oneshot::Sender<()>),
+    /// Which enabled sensors are alerting now.
+    Alerting(oneshot::Sender<Vec<i32>>),
 }
 
 /// The sending side of the actor.
@@ -103,6 +105,13 @@ impl EngineHandle {
             return false;
         }
         rx.await.is_ok()
+    }
+
+    /// Enabled sensors alerting now (REST's `?alerting=true` without PostgreSQL).
+    pub async fn alerting(&self) -> Option<Vec<i32>> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::Alerting(tx)).await.ok()?;
+        rx.await.ok()
     }
 
     /// Simulated board: sets a channel's level; returns the level applied.
@@ -306,6 +315,9 @@ impl Actor {
             }
             Request::Simulate(channel, level, reply) => {
                 let _ = reply.send(self.simulate(channel, level));
+            }
+            Request::Alerting(reply) => {
+                let _ = reply.send(self.engine.alerting_sensors());
             }
             Request::Credentials(credentials, reply) => {
                 self.installation.credentials = *credentials;

@@ -495,10 +495,15 @@ impl Handler for Dispatcher {
                 access_code,
             } => crate::access::check_pin(r, user_id, access_code).await,
             Command::MonitorUpdateCredentials => crate::access::reload_credentials(r).await,
-            Command::MonitorGetLive => match r.latest.lock() {
-                Ok(l) => Reply::ok_value(json!({ "arm": l.arm(), "alert": l.alert() })),
-                Err(_) => Reply::error("the live state is unavailable"),
-            },
+            Command::MonitorGetLive => {
+                let alerting = r.engine.alerting().await.unwrap_or_default();
+                match r.latest.lock() {
+                    Ok(l) => Reply::ok_value(
+                        json!({ "arm": l.arm(), "alert": l.alert(), "alerting": alerting }),
+                    ),
+                    Err(_) => Reply::error("the live state is unavailable"),
+                }
+            }
             Command::MonitorUpdateSecureConnection => {
                 if !r.manage_ssh {
                     return Reply {

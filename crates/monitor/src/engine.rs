@@ -243,6 +243,16 @@ impl Engine {
         self.state.alert.as_ref()
     }
 
+    /// Enabled sensors whose debounced reading is active (`sensor.alert`).
+    pub fn alerting_sensors(&self) -> Vec<SensorId> {
+        self.state
+            .sensors
+            .iter()
+            .filter(|(id, s)| s.alerting && self.config.sensors.get(id).is_some_and(|c| c.enabled))
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
     /// Sensors that would keep `area` from arming in `mode` right now.
     pub fn open_sensors(&self, area: AreaId, mode: ArmMode, use_delay: bool) -> Vec<SensorId> {
         self.config
@@ -468,11 +478,7 @@ impl Engine {
             out.push(Effect::ArmState(arm));
         }
         let enabled = |id: &SensorId| self.config.sensors.get(id).is_some_and(|s| s.enabled);
-        let alerting = self
-            .state
-            .sensors
-            .iter()
-            .any(|(id, s)| enabled(id) && s.alerting);
+        let alerting = !self.alerting_sensors().is_empty();
         let error = self
             .state
             .sensors

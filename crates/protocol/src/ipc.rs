@@ -128,7 +128,8 @@ pub enum Command {
     /// argus: users or cards changed; reload the PIN and card hashes.
     MonitorUpdateCredentials,
     /// argus: what the monitor knows live, for REST while PostgreSQL is
-    /// down: `value: {"arm": "arm_away"|…, "alert": Alert|null}`.
+    /// down: `value: {"arm": "arm_away"|…, "alert": Alert|null, "alerting":
+    /// [sensor ids]}`.
     MonitorGetLive,
     /// Drive the simulated board (accepted only when the simulator is in use).
     Sim(SimCommand),

@@ -16,6 +16,8 @@ pub struct Shared {
     pub hashing: tokio::sync::Semaphore,
     /// Users and roles for the token guards.
     pub directory: crate::directory::Directory,
+    /// The last sensor listing, for `/api/sensors/` while PostgreSQL is down.
+    pub sensors: std::sync::Mutex<Option<Vec<argus_db::models::Sensor>>>,
 }
 
 impl Shared {
@@ -25,6 +27,7 @@ impl Shared {
             lockouts: crate::lockout::Lockouts::default(),
             hashing: tokio::sync::Semaphore::new(hashing.max(1)),
             directory: crate::directory::Directory::default(),
+            sensors: std::sync::Mutex::default(),
         }
     }
 }
@@ -61,7 +64,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// What the monitor knows live (`{"arm", "alert"}`): the answer of
+    /// What the monitor knows live (`{"arm", "alert", "alerting"}`): the answer of
     /// routes whose table is out of reach while PostgreSQL is down.
     pub async fn live(&self) -> Result<serde_json::Value, crate::error::ApiError> {
         let reply = self

@@ -187,6 +187,34 @@ struct SensorQuery {
     alerting: Option<String>,
 }
 
+/// The sensors, not deleted. While PostgreSQL is down: the last listing,
+/// with `alert` as the monitor knows it now (the app shows what went off).
+async fn current_sensors(state: &AppState) -> Result<Vec<Sensor>, ApiError> {
+    match query(state, Sensor::all).await {
+        Ok(mut sensors) => {
+            sensors.retain(|s| !s.deleted);
+            if let Ok(mut last) = state.shared.sensors.lock() {
+                *last = Some(sensors.clone());
+            }
+            Ok(sensors)
+        }
+        Err(ApiError::DatabaseUnavailable(e)) => {
+            let last = state.shared.sensors.lock().ok().and_then(|l| l.clone());
+            let mut sensors = last.ok_or(ApiError::DatabaseUnavailable(e))?;
+            let live = state.live().await?;
+            let alerting: Vec<i64> = live["alerting"]
+                .as_array()
+                .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+                .unwrap_or_default();
+            for s in &mut sensors {
+                s.alert = alerting.contains(&i64::from(s.id));
+            }
+            Ok(sensors)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// `GET /api/sensors/?alerting=true`: not deleted, by channel.
 #[get("/sensors/")]
 async fn list_sensors(
@@ -194,8 +222,7 @@ async fn list_sensors(
     _: UserToken,
     q: web::Query<SensorQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut sensors = query(&state, Sensor::all).await?;
-    sensors.retain(|s| !s.deleted);
+    let mut sensors = current_sensors(&state).await?;
     if q.alerting
         .as_deref()
         .is_some_and(|a| a.eq_ignore_ascii_case("true"))
