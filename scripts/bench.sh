@@ -106,7 +106,8 @@ rest "/api/sensors/ (user token)" /api/sensors/ "$user"
 rest "/api/monitoring/state" /api/monitoring/state "$token"
 rest "/api/arms?limit=10 (100k)" "/api/arms?limit=10" "$user"
 
-echo "== /api/sensors/ while 50 wrong PINs are checked (each from its own device and address)"
+echo "== /api/sensors/ while 50 wrong PINs arrive at once (each from its own device and address;"
+echo "   the lock-out charges the user's counter first, so five reach bcrypt)"
 python3 - "$secret" "$api" >"$work/pins.log" 2>&1 <<'PY' &
 import base64, hashlib, hmac, json, sys, threading, urllib.request
 secret, api = sys.argv[1].encode(), sys.argv[2]
