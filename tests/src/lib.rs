@@ -540,6 +540,51 @@ impl Argus {
     }
 }
 
+/// How long an e2e test waits for something asynchronous (a row, a state).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The number of rows `sql` returns on `url`, or -1 while the database
+/// cannot answer (for [`wait_until`]).
+pub fn count(url: &str, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let Ok(mut conn) = diesel::PgConnection::establish(url) else {
+        return -1;
+    };
+    diesel::sql_query(format!("SELECT count(*) AS n FROM ({sql}) q"))
+        .get_result::<N>(&mut conn)
+        .map_or(-1, |r| r.n)
+}
+
+impl Argus {
+    /// Arms the whole system away (or stay) as user 1; whether the monitor accepted.
+    pub fn arm(&self, stay: bool) -> bool {
+        let request = argus_protocol::ipc::ArmRequest {
+            user_id: Some(1),
+            ..Default::default()
+        };
+        let command = if stay {
+            argus_protocol::Command::MonitorArmStay(request)
+        } else {
+            argus_protocol::Command::MonitorArmAway(request)
+        };
+        self.ipc(command).result
+    }
+
+    /// Waits (at most [`WAIT`]) for the monitoring state; panics with the last one.
+    pub fn wait_state(&self, state: &str) {
+        assert!(
+            wait_until(WAIT, || self.state() == state),
+            "state {} instead of {state}",
+            self.state()
+        );
+    }
+}
+
 /// A real Socket.IO client (npm `socket.io-client`, `tests/sio/listen.mjs`).
 pub struct LiveClient {
     child: Child,

@@ -255,14 +255,7 @@ fn a_client_that_stops_reading_delays_nobody() {
 #[test]
 fn a_client_joining_during_an_alert_is_told_at_once() {
     let (_db, argus) = system();
-    assert!(
-        argus
-            .ipc(Command::MonitorArmAway(ArmRequest {
-                user_id: Some(1),
-                ..ArmRequest::default()
-            }))
-            .result
-    );
+    assert!(argus.arm(false));
     let first = LiveClient::connect(
         &argus.live_addr(),
         &device_token(TEST_SECRET, PAGE),

@@ -4,29 +4,11 @@
 
 use argus_db::seed::{seed, Dataset};
 use argus_db::test_db::TestDb;
-use argus_e2e::{wait_until, Argus, Cluster};
+use argus_e2e::{count, wait_until, Argus, Cluster, WAIT};
 use argus_protocol::ipc::{ArmRequest, DisarmRequest};
 use argus_protocol::Command;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(url: &str, sql: &str) -> i64 {
-    let Ok(mut conn) = PgConnection::establish(url) else {
-        return -1;
-    };
-    diesel::sql_query(format!("SELECT count(*) AS n FROM ({sql}) q"))
-        .get_result::<Count>(&mut conn)
-        .map_or(-1, |c| c.n)
-}
 
 fn arm_away() -> Command {
     Command::MonitorArmAway(ArmRequest {
@@ -49,11 +31,7 @@ fn demo() -> TestDb {
 }
 
 fn wait_state(argus: &Argus, state: &str) {
-    assert!(
-        wait_until(WAIT, || argus.state() == state),
-        "state {} instead of {state}",
-        argus.state()
-    );
+    argus.wait_state(state);
 }
 
 #[test]

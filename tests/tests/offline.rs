@@ -5,58 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use argus_db::seed::{seed, Dataset};
-use argus_e2e::{wait_until, Argus, Cluster};
-use argus_protocol::ipc::ArmRequest;
-use argus_protocol::Command;
+use argus_e2e::{count, wait_until, Argus, Cluster};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-const WAIT: Duration = Duration::from_secs(20);
 const ORIGIN: &str = "http://localhost:4200";
-
-fn count(url: &str, sql: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let Ok(mut conn) = PgConnection::establish(url) else {
-        return -1;
-    };
-    diesel::sql_query(format!("SELECT count(*) AS n FROM ({sql}) q"))
-        .get_result::<N>(&mut conn)
-        .map_or(-1, |r| r.n)
-}
-
-fn arm_away(argus: &Argus) {
-    assert!(
-        argus
-            .ipc(Command::MonitorArmAway(ArmRequest {
-                user_id: Some(1),
-                ..ArmRequest::default()
-            }))
-            .result
-    );
-}
-
-fn arm_stay(argus: &Argus) {
-    assert!(
-        argus
-            .ipc(Command::MonitorArmStay(ArmRequest {
-                user_id: Some(1),
-                ..ArmRequest::default()
-            }))
-            .result
-    );
-}
-
-fn wait_state(argus: &Argus, state: &str) {
-    assert!(
-        wait_until(WAIT, || argus.state() == state),
-        "never reached {state}"
-    );
-}
 
 /// A cluster with the demo data, a card for Chuck Norris, a system on it,
 /// and a device token registered while the database was up.
@@ -97,9 +51,9 @@ fn the_keypad_and_a_card_disarm_without_postgresql() {
 
     // Armed stay, CH01 trips "Test room" (away/stay delayed: 5 s); its
     // channel-B twin is in a zone ignored when armed stay.
-    arm_stay(&argus);
+    assert!(argus.arm(true));
     argus.sim(&["input", "CH01", "active"]);
-    wait_state(&argus, "monitoring_alert_delay");
+    argus.wait_state("monitoring_alert_delay");
     let typed = Instant::now();
     let out: Value = serde_json::from_str(&argus.sim(&["keys", "1234#"])).unwrap();
     assert_eq!(out["outcomes"], json!(["disarmed"]));
@@ -112,7 +66,7 @@ fn the_keypad_and_a_card_disarm_without_postgresql() {
     assert!(!argus.siren());
 
     argus.sim(&["input", "CH01", "idle"]);
-    arm_away(&argus);
+    assert!(argus.arm(false));
     let out: Value = serde_json::from_str(&argus.sim(&["card", "0012345678"])).unwrap();
     assert_eq!(out["outcome"], "disarmed");
     assert_eq!(argus.state(), "monitoring_ready");
@@ -162,9 +116,9 @@ fn a_new_rest_login_disarms_and_the_alert_shows_without_postgresql() {
         None,
     );
     assert_eq!(listed.status, 200);
-    arm_away(&argus);
+    assert!(argus.arm(false));
     argus.sim(&["input", "CH03", "active"]); // Test room 2: no delay
-    wait_state(&argus, "monitoring_alert");
+    argus.wait_state("monitoring_alert");
     cluster.pg_stop();
 
     let call = |method: &str, path: &str, auth: &str, body: Option<&str>| {

@@ -60,31 +60,41 @@ impl System {
         argus_e2e::http_with(&self.addr, method, path, headers, body)
     }
 
-    /// The web app's way in: register a device with the demo administrator's
-    /// code, then log in with their PIN; the user token's `Authorization` value.
-    fn login_admin(&self) -> String {
-        let origin = ("Origin", "http://localhost:4200");
+    /// Registers a device with the demo administrator's code, as the web app does.
+    fn register_device(&self) -> String {
         let registered = self.call(
             "POST",
             "/api/user/register_device",
-            &[origin],
+            &[("Origin", "http://localhost:4200")],
             Some(r#"{"registration_code":"ABCD1234"}"#),
         );
         assert_eq!(registered.status, 200, "{}", registered.body);
-        let device = registered.json()["device_token"]
+        registered.json()["device_token"]
             .as_str()
             .unwrap()
-            .to_owned();
+            .to_owned()
+    }
+
+    /// Logs in on `device` with the administrator's PIN: the user token.
+    fn login(&self, device: &str) -> String {
         let login = self.call(
             "POST",
             "/api/user/authenticate",
-            &[origin, ("Authorization", &format!("Bearer {device}"))],
+            &[
+                ("Origin", "http://localhost:4200"),
+                ("Authorization", &format!("Bearer {device}")),
+            ],
             Some(&format!(
                 r#"{{"device_token":"{device}","access_code":"1234"}}"#
             )),
         );
         assert_eq!(login.status, 200, "{}", login.body);
-        format!("Bearer {}", login.json()["user_token"].as_str().unwrap())
+        login.json()["user_token"].as_str().unwrap().to_owned()
+    }
+
+    /// The web app's way in; the user token's `Authorization` value.
+    fn login_admin(&self) -> String {
+        format!("Bearer {}", self.login(&self.register_device()))
     }
 
     /// `argus-sim` against this system's monitor.
@@ -160,31 +170,9 @@ fn the_server_refuses_a_database_with_pending_migrations() {
 fn the_web_apps_login_and_arming_flow() {
     use argus_e2e::http_with;
     let sys = start();
-    let origin = ("Origin", "http://localhost:4200");
-    let registered = http_with(
-        &sys.addr,
-        "POST",
-        "/api/user/register_device",
-        &[origin],
-        Some(r#"{"registration_code":"ABCD1234"}"#),
-    );
-    assert_eq!(registered.status, 200, "{}", registered.body);
-    let device = registered.json()["device_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let device = sys.register_device();
     let bearer = format!("Bearer {device}");
-    let login = http_with(
-        &sys.addr,
-        "POST",
-        "/api/user/authenticate",
-        &[origin, ("Authorization", &bearer)],
-        Some(&format!(
-            r#"{{"device_token":"{device}","access_code":"1234"}}"#
-        )),
-    );
-    assert_eq!(login.status, 200, "{}", login.body);
-    let user = login.json()["user_token"].as_str().unwrap().to_owned();
+    let user = sys.login(&device);
     let as_user = format!("Bearer {user}");
     let referer = ("Referer", "http://localhost:4200/en/");
 
@@ -227,7 +215,10 @@ fn the_web_apps_login_and_arming_flow() {
         )
         .json()
     };
-    assert!(argus_e2e::wait_until(wait, || open_alert().is_object()));
+    // The alert row and its sensors arrive through the monitor's write queue, in that order.
+    assert!(argus_e2e::wait_until(wait, || {
+        open_alert()["sensors"][0]["monitorThreshold"] == 100
+    }));
     let alert = open_alert();
     assert_eq!(alert["alertType"], "alert_away");
     assert_eq!(alert["sensors"][0]["name"], "Test room 2");

@@ -44,7 +44,13 @@ pub async fn refuse_nul(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let bytes = req.extract::<web::Bytes>().await?;
+    let bytes = match req.extract::<web::Bytes>().await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let response = ApiError::BadRequest(format!("Invalid body: {e}")).error_response();
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    };
     let escaped = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
     if escaped {
         if let Some(field) = serde_json::from_slice::<Value>(&bytes)
