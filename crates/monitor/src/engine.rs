@@ -179,11 +179,6 @@ impl Engine {
         &self.state
     }
 
-    /// The configuration in force.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// The monitoring state clients see.
     pub fn monitoring_state(&self) -> MonitoringState {
         if !self.configured {
@@ -338,6 +333,9 @@ impl Engine {
     }
 
     fn configure(&mut self, config: Config, now: Millis, out: &mut Vec<Effect>) {
+        // The first configuration of this engine (fresh, or restored after a
+        // restart) tells clients every area; a reload's caller re-sends them.
+        let first = !self.configured;
         self.configured = true;
         if let Err(e) = config.validate() {
             self.invalid = true;
@@ -347,7 +345,6 @@ impl Engine {
             return;
         }
         self.invalid = false;
-        let first = self.config == Config::default() && self.state.areas.is_empty();
         self.state.areas.retain(|a, _| config.areas.contains(a));
         for &a in &config.areas {
             self.state.areas.entry(a).or_default();

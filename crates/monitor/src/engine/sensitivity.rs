@@ -49,7 +49,9 @@ impl Window {
         self.prune(now - period_ms);
         let needed = period_ms * Millis::from(s.threshold) / 100;
         let active = self.active_ms(now, period_ms);
-        active > 0 && active >= needed
+        // A threshold of 0 % means any activity, from its first instant.
+        let active_now = self.changes.back().is_some_and(|&(_, a)| a);
+        active >= needed && (active > 0 || (needed == 0 && active_now))
     }
 
     /// Drops changes that no longer affect the window, keeping the level at its start.

@@ -1,6 +1,7 @@
 //! Engine tests: ArPI's zone profiles (test_with_v3, live_01) in both modes,
 //! timing to the millisecond, and every argus rule. Virtual time only.
 
+mod edges;
 mod fixtures;
 mod properties;
 mod rules;
