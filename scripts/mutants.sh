@@ -40,7 +40,7 @@ esac
 log "building once so the copies start warm"
 cargo test --quiet --workspace --lib --no-run
 args=("${files[@]}" -e 'crates/monitor/src/engine/tests/*' -e 'crates/monitor/src/engine/tests.rs'
-  --copy-target=true -j 1 --cargo-test-arg=--lib --timeout 120 -o .)
+  --copy-target=true -j 1 --cargo-test-arg=--lib --timeout 20 -o . ${ITERATE:+--iterate})
 if [ -n "$package" ]; then args+=(-p "$package"); else args+=(--workspace); fi
 status=0
 cargo mutants "${args[@]}" || status=$?

@@ -27,8 +27,9 @@ impl Engine {
             .values()
             .filter(|s| s.area == area)
             .filter_map(|s| self.config.zones.get(&s.zone))
+            // A zone without an exit delay starts at arming: both callers
+            // look only at starts after the arming moment.
             .map(|z| a.armed_at + Millis::from(z.arm_delay(mode)) * 1000)
-            .filter(|&at| at > a.armed_at)
             .collect();
         starts.sort_unstable();
         starts.dedup();
@@ -68,13 +69,13 @@ impl Engine {
     /// When a sensor inside its debounce window needs another look.
     pub(super) fn window_check(&self, sensor: SensorId, s: &SensorRuntime) -> Option<Millis> {
         let cfg = self.config.sensors.get(&sensor)?;
-        let sensitivity = self.config.sensitivity_of(cfg)?;
+        // Instant sensors never wait for a window.
+        self.config.sensitivity_of(cfg)?;
         let active = s.reading == Some(Reading::Active);
         // Active but not yet alerting: look again until the threshold is met.
-        // Alerting but idle: look again until the activity slides out.
-        let unsettled =
-            active != s.alerting && (active || s.window.has_activity(self.state.now, sensitivity));
-        unsettled.then_some(self.state.now + CHECK_STEP_MS)
+        // Alerting but idle: look again until the window says it is not
+        // (with a threshold of 0 that is when the last activity slid out).
+        (active != s.alerting).then_some(self.state.now + CHECK_STEP_MS)
     }
 
     /// A new reading from the board.

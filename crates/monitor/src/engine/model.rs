@@ -277,10 +277,12 @@ impl Config {
     }
 
     /// The sensitivity that applies to a sensor (ArPI's rules, §9.7):
-    /// both set → custom; only a threshold → instant; neither → global.
+    /// both set → custom; only a threshold → instant; neither → global. A
+    /// period of 0 needs no case of its own: a window of no length holds only
+    /// the present reading, which is instant.
     pub fn sensitivity_of(&self, sensor: &Sensor) -> Option<Sensitivity> {
         match (sensor.monitor_period, sensor.monitor_threshold) {
-            (Some(period), threshold) if period > 0 => Some(Sensitivity {
+            (Some(period), threshold) => Some(Sensitivity {
                 period,
                 threshold: threshold.unwrap_or(100).min(100),
             }),

@@ -56,14 +56,9 @@ impl Window {
 
     /// Drops changes that no longer affect the window, keeping the level at its start.
     fn prune(&mut self, start: Millis) {
-        while self.changes.len() > 1 && self.changes.get(1).is_some_and(|&(at, _)| at <= start) {
+        while self.changes.get(1).is_some_and(|&(at, _)| at <= start) {
             self.changes.pop_front();
         }
-    }
-
-    /// Whether any activity is inside the window (so it needs re-checking).
-    pub fn has_activity(&self, now: Millis, s: Sensitivity) -> bool {
-        self.active_ms(now, Millis::from(s.period) * 1000) > 0
     }
 }
 
@@ -92,7 +87,46 @@ mod tests {
         w.record(1_000, true);
         w.record(1_300, false);
         assert!(!w.alerting(1_500, S));
-        assert!(!w.has_activity(3_400, S), "the blip left the window");
+        assert_eq!(w.active_ms(3_400, 2_000), 0, "the blip left the window");
+    }
+
+    #[test]
+    fn the_window_forgets_what_slid_out_of_it() {
+        let mut w = Window::default();
+        for i in 0..1_000 {
+            w.record(i * 1_000, i % 2 == 0);
+            w.alerting(i * 1_000, S);
+        }
+        assert!(w.changes.len() <= 4, "{} changes kept", w.changes.len());
+        assert_eq!(
+            w.active_ms(999_000, 2_000),
+            1_000,
+            "one active second of the last two"
+        );
+    }
+
+    #[test]
+    fn activity_that_started_before_the_window_counts_from_its_start() {
+        let mut w = Window::default();
+        w.record(0, true);
+        assert!(w.alerting(10_000, S), "active all along");
+        assert_eq!(w.active_ms(10_000, 2_000), 2_000);
+    }
+
+    #[test]
+    fn a_threshold_of_zero_is_any_activity_and_no_activity_is_no_alert() {
+        let zero = Sensitivity {
+            period: 2,
+            threshold: 0,
+        };
+        let mut w = Window::default();
+        w.record(0, false);
+        assert!(!w.alerting(5_000, zero), "idle all along");
+        w.record(5_000, true);
+        assert!(w.alerting(5_000, zero), "from its first instant");
+        w.record(5_100, false);
+        assert!(w.alerting(6_000, zero), "still inside the window");
+        assert!(!w.alerting(7_200, zero), "slid out");
     }
 
     #[test]

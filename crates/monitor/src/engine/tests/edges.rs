@@ -179,6 +179,12 @@ fn a_threshold_of_zero_alerts_on_any_activity() {
     d.trip(3);
     d.secs(1.1);
     assert_eq!(d.alert_times(3), [1_000]);
+    d.read(3, Reading::Idle);
+    d.secs(7.0);
+    assert!(
+        !d.engine.snapshot().sensors[&3].alerting,
+        "no longer alerting once the activity slid out of the window"
+    );
 }
 
 #[test]
@@ -348,4 +354,40 @@ fn a_disarm_publishes_in_arpis_order() {
         })
         .collect();
     assert_eq!(names, ["area", "system", "arm", "alert ended", "siren"]);
+}
+
+#[test]
+fn only_enabled_sensors_of_the_area_keep_it_from_arming() {
+    use super::fixtures::{config, sensor, zone};
+    let mut c = config(
+        &[1, 2],
+        vec![zone(1, None, Some(0), Some(0))],
+        vec![sensor(1, 1, 1), sensor(2, 2, 1), sensor(3, 1, 1)],
+    );
+    c.sensors.get_mut(&3).unwrap().enabled = false;
+    let mut d = Driver::new(c);
+    d.trip(2); // area 2
+    d.trip(3); // area 1, disabled
+    let arm_area_1 = d.send(Input::Arm {
+        mode: ArmMode::Away,
+        area: Some(1),
+        origin: Origin::User(1),
+        use_delay: false,
+        force: false,
+    });
+    assert_eq!(refused(&arm_area_1), None);
+    assert_eq!(d.engine.area_state(1), Some(ArmState::Away));
+}
+
+#[test]
+fn disabling_an_alerting_sensor_tells_clients_nothing_alerts_any_more() {
+    let mut d = Driver::new(test_with_v3());
+    d.trip(3);
+    let mut c = test_with_v3();
+    c.sensors.get_mut(&3).unwrap().enabled = false;
+    let effects = d.send(Input::Configure(Box::new(c)));
+    assert!(
+        effects.contains(&Effect::SensorsAlerting(false)),
+        "{effects:?}"
+    );
 }
