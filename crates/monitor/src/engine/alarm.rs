@@ -197,14 +197,10 @@ impl Engine {
             .filter(|&id| self.state.sensors.get(&id).is_some_and(|r| r.alerting))
             .filter(|&id| self.watch(id, at).is_some())
             .collect();
+        // One already in the alert is not triggered again (nor counted
+        // against its swinger limit); one in an entry delay `trigger` skips.
         for sensor in starting {
-            if self
-                .state
-                .sensors
-                .get(&sensor)
-                .is_some_and(|r| r.pending.is_none())
-                && !self.in_alert(sensor)
-            {
+            if !self.in_alert(sensor) {
                 self.trigger(sensor, at, out);
             }
         }

@@ -391,3 +391,23 @@ fn disabling_an_alerting_sensor_tells_clients_nothing_alerts_any_more() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn the_end_of_an_exit_delay_does_not_count_a_sensor_already_in_the_alert_again() {
+    let mut c = test_with_v3();
+    c.zones.get_mut(&3).unwrap().away_arm_delay = Some(20);
+    c.policy = Policy {
+        swinger_limit: 1,
+        ..Policy::default()
+    };
+    let mut d = Driver::new(c);
+    arm_with(&mut d, ArmMode::Away, true);
+    d.secs(1.0);
+    d.trip(3); // no exit delay in its zone: watched from the start
+    assert_eq!(d.alert_times(3), [1_000]);
+    d.secs(30.0); // the exit delay of zone 3 ends while sensor 3 is still active
+    assert!(!d.log.iter().any(|(_, e)| matches!(
+        e,
+        Effect::Record(Record::Event(Event::SwingerShutdown { .. }))
+    )));
+}
