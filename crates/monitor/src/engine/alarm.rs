@@ -393,7 +393,9 @@ impl Engine {
     pub(super) fn siren_start(&mut self, at: Millis, out: &mut Vec<Effect>) {
         let duration = Millis::from(self.config.siren.effective_duration()) * 1000;
         let siren = &mut self.state.siren;
-        if siren.start_at.take().is_none() || self.state.alert.is_none() {
+        // Only a scheduled start sounds it; a disarm clears the schedule
+        // together with the alert, so there is always an alert here.
+        if siren.start_at.take().is_none() {
             return;
         }
         siren.sounding = true;

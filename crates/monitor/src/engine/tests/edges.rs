@@ -411,3 +411,28 @@ fn the_end_of_an_exit_delay_does_not_count_a_sensor_already_in_the_alert_again()
         Effect::Record(Record::Event(Event::SwingerShutdown { .. }))
     )));
 }
+
+#[test]
+fn arming_before_any_configuration_or_with_an_invalid_one_is_refused() {
+    let mut e = crate::engine::Engine::new();
+    let arm = Input::Arm {
+        mode: ArmMode::Away,
+        area: None,
+        origin: Origin::User(1),
+        use_delay: false,
+        force: false,
+    };
+    assert_eq!(
+        refused(&e.handle(arm.clone(), 0)),
+        Some(vec![]),
+        "still starting"
+    );
+    let mut invalid = test_with_v3();
+    invalid.sensors.get_mut(&3).unwrap().area = 99;
+    e.handle(Input::Configure(Box::new(invalid)), 0);
+    assert_eq!(
+        refused(&e.handle(arm, 0)),
+        Some(vec![]),
+        "invalid configuration"
+    );
+}
