@@ -29,10 +29,10 @@ impl Engine {
             return;
         }
         let targets: Vec<AreaId> = match area {
-            Some(a) if self.state.areas.contains_key(&a) => vec![a],
-            Some(_) => Vec::new(),
+            Some(a) => vec![a],
             None => self.config.system_areas(),
         };
+        // Unknown areas and those already in this mode drop out here.
         let targets: Vec<AreaId> = targets
             .into_iter()
             .filter(|a| {
