@@ -132,28 +132,24 @@ fn a_new_rest_login_disarms_and_the_alert_shows_without_postgresql() {
     };
     let device_auth = format!("Bearer {device}");
     let started = Instant::now();
-    let login = call(
-        "POST",
-        "/api/user/authenticate",
-        &device_auth,
-        Some(&format!(
-            r#"{{"device_token":"{device}","access_code":"1234"}}"#
-        )),
-    );
+    let authenticate = |pin: &str| {
+        call(
+            "POST",
+            "/api/user/authenticate",
+            &device_auth,
+            Some(&format!(
+                r#"{{"device_token":"{device}","access_code":"{pin}"}}"#
+            )),
+        )
+    };
+    let login = authenticate("1234");
     assert_eq!(login.status, 200, "{}", login.body);
     eprintln!(
         "login through the monitor answered in {:?}",
         started.elapsed()
     );
     let user = format!("Bearer {}", login.json()["user_token"].as_str().unwrap());
-    let wrong = call(
-        "POST",
-        "/api/user/authenticate",
-        &device_auth,
-        Some(&format!(
-            r#"{{"device_token":"{device}","access_code":"9999"}}"#
-        )),
-    );
+    let wrong = authenticate("9999");
     assert_eq!((wrong.status, wrong.body.as_str()), (200, "false"));
 
     let alert = call("GET", "/api/alert", &user, None);

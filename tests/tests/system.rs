@@ -168,7 +168,6 @@ fn the_server_refuses_a_database_with_pending_migrations() {
 
 #[test]
 fn the_web_apps_login_and_arming_flow() {
-    use argus_e2e::http_with;
     let sys = start();
     let device = sys.register_device();
     let bearer = format!("Bearer {device}");
@@ -176,8 +175,7 @@ fn the_web_apps_login_and_arming_flow() {
     let as_user = format!("Bearer {user}");
     let referer = ("Referer", "http://localhost:4200/en/");
 
-    let armed = http_with(
-        &sys.addr,
+    let armed = sys.call(
         "PUT",
         "/api/monitoring/arm?type=arm_away",
         &[("Authorization", &as_user), referer],
@@ -193,8 +191,7 @@ fn the_web_apps_login_and_arming_flow() {
         3,
         "a JWT (identical to the old one within the same second)"
     );
-    let state = http_with(
-        &sys.addr,
+    let state = sys.call(
         "GET",
         "/api/monitoring/state",
         &[("Authorization", &bearer)],
@@ -206,14 +203,8 @@ fn the_web_apps_login_and_arming_flow() {
     sys.sim(&["input", "CH03", "active"]);
     let wait = std::time::Duration::from_secs(20);
     let open_alert = || {
-        http_with(
-            &sys.addr,
-            "GET",
-            "/api/alert",
-            &[("Authorization", &bearer)],
-            None,
-        )
-        .json()
+        sys.call("GET", "/api/alert", &[("Authorization", &bearer)], None)
+            .json()
     };
     // The alert row and its sensors arrive through the monitor's write queue, in that order.
     assert!(argus_e2e::wait_until(wait, || {
@@ -229,16 +220,14 @@ fn the_web_apps_login_and_arming_flow() {
     );
 
     let with_renewed = format!("Bearer {renewed}");
-    let disarmed = http_with(
-        &sys.addr,
+    let disarmed = sys.call(
         "PUT",
         "/api/monitoring/disarm",
         &[("Authorization", &with_renewed)],
         None,
     );
     assert_eq!(disarmed.status, 200, "the renewed token works");
-    let state = http_with(
-        &sys.addr,
+    let state = sys.call(
         "GET",
         "/api/monitoring/state",
         &[("Authorization", &bearer)],
@@ -247,8 +236,7 @@ fn the_web_apps_login_and_arming_flow() {
     assert_eq!(state.json()["state"], "monitoring_ready");
     // The arm history lists the session with its alert once the disarm is stored.
     let history = || {
-        http_with(
-            &sys.addr,
+        sys.call(
             "GET",
             "/api/arms?limit=1",
             &[("Authorization", &with_renewed)],
