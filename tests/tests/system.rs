@@ -442,6 +442,15 @@ fn configuration_written_over_rest_reaches_the_monitor() {
 /// saved none of them: each answers 200 with the fields the page shows.
 #[test]
 fn the_web_apps_settings_pages_find_every_section() {
+    // What the MQTT page shows of each broker.
+    const BROKER: &[&str] = &[
+        "hostname",
+        "port",
+        "username",
+        "password",
+        "tls_enabled",
+        "tls_insecure",
+    ];
     let sys = start();
     let admin = sys.login_admin();
     let auth = [("Authorization", admin.as_str())];
@@ -498,28 +507,8 @@ fn the_web_apps_settings_pages_find_every_section() {
             ],
         ),
         ("mqtt/connection", &["enabled", "external"]),
-        (
-            "mqtt/internal_read",
-            &[
-                "hostname",
-                "port",
-                "username",
-                "password",
-                "tls_enabled",
-                "tls_insecure",
-            ],
-        ),
-        (
-            "mqtt/external_publish",
-            &[
-                "hostname",
-                "port",
-                "username",
-                "password",
-                "tls_enabled",
-                "tls_insecure",
-            ],
-        ),
+        ("mqtt/internal_read", BROKER),
+        ("mqtt/external_publish", BROKER),
         ("syren/timing", &["silent", "delay", "duration"]),
         (
             "alert/sensitivity",
