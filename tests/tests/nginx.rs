@@ -60,7 +60,7 @@ fn nginx_and_argus_send_one_cors_header_and_only_for_allowed_pages() {
     seed(&mut db.conn(), Dataset::Demo, false).unwrap();
     let argus = Argus::start(db.url());
     let (_server, server) = argus.start_server();
-    let (_nginx, addr) = nginx(argus.dir.path(), &server, &argus.live_addr());
+    let (mut nginx, addr) = nginx(argus.dir.path(), &server, &argus.live_addr());
 
     let allowed = http_with(
         &addr,
@@ -123,4 +123,6 @@ fn nginx_and_argus_send_one_cors_header_and_only_for_allowed_pages() {
             .count(),
         1
     );
+    // SIGTERM, so the master stops its workers (a SIGKILL would orphan them).
+    assert!(nginx.terminate());
 }
