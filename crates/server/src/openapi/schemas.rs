@@ -46,13 +46,21 @@ fn option_section() -> Value {
     json!({ "oneOf": crate::options::SECTIONS.iter().map(|s| s.json_schema()).collect::<Vec<_>>() })
 }
 
+/// A route with nothing typed (the start of every entry).
+const NOTHING: Detail = Detail {
+    method: "",
+    path: "",
+    body: None,
+    query: None,
+    response: None,
+};
+
 const fn body(method: &'static str, path: &'static str, body: fn() -> Value) -> Detail {
     Detail {
         method,
         path,
         body: Some(body),
-        query: None,
-        response: None,
+        ..NOTHING
     }
 }
 
@@ -60,9 +68,8 @@ const fn query(method: &'static str, path: &'static str, query: fn() -> Vec<Valu
     Detail {
         method,
         path,
-        body: None,
         query: Some(query),
-        response: None,
+        ..NOTHING
     }
 }
 
@@ -70,9 +77,8 @@ const fn response(method: &'static str, path: &'static str, response: fn() -> Va
     Detail {
         method,
         path,
-        body: None,
-        query: None,
         response: Some(response),
+        ..NOTHING
     }
 }
 
@@ -133,13 +139,7 @@ pub const DETAILS: &[Detail] = &[
 
 /// The details of `method path`, merged (a route may have a body and a query).
 pub fn of(method: &str, path: &str) -> Detail {
-    let mut merged = Detail {
-        method: "",
-        path: "",
-        body: None,
-        query: None,
-        response: None,
-    };
+    let mut merged = NOTHING;
     for d in DETAILS
         .iter()
         .filter(|d| d.method == method && d.path == path)

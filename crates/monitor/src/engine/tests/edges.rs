@@ -18,6 +18,16 @@ fn sirens(d: &Driver) -> Vec<(i64, Option<bool>)> {
         .collect()
 }
 
+/// `test_with_v3` with sensor 3 ("Test room 2", no delay) behind a window
+/// of `period` seconds and `threshold` percent.
+fn windowed(period: u32, threshold: u8) -> crate::engine::model::Config {
+    let mut c = test_with_v3();
+    let s = c.sensors.get_mut(&3).unwrap();
+    s.monitor_period = Some(period);
+    s.monitor_threshold = Some(threshold);
+    c
+}
+
 fn arm_with(d: &mut Driver, mode: ArmMode, use_delay: bool) -> Vec<Effect> {
     d.send(Input::Arm {
         mode,
@@ -169,10 +179,7 @@ fn any_sensor_counts_as_alerting_until_the_last_goes_idle() {
 
 #[test]
 fn a_threshold_of_zero_alerts_on_any_activity() {
-    let mut c = test_with_v3();
-    let s = c.sensors.get_mut(&3).unwrap();
-    s.monitor_period = Some(5);
-    s.monitor_threshold = Some(0);
+    let c = windowed(5, 0);
     let mut d = Driver::new(c);
     d.arm(ArmMode::Away);
     d.secs(1.0);
@@ -189,10 +196,7 @@ fn a_threshold_of_zero_alerts_on_any_activity() {
 
 #[test]
 fn a_period_of_zero_is_instant() {
-    let mut c = test_with_v3();
-    let s = c.sensors.get_mut(&3).unwrap();
-    s.monitor_period = Some(0);
-    s.monitor_threshold = Some(50);
+    let mut c = windowed(0, 50);
     c.sensitivity = Some(Sensitivity {
         period: 10,
         threshold: 100,
@@ -209,10 +213,7 @@ fn a_period_of_zero_is_instant() {
 
 #[test]
 fn activity_in_bursts_adds_up_inside_the_window() {
-    let mut c = test_with_v3();
-    let s = c.sensors.get_mut(&3).unwrap();
-    s.monitor_period = Some(2);
-    s.monitor_threshold = Some(50);
+    let c = windowed(2, 50);
     let mut d = Driver::new(c);
     d.arm(ArmMode::Away);
     d.secs(10.0);
@@ -234,10 +235,7 @@ fn activity_in_bursts_adds_up_inside_the_window() {
 
 #[test]
 fn a_windowed_sensor_stops_alerting_once_its_activity_slides_out() {
-    let mut c = test_with_v3();
-    let s = c.sensors.get_mut(&3).unwrap();
-    s.monitor_period = Some(2);
-    s.monitor_threshold = Some(50);
+    let c = windowed(2, 50);
     let mut d = Driver::new(c);
     d.trip(3);
     d.secs(1.5);
