@@ -1,8 +1,40 @@
 //! Rows of ArPI's tables: one module per table with its row (`Queryable`),
 //! insert (`New…`) types and queries.
 
+/// `Row::find(conn, id)`, and for a table with a `deleted` flag also
+/// `Row::find_live(conn, id)`, which does not see deleted rows (the API's 404).
+macro_rules! finders {
+    ($row:ty, $table:ident) => {
+        impl $row {
+            /// The row with this id, if any.
+            pub fn find(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+                $table::table
+                    .find(id)
+                    .select(Self::as_select())
+                    .first(conn)
+                    .optional()
+            }
+        }
+    };
+    ($row:ty, $table:ident, soft_deleted) => {
+        finders!($row, $table);
+        impl $row {
+            /// The row with this id unless it is deleted.
+            pub fn find_live(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+                $table::table
+                    .find(id)
+                    .filter($table::deleted.is_distinct_from(true))
+                    .select(Self::as_select())
+                    .first(conn)
+                    .optional()
+            }
+        }
+    };
+}
+
 pub mod alert;
 pub mod area;
+pub mod arm;
 pub mod card;
 pub mod event;
 pub mod keypad;

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::enums::ArmState;
+use crate::models::arm::open_arm;
 use crate::models::Sensor;
 use crate::schema::{
-    alert, alert_sensor, area, argus_event, argus_open_arm, arm, arm_sensor, disarm, output, sensor,
+    alert, alert_sensor, area, argus_event, arm, arm_sensor, disarm, output, sensor,
 };
 
 /// What an `arm_sensor` row snapshots of one sensor.
@@ -19,16 +20,6 @@ pub struct ArmSensorSnapshot {
     pub sensor_id: i32,
     /// Its effective delay in the armed mode (`None` = ignored).
     pub delay: Option<i32>,
-}
-
-/// The open arm session (an `arm` row no `disarm` row points to).
-pub fn open_arm(conn: &mut PgConnection) -> QueryResult<Option<i32>> {
-    // `argus_open_arm` is kept by triggers (migration `argus_arm_history`).
-    argus_open_arm::table
-        .order(argus_open_arm::arm_id.desc())
-        .select(argus_open_arm::arm_id)
-        .first(conn)
-        .optional()
 }
 
 /// The open alert (`end_time` NULL), newest first.

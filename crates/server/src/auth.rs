@@ -8,13 +8,14 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use argus_protocol::jwt::{self, scheme_and_netloc};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
 
 use crate::directory::Lookup;
+use crate::error::{ApiError, AuthError};
 use crate::state::AppState;
 
 /// How long a user token is valid (`USER_TOKEN_EXPIRY`).
@@ -59,48 +60,6 @@ impl UserClaims {
     }
 }
 
-/// A refused request, with the contract's status and body.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
-    /// 403 `missing device token`.
-    #[error("missing device token")]
-    MissingDevice,
-    /// 403 `invalid device token`.
-    #[error("invalid device token")]
-    InvalidDevice,
-    /// 403 `operation not permitted (missing token)`.
-    #[error("operation not permitted (missing token)")]
-    MissingUser,
-    /// 403 `operation not permitted (wrong token)`.
-    #[error("operation not permitted (wrong token)")]
-    WrongToken,
-    /// 401 `token expired`.
-    #[error("token expired")]
-    Expired,
-    /// 403 `operation not permitted (role)`.
-    #[error("operation not permitted (role)")]
-    Role,
-    /// 503: the server has no `SECRET`.
-    #[error("authentication is not configured")]
-    NoSecret,
-}
-
-impl ResponseError for AuthError {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        use actix_web::http::StatusCode;
-        match self {
-            Self::Expired => StatusCode::UNAUTHORIZED,
-            Self::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::FORBIDDEN,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": self.to_string() }))
-    }
-}
-
 /// The second word of `Authorization` (ArPI takes it whatever the scheme).
 pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get("authorization")?.to_str().ok()?;
@@ -128,7 +87,7 @@ fn secret(state: &AppState) -> Result<Vec<u8>, AuthError> {
 }
 
 /// A guard's future (extractors that consult the user directory).
-type Guard<T> = Pin<Box<dyn Future<Output = Result<T, AuthError>>>>;
+type Guard<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
 /// Any JWT signed with `SECRET` (a device or a user token), no expiry,
 /// whose user (`user_id`, or `id` for a user token) still exists.
@@ -136,7 +95,7 @@ type Guard<T> = Pin<Box<dyn Future<Output = Result<T, AuthError>>>>;
 pub struct DeviceToken(pub serde_json::Value);
 
 impl FromRequest for DeviceToken {
-    type Error = AuthError;
+    type Error = ApiError;
     type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
@@ -153,8 +112,8 @@ impl FromRequest for DeviceToken {
                 .or_else(|| claims.get("id"))
                 .and_then(serde_json::Value::as_i64);
             if let Some(id) = owner {
-                if state.shared.directory.lookup(&state, id).await == Lookup::Unknown {
-                    return Err(AuthError::InvalidDevice);
+                if state.shared.directory.lookup(&state.db, id).await == Lookup::Unknown {
+                    return Err(AuthError::InvalidDevice.into());
                 }
             }
             Ok(DeviceToken(claims))
@@ -188,7 +147,7 @@ async fn user_claims(
     }
     let mut claims: UserClaims =
         serde_json::from_value(value).map_err(|_| AuthError::WrongToken)?;
-    match state.shared.directory.lookup(&state, claims.id).await {
+    match state.shared.directory.lookup(&state.db, claims.id).await {
         Lookup::Known(person) => {
             claims.name = person.name;
             claims.role = person.role;
@@ -229,7 +188,7 @@ fn user_guard(req: &HttpRequest, admin_only: bool) -> Guard<UserClaims> {
             claims.role == "user" || claims.role == "admin"
         };
         if !allowed {
-            return Err(AuthError::Role);
+            return Err(AuthError::Role.into());
         }
         if let Some(r) = renewal {
             req.extensions_mut().insert(r);
@@ -243,7 +202,7 @@ fn user_guard(req: &HttpRequest, admin_only: bool) -> Guard<UserClaims> {
 pub struct UserToken(pub UserClaims);
 
 impl FromRequest for UserToken {
-    type Error = AuthError;
+    type Error = ApiError;
     type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
@@ -257,7 +216,7 @@ impl FromRequest for UserToken {
 pub struct AdminToken(pub UserClaims);
 
 impl FromRequest for AdminToken {
-    type Error = AuthError;
+    type Error = ApiError;
     type Future = Guard<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use crate::state::AppState;
 use crate::store::query;
+use argus_db::DbPool;
 
 /// How old a snapshot may be.
 pub const FRESH: Duration = Duration::from_secs(5);
@@ -98,7 +98,7 @@ impl Directory {
     /// The user `id`, refreshing the snapshot first if it is stale. While
     /// another request refreshes, the current snapshot answers (or, with none
     /// yet, this request waits for the refresh).
-    pub async fn lookup(&self, state: &AppState, id: i64) -> Lookup {
+    pub async fn lookup(&self, db: &DbPool, id: i64) -> Lookup {
         let now = Instant::now();
         if !self.fresh(now) {
             let has_snapshot = self.read(Option::is_some);
@@ -108,14 +108,14 @@ impl Directory {
                 Err(_) => Some(self.refreshing.lock().await),
             };
             if guard.is_some() && !self.fresh(now) {
-                self.refresh(state, now).await;
+                self.refresh(db, now).await;
             }
         }
         self.get(id)
     }
 
-    async fn refresh(&self, state: &AppState, now: Instant) {
-        let loaded = query(state, |conn| {
+    async fn refresh(&self, db: &DbPool, now: Instant) {
+        let loaded = query(db, |conn| {
             user::table
                 .select((user::id, user::name, user::role))
                 .load::<(i32, String, String)>(conn)

@@ -1,11 +1,16 @@
-//! `ApiError`: every failure a handler can return, each mapped to an explicit
-//! status and the contract's body. Internal causes are logged once, here, and
-//! never sent to the client.
+//! `ApiError`: every failure a handler or guard can return, each mapped to an
+//! explicit status and the contract's body. The one path from diesel's,
+//! the monitor client's and the token guards' errors to a response; internal
+//! causes are logged once, here, and never sent to the client.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use argus_protocol::constants::MONITOR_UNAVAILABLE;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::json;
+
+/// The cause behind a 500, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +42,55 @@ pub enum ApiError {
     /// 503 `{"error":"database unavailable"}`: PostgreSQL is down or busy.
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// A token guard refused the caller (403, or 401 for an expired token).
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     /// 500 `Error: internal error` (text); the cause is logged.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Cause),
+}
+
+impl ApiError {
+    /// A real fault: 500, its cause logged and never sent.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self::Internal(cause.into())
+    }
+}
+
+/// Why a token guard refused a request (contract §4: ArPI's texts).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AuthError {
+    /// 403 `missing device token`.
+    #[error("missing device token")]
+    MissingDevice,
+    /// 403 `invalid device token`.
+    #[error("invalid device token")]
+    InvalidDevice,
+    /// 403 `operation not permitted (missing token)`.
+    #[error("operation not permitted (missing token)")]
+    MissingUser,
+    /// 403 `operation not permitted (wrong token)`.
+    #[error("operation not permitted (wrong token)")]
+    WrongToken,
+    /// 401 `token expired`.
+    #[error("token expired")]
+    Expired,
+    /// 403 `operation not permitted (role)`.
+    #[error("operation not permitted (role)")]
+    Role,
+    /// 503: the server has no `SECRET`.
+    #[error("authentication is not configured")]
+    NoSecret,
+}
+
+impl AuthError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Expired => StatusCode::UNAUTHORIZED,
+            Self::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::FORBIDDEN,
+        }
+    }
 }
 
 impl ResponseError for ApiError {
@@ -55,6 +106,7 @@ impl ResponseError for ApiError {
             Self::MonitorUnavailable(_) | Self::DatabaseUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::Auth(e) => e.status(),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +122,7 @@ impl ResponseError for ApiError {
             | Self::NotFound(message)
             | Self::Conflict(message) => response.json(json!({ "error": message })),
             Self::Unauthorized => response.json(json!({ "error": "Unauthorized" })),
+            Self::Auth(e) => response.json(json!({ "error": e.to_string() })),
             Self::NoChange => response.finish(),
             Self::MonitorUnavailable(cause) => {
                 tracing::warn!(error = %cause, "monitor unavailable");
@@ -80,11 +133,38 @@ impl ResponseError for ApiError {
                 response.json(json!({ "error": "database unavailable" }))
             }
             Self::Internal(cause) => {
-                tracing::error!(error = %cause, "internal error");
+                tracing::error!(error = %cause, source = ?cause.source(), "internal error");
                 response
                     .content_type("text/html; charset=utf-8")
                     .body("Error: internal error")
             }
+        }
+    }
+}
+
+impl From<DieselError> for ApiError {
+    /// Constraint violations are the client's fault (409), never a 500; a lost
+    /// connection is the database being unavailable (503).
+    fn from(e: DieselError) -> Self {
+        match &e {
+            DieselError::NotFound => Self::NotFound("Not found".into()),
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                Self::Conflict(format!(
+                    "Referenced by or referring to another object ({})",
+                    info.constraint_name().unwrap_or("constraint")
+                ))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Conflict(format!(
+                    "Already exists ({})",
+                    info.constraint_name().unwrap_or("constraint")
+                ))
+            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::DatabaseUnavailable(e.to_string()),
+            _ => Self::internal(e),
         }
     }
 }
@@ -97,7 +177,7 @@ impl From<crate::ipc_client::IpcError> for ApiError {
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Internal(e.to_string())
+        Self::internal(e)
     }
 }
 
@@ -153,7 +233,15 @@ mod tests {
             )
         );
         assert_eq!(parts(ApiError::NoChange), (204, String::new()));
-        let (status, body) = parts(ApiError::Internal("secret detail".into()));
+        assert_eq!(
+            parts(ApiError::Auth(AuthError::Expired)),
+            (401, r#"{"error":"token expired"}"#.into())
+        );
+        assert_eq!(
+            parts(ApiError::Auth(AuthError::Role)),
+            (403, r#"{"error":"operation not permitted (role)"}"#.into())
+        );
+        let (status, body) = parts(ApiError::internal("secret detail"));
         assert_eq!((status, body.as_str()), (500, "Error: internal error"));
     }
 }

@@ -15,6 +15,8 @@
 //! - [`store`]: queries and transactions on the blocking pool.
 //! - [`state`]: [`state::AppState`], what handlers share.
 //! - [`server`]: binds TCP or a Unix socket and runs.
+//! - [`services`]: what routes share (the armed rule, configuration writes,
+//!   monitor replies, JSON shapes); routes never import each other.
 
 pub mod auth;
 pub mod config;
@@ -28,6 +30,7 @@ pub mod options;
 pub mod prepared;
 pub mod routes;
 pub mod server;
+pub mod services;
 pub mod state;
 pub mod storable;
 pub mod store;

@@ -1,375 +1,17 @@
-//! The API's one route table: method, path, guard and summary of every
-//! route. `/api/openapi.json` is generated from it, and tests check it
-//! against the handlers in `routes/` (both ways) and drive the
-//! authorisation matrix from its `auth` column, so the three cannot drift.
+//! `/api/openapi.json`, generated from the route table
+//! ([`crate::routes::table`]) and the route modules' body and query types.
+//! Tests check the table against the handlers in `routes/` (both ways), so
+//! the table, the document and the authorisation matrix cannot drift.
 
 mod document;
 pub mod schemas;
 
 pub use document::document;
 
-/// Who may call a route (contract §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// Anyone.
-    None,
-    /// A registered device (any token signed with `SECRET`).
-    Device,
-    /// A user token, role user or admin (some routes then allow only yourself).
-    User,
-    /// A user token with role admin.
-    Admin,
-}
-
-/// One route.
-#[derive(Debug, Clone, Copy)]
-pub struct Route {
-    /// `GET`, `POST`, `PUT` or `DELETE`.
-    pub method: &'static str,
-    /// OpenAPI path (`/api/user/{id}`).
-    pub path: &'static str,
-    /// The guard.
-    pub auth: Auth,
-    /// What it does.
-    pub summary: &'static str,
-}
-
-const fn r(method: &'static str, path: &'static str, auth: Auth, summary: &'static str) -> Route {
-    Route {
-        method,
-        path,
-        auth,
-        summary,
-    }
-}
-
-use Auth::{Admin, Device, None as Open, User};
-
-/// Every route the server serves.
-pub const ROUTES: &[Route] = &[
-    r("GET", "/api/version", Open, "Version and build (text)"),
-    r("GET", "/api/board_version", Open, "Board generation (text)"),
-    r(
-        "GET",
-        "/api/health",
-        Open,
-        "Database and monitor reachability",
-    ),
-    r("GET", "/api/openapi.json", Open, "This document"),
-    r(
-        "POST",
-        "/api/user/register_device",
-        Open,
-        "Registration code → device token",
-    ),
-    r(
-        "POST",
-        "/api/user/authenticate",
-        Device,
-        "PIN → user token (200 false when wrong)",
-    ),
-    r("GET", "/api/users", User, "Every user"),
-    r("POST", "/api/users", Admin, "Create a user"),
-    r(
-        "GET",
-        "/api/user/{id}",
-        User,
-        "A user (yourself, or anyone as admin)",
-    ),
-    r(
-        "PUT",
-        "/api/user/{id}",
-        User,
-        "Update a user (yourself, or anyone as admin)",
-    ),
-    r(
-        "DELETE",
-        "/api/user/{id}",
-        Admin,
-        "Delete a user and their cards",
-    ),
-    r("GET", "/api/user/{id}/name", Device, "A user's name"),
-    r(
-        "GET",
-        "/api/user/{id}/registration_code",
-        User,
-        "Create a registration code",
-    ),
-    r(
-        "DELETE",
-        "/api/user/{id}/registration_code",
-        User,
-        "Delete the registration code",
-    ),
-    r(
-        "PUT",
-        "/api/user/{id}/register_card",
-        User,
-        "Open the 60 s card-learning window",
-    ),
-    r(
-        "GET",
-        "/api/user/{id}/cards",
-        User,
-        "A user's cards (yourself, or anyone as admin)",
-    ),
-    r(
-        "POST",
-        "/api/user/{id}/mcp_token",
-        Admin,
-        "Issue an MCP token",
-    ),
-    r(
-        "GET",
-        "/api/user/{id}/mcp_token",
-        Admin,
-        "Whether the user has an MCP key",
-    ),
-    r(
-        "DELETE",
-        "/api/user/{id}/mcp_token",
-        Admin,
-        "Revoke the MCP key and its tokens",
-    ),
-    r(
-        "GET",
-        "/api/user/{id}/has_ssh_key",
-        Admin,
-        "Whether the user has an SSH key",
-    ),
-    r(
-        "POST",
-        "/api/user/{id}/ssh_key",
-        Admin,
-        "Generate an SSH key pair",
-    ),
-    r(
-        "PUT",
-        "/api/user/{id}/ssh_key",
-        Admin,
-        "Install a public SSH key",
-    ),
-    r(
-        "DELETE",
-        "/api/user/{id}/ssh_key",
-        Admin,
-        "Remove the user's SSH key",
-    ),
-    r(
-        "GET",
-        "/api/cards",
-        User,
-        "Cards (yours, or a user's as admin)",
-    ),
-    r("GET", "/api/card/{id}", User, "A card (owner or admin)"),
-    r(
-        "PUT",
-        "/api/card/{id}",
-        User,
-        "Enable or describe a card (owner or admin)",
-    ),
-    r(
-        "DELETE",
-        "/api/card/{id}",
-        User,
-        "Delete a card (owner or admin)",
-    ),
-    r("GET", "/api/monitoring/arm", Device, "The arm state"),
-    r("PUT", "/api/monitoring/arm", User, "Arm away or stay"),
-    r("PUT", "/api/monitoring/disarm", User, "Disarm"),
-    r(
-        "GET",
-        "/api/monitoring/state",
-        Device,
-        "The monitoring state",
-    ),
-    r(
-        "GET",
-        "/api/monitoring/isAlert",
-        Device,
-        "Whether an alert is under way",
-    ),
-    r("GET", "/api/power", Device, "Mains or battery"),
-    r("GET", "/api/alert", Device, "The open alert or null"),
-    r("GET", "/api/alerts", User, "Alerts, newest first"),
-    r(
-        "GET",
-        "/api/arms",
-        User,
-        "Arm sessions with their alerts and sensor changes",
-    ),
-    r("GET", "/api/arms/count", User, "Number of arm sessions"),
-    r("GET", "/api/events", Admin, "The event log"),
-    r(
-        "GET",
-        "/api/lockouts",
-        Admin,
-        "Lock-out counters of PIN and code attempts",
-    ),
-    r(
-        "DELETE",
-        "/api/lockouts",
-        Admin,
-        "Clear lock-outs (all, or ?user_id=)",
-    ),
-    r("GET", "/api/areas/", User, "Areas"),
-    r("POST", "/api/areas/", Admin, "Create an area"),
-    r(
-        "PUT",
-        "/api/areas/reorder",
-        Admin,
-        "Reorder areas (ArPI: any device)",
-    ),
-    r("GET", "/api/area/{id}", Admin, "An area"),
-    r("PUT", "/api/area/{id}", Admin, "Rename an area"),
-    r("DELETE", "/api/area/{id}", Admin, "Delete an unused area"),
-    r("PUT", "/api/area/arm", User, "Arm one area"),
-    r("PUT", "/api/area/disarm", User, "Disarm one area"),
-    r("GET", "/api/zones/", User, "Zones"),
-    r("POST", "/api/zones/", Admin, "Create a zone"),
-    r(
-        "PUT",
-        "/api/zones/reorder",
-        Admin,
-        "Reorder zones (ArPI: any device)",
-    ),
-    r("GET", "/api/zone/{id}", Admin, "A zone"),
-    r("PUT", "/api/zone/{id}", Admin, "Update a zone"),
-    r("DELETE", "/api/zone/{id}", Admin, "Delete an unused zone"),
-    r(
-        "GET",
-        "/api/sensors/",
-        User,
-        "Sensors (alerting=true: alerting ones)",
-    ),
-    r("POST", "/api/sensors/", Admin, "Create a sensor"),
-    r(
-        "PUT",
-        "/api/sensors/reset-references",
-        Admin,
-        "Recalibrate every sensor",
-    ),
-    r("GET", "/api/sensor/{id}", Admin, "A sensor"),
-    r("PUT", "/api/sensor/{id}", Admin, "Update a sensor"),
-    r("DELETE", "/api/sensor/{id}", Admin, "Delete a sensor"),
-    r(
-        "PUT",
-        "/api/sensor/{id}/reset-reference",
-        Admin,
-        "Recalibrate a sensor",
-    ),
-    r(
-        "GET",
-        "/api/sensor/alert",
-        Device,
-        "Whether a sensor (or any) is alerting",
-    ),
-    r(
-        "GET",
-        "/api/sensor/error",
-        Device,
-        "Whether a sensor (or any) has an error",
-    ),
-    r(
-        "PUT",
-        "/api/sensor/reorder",
-        Admin,
-        "Reorder sensors (ArPI: any device)",
-    ),
-    r("GET", "/api/sensortypes", User, "Sensor types"),
-    r("GET", "/api/outputs/", User, "Outputs"),
-    r("POST", "/api/outputs/", Admin, "Create an output"),
-    r(
-        "PUT",
-        "/api/output/reorder",
-        Admin,
-        "Reorder outputs (ArPI: any device)",
-    ),
-    r("GET", "/api/output/{id}", Admin, "An output"),
-    r("PUT", "/api/output/{id}", Admin, "Update an output"),
-    r("DELETE", "/api/output/{id}", Admin, "Delete an output"),
-    r(
-        "PUT",
-        "/api/output/{id}/activate",
-        User,
-        "Press a button output",
-    ),
-    r(
-        "PUT",
-        "/api/output/{id}/deactivate",
-        User,
-        "Release a button output",
-    ),
-    r("GET", "/api/keypads/", User, "Keypads"),
-    r("GET", "/api/keypad/{id}", Admin, "A keypad"),
-    r(
-        "PUT",
-        "/api/keypad/{id}",
-        Admin,
-        "Update or create a keypad",
-    ),
-    r("DELETE", "/api/keypad/{id}", Admin, "Delete a keypad"),
-    r("GET", "/api/keypadtypes", Admin, "Keypad types"),
-    r(
-        "GET",
-        "/api/config/{name}/{section}",
-        Admin,
-        "An option section (secrets masked)",
-    ),
-    r(
-        "PUT",
-        "/api/config/{name}/{section}",
-        Admin,
-        "Store an option section",
-    ),
-    r("GET", "/api/config/test_email", Admin, "Send a test e-mail"),
-    r("GET", "/api/config/test_sms", Admin, "Send a test SMS"),
-    r("GET", "/api/config/test_call", Admin, "Make a test call"),
-    r(
-        "GET",
-        "/api/config/test_syren",
-        Admin,
-        "Sound the siren (duration 1–30 s, default 5)",
-    ),
-    r("GET", "/api/config/sms", Admin, "The modem's SMS inbox"),
-    r("DELETE", "/api/config/sms/{id}", Admin, "Delete an SMS"),
-    r(
-        "GET",
-        "/api/config/public_access",
-        Admin,
-        "Whether remote access has a certificate",
-    ),
-    r(
-        "GET",
-        "/api/config/installation",
-        Open,
-        "The domains the app may use",
-    ),
-    r(
-        "GET",
-        "/api/config/installation_id",
-        Open,
-        "SHA-256 of SECRET (text)",
-    ),
-    r(
-        "GET",
-        "/api/config/location_name",
-        Open,
-        "The location's name",
-    ),
-    r("GET", "/api/clock", Admin, "Time zone, time and uptimes"),
-    r("PUT", "/api/clock", Admin, "Set the time zone or time"),
-    r(
-        "PUT",
-        "/api/clock/sync",
-        Admin,
-        "Synchronise the clock from NTP",
-    ),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::table::ROUTES;
     use serde_json::json;
     use std::collections::BTreeSet;
 
@@ -378,8 +20,8 @@ mod tests {
     fn handlers() -> BTreeSet<(String, String)> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes");
         let mut found = BTreeSet::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for file in sources(dir.as_ref()) {
+            let text = std::fs::read_to_string(file).unwrap();
             for line in text.lines().map(str::trim) {
                 for method in ["get", "post", "put", "delete", "patch", "head"] {
                     let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) else {
@@ -391,6 +33,20 @@ mod tests {
             }
         }
         found
+    }
+
+    /// Every `.rs` file under `dir`, in subfolders too.
+    fn sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(sources(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+        files
     }
 
     #[test]
@@ -447,10 +103,8 @@ mod tests {
     #[test]
     fn no_route_is_registered_outside_the_attribute_macros() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut files = vec![std::path::PathBuf::from(dir).join("routes.rs")];
-        for entry in std::fs::read_dir(format!("{dir}/routes")).unwrap() {
-            files.push(entry.unwrap().path());
-        }
+        let mut files = sources(format!("{dir}/routes").as_ref());
+        files.push(std::path::PathBuf::from(dir).join("routes.rs"));
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
             for needle in [".route(", "web::resource(", ".to(handle"] {

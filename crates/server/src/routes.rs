@@ -11,8 +11,6 @@ pub mod alerts;
 pub mod areas;
 pub mod arms;
 pub mod cards;
-pub mod catalog;
-pub mod changes;
 pub mod clock;
 pub mod config_options;
 pub mod config_tools;
@@ -25,9 +23,7 @@ pub mod monitoring;
 pub mod outputs;
 pub mod sensors;
 pub mod ssh_keys;
-pub mod user;
-pub mod user_codes;
-pub mod user_edit;
+pub mod table;
 pub mod users;
 pub mod zones;
 
@@ -59,7 +55,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(areas::config)
             .configure(arms::config)
             .configure(cards::config)
-            .configure(catalog::config)
             .configure(clock::config)
             .configure(config_tools::config)
             .configure(config_options::config)
@@ -72,9 +67,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(outputs::config)
             .configure(sensors::config)
             .configure(ssh_keys::config)
-            .configure(user::config)
-            .configure(user_codes::config)
-            .configure(user_edit::config)
             .configure(users::config)
             .configure(zones::config),
     )
@@ -91,7 +83,7 @@ fn invalid_parameter(name: &str, value: &str) -> ApiError {
 /// that is not a number, for `method`.
 fn misnumbered(method: &str, path: &str) -> Option<(&'static str, String)> {
     let given: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    crate::openapi::ROUTES
+    table::ROUTES
         .iter()
         .filter(|r| r.method == method)
         .find_map(|r| {

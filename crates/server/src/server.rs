@@ -46,6 +46,9 @@ pub fn app(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .app_data(web::Data::new(crate::state::ApiDocument(
+            crate::openapi::document(crate::VERSION),
+        )))
         .wrap(actix_web::middleware::from_fn(crate::storable::refuse_nul))
         .wrap(actix_web::middleware::from_fn(
             crate::auth::renew_user_token,

@@ -40,7 +40,7 @@ impl Shared {
         self.hashing
             .acquire()
             .await
-            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))
+            .map_err(crate::error::ApiError::internal)
     }
 }
 
@@ -49,6 +49,11 @@ impl Default for Shared {
         Self::new(2)
     }
 }
+
+/// The OpenAPI document of every route, made once when the app is built
+/// (`openapi.rs` reads the route modules, so routes get it from here).
+#[derive(Debug)]
+pub struct ApiDocument(pub serde_json::Value);
 
 /// Shared handler state.
 #[derive(Debug, Clone)]

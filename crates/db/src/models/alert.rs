@@ -97,7 +97,7 @@ impl Alert {
             .filter(|a| a.end_time.is_none() && !types.contains_key(&a.id))
             .collect();
         if !open.is_empty() {
-            if let Some(id) = crate::records::open_arm(conn)? {
+            if let Some(id) = super::arm::open_arm(conn)? {
                 let kind: Option<ArmState> = arm::table
                     .find(id)
                     .select(arm::type_)
@@ -125,7 +125,7 @@ impl Alert {
         if closed.is_some() || self.end_time.is_some() {
             return Ok(closed);
         }
-        match crate::records::open_arm(conn)? {
+        match super::arm::open_arm(conn)? {
             Some(id) => arm::table
                 .find(id)
                 .select(arm::type_)

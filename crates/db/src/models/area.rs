@@ -35,3 +35,5 @@ impl Area {
             .load(conn)
     }
 }
+
+finders!(Area, area, soft_deleted);

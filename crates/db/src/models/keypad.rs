@@ -58,3 +58,5 @@ impl Keypad {
             .load(conn)
     }
 }
+
+finders!(Keypad, keypad);

@@ -32,3 +32,5 @@ impl Output {
             .load(conn)
     }
 }
+
+finders!(Output, output);

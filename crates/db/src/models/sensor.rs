@@ -83,3 +83,5 @@ impl Sensor {
             .load(conn)
     }
 }
+
+finders!(Sensor, sensor, soft_deleted);

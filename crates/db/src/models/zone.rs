@@ -44,3 +44,5 @@ impl Zone {
             .load(conn)
     }
 }
+
+finders!(Zone, zone, soft_deleted);

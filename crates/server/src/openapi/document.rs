@@ -1,10 +1,11 @@
-//! The OpenAPI 3 document made from [`super::ROUTES`] and the shapes of
+//! The OpenAPI 3 document made from [`crate::routes::table::ROUTES`] and the shapes of
 //! [`super::schemas`]: security by guard, the error responses every guard
 //! can give, path and query parameters, bodies and typed responses.
 
 use serde_json::{json, Map, Value};
 
-use super::{schemas, Auth, Route, ROUTES};
+use super::schemas;
+use crate::routes::table::{Auth, Route, ROUTES};
 
 fn security(auth: Auth) -> Value {
     match auth {

@@ -1,4 +1,4 @@
-//! What the routes of [`super::ROUTES`] take and give, from the Rust types
+//! What the routes of [`crate::routes::table::ROUTES`] take and give, from the Rust types
 //! that parse and build them (utoipa derives on the route modules' body and
 //! query structs; the option registry for option sections), so
 //! `/api/openapi.json` tells a client, and schemathesis, what to send.
@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
-    alerts, areas, arms, cards, catalog, changes, clock, config_tools, events, lockouts,
-    monitoring, outputs, sensors, user, user_codes, user_edit, zones,
+    alerts, areas, arms, cards, clock, config_tools, events, lockouts, monitoring, outputs,
+    sensors, users, zones,
 };
 
 /// The request and response shapes of one route.
@@ -16,7 +16,7 @@ use crate::routes::{
 pub struct Detail {
     /// `GET`, `POST`, …
     pub method: &'static str,
-    /// As in [`super::ROUTES`].
+    /// As in [`crate::routes::table::ROUTES`].
     pub path: &'static str,
     /// The JSON body's schema.
     pub body: Option<fn() -> Value>,
@@ -87,26 +87,46 @@ pub const DETAILS: &[Detail] = &[
     body(
         "POST",
         "/api/user/register_device",
-        schema::<user::RegisterBody>,
+        schema::<users::login::RegisterBody>,
     ),
     body(
         "POST",
         "/api/user/authenticate",
-        schema::<user::AuthenticateBody>,
+        schema::<users::login::AuthenticateBody>,
     ),
-    body("POST", "/api/users", schema::<user_edit::NewUserBody>),
+    body("POST", "/api/users", schema::<users::write::NewUserBody>),
     body("POST", "/api/areas/", schema::<areas::AreaEdit>),
     body("PUT", "/api/area/{id}", schema::<areas::AreaEdit>),
-    body("PUT", "/api/areas/reorder", list::<changes::Order>),
+    body(
+        "PUT",
+        "/api/areas/reorder",
+        list::<crate::services::changes::Order>,
+    ),
     body("POST", "/api/zones/", schema::<zones::ZoneEdit>),
     body("PUT", "/api/zone/{id}", schema::<zones::ZoneEdit>),
-    body("PUT", "/api/zones/reorder", list::<changes::Order>),
-    body("POST", "/api/sensors/", schema::<sensors::SensorEdit>),
-    body("PUT", "/api/sensor/{id}", schema::<sensors::SensorPut>),
-    body("PUT", "/api/sensor/reorder", list::<changes::Order>),
+    body(
+        "PUT",
+        "/api/zones/reorder",
+        list::<crate::services::changes::Order>,
+    ),
+    body("POST", "/api/sensors/", schema::<sensors::edit::SensorEdit>),
+    body(
+        "PUT",
+        "/api/sensor/{id}",
+        schema::<sensors::edit::SensorPut>,
+    ),
+    body(
+        "PUT",
+        "/api/sensor/reorder",
+        list::<crate::services::changes::Order>,
+    ),
     body("POST", "/api/outputs/", schema::<outputs::OutputEdit>),
     body("PUT", "/api/output/{id}", schema::<outputs::OutputEdit>),
-    body("PUT", "/api/output/reorder", list::<changes::Order>),
+    body(
+        "PUT",
+        "/api/output/reorder",
+        list::<crate::services::changes::Order>,
+    ),
     body("PUT", "/api/clock", schema::<clock::ClockBody>),
     body("PUT", "/api/config/{name}/{section}", option_section),
     query("PUT", "/api/monitoring/arm", params::<monitoring::ArmQuery>),
@@ -125,16 +145,24 @@ pub const DETAILS: &[Detail] = &[
     query(
         "GET",
         "/api/user/{id}/registration_code",
-        params::<user_codes::ExpiryQuery>,
+        params::<users::codes::ExpiryQuery>,
     ),
     query(
         "POST",
         "/api/user/{id}/mcp_token",
-        params::<user_codes::TtlQuery>,
+        params::<users::codes::TtlQuery>,
     ),
     query("DELETE", "/api/lockouts", params::<lockouts::ClearQuery>),
-    response("GET", "/api/sensors/", list::<catalog::SensorJson>),
-    response("GET", "/api/sensor/{id}", schema::<catalog::SensorJson>),
+    response(
+        "GET",
+        "/api/sensors/",
+        list::<crate::services::shapes::SensorJson>,
+    ),
+    response(
+        "GET",
+        "/api/sensor/{id}",
+        schema::<crate::services::shapes::SensorJson>,
+    ),
 ];
 
 /// The details of `method path`, merged (a route may have a body and a query).

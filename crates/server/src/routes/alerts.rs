@@ -3,57 +3,19 @@
 //! Three queries whatever the number of alerts (ArPI: one per alert).
 
 use actix_web::{get, web, HttpResponse};
-use argus_db::enums::ArmState;
-use argus_db::models::{Alert, AlertSensorRow};
-use chrono::{DateTime, Local, Utc};
+use argus_db::models::Alert;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::auth::{DeviceToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::catalog::query;
+use crate::services::shapes::alert_json;
 use crate::state::AppState;
+use crate::store::query;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(get_alert).service(list_alerts);
-}
-
-/// ArPI's local time, `YYYY-MM-DD HH:MM:SS`.
-pub fn local(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| {
-        t.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-            .into()
-    })
-}
-
-fn alert_type(arm: Option<ArmState>) -> &'static str {
-    match arm {
-        Some(ArmState::Stay) => "alert_stay",
-        Some(ArmState::Away | ArmState::Mixed) => "alert_away",
-        Some(ArmState::Disarm) | None => "alert_sabotage",
-    }
-}
-
-/// The contract's Alert JSON.
-pub fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> Value {
-    let sensors: Vec<Value> = sensors
-        .iter()
-        .filter(|s| s.alert_id == alert.id)
-        .map(|s| {
-            json!({
-                "sensorId": s.sensor_id, "channel": s.channel, "typeId": s.type_id, "name": s.name,
-                "description": s.description, "startTime": local(s.start_time), "endTime": local(s.end_time),
-                "delay": s.delay, "silent": s.silent, "monitorPeriod": s.monitor_period, "monitorThreshold": s.monitor_threshold,
-            })
-        })
-        .collect();
-    json!({
-        "id": alert.id, "alertType": alert_type(arm), "startTime": local(alert.start_time),
-        "endTime": local(alert.end_time), "silent": alert.silent, "sensors": sensors,
-    })
 }
 
 /// Loads alerts with their sensors and arm types as JSON.
@@ -63,7 +25,7 @@ async fn alerts_json(
     limit: Option<i64>,
     offset: i64,
 ) -> Result<Vec<Value>, ApiError> {
-    query(state, move |conn| {
+    query(&state.db, move |conn| {
         let alerts: Vec<Alert> = if open_only {
             Alert::open(conn)?.into_iter().collect()
         } else {

@@ -13,20 +13,20 @@ use serde_json::Value;
 
 use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::catalog::AreaJson;
-use crate::routes::changes::{
-    check_name, configure, edit_entity, parse, record_change, Order, NOT_ALLOWED_AREA,
-};
-use crate::routes::monitoring::{arm_command, ipc_response};
+use crate::services::armed::NOT_ALLOWED_AREA;
+use crate::services::changes::{check_name, configure, edit_entity, parse, record_change, reorder};
+use crate::services::monitor::{arm_command, ask};
+use crate::services::shapes::AreaJson;
 use crate::state::AppState;
-use crate::store::transact;
+use crate::store::{query, transact};
 
 /// `area.name` is `varchar(32)`.
 const NAME_LENGTH: usize = 32;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_area)
+    cfg.service(list_areas)
+        .service(create_area)
         .service(reorder_areas)
         .service(arm_area)
         .service(disarm_area)
@@ -43,13 +43,7 @@ pub(crate) struct AreaEdit {
 }
 
 fn find(conn: &mut PgConnection, id: i32) -> Result<Area, ApiError> {
-    area::table
-        .find(id)
-        .filter(area::deleted.is_distinct_from(true))
-        .select(Area::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound("Area not found".into()))
+    Area::find_live(conn, id)?.ok_or_else(|| ApiError::NotFound("Area not found".into()))
 }
 
 /// `POST /api/areas/` `{"name"}` → 201 Area.
@@ -85,7 +79,7 @@ async fn get_area(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = transact(&state, move |conn| find(conn, id)).await?;
+    let row = transact(&state.db, move |conn| find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(AreaJson::from(row)))
 }
 
@@ -154,28 +148,6 @@ async fn delete_area(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Writes the `ui_order` of each listed row of a table; unknown ids are
-/// ignored. Shared by every `…/reorder` route.
-macro_rules! reorder {
-    ($state:expr, $body:expr, $table:ident) => {{
-        let orders: Vec<Order> = serde_json::from_value($body)
-            .map_err(|e| ApiError::BadRequest(format!("Expected [{{id, uiOrder}}]: {e}")))?;
-        transact($state, move |conn| {
-            for o in orders {
-                diesel::update($table::table.find(o.id))
-                    .set($table::ui_order.eq(o.ui_order))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .finish())
-    }};
-}
-pub(crate) use reorder;
-
 /// `PUT /api/areas/reorder` `[{"id","uiOrder"}]` → `""`.
 #[put("/areas/reorder")]
 async fn reorder_areas(
@@ -183,7 +155,7 @@ async fn reorder_areas(
     _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    reorder!(&state, body.into_inner(), area)
+    reorder!(&state.db, body.into_inner(), area)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -202,7 +174,7 @@ fn area_id(q: &AreaQuery) -> Result<i32, ApiError> {
 }
 
 async fn existing_area(state: &AppState, id: i32) -> Result<(), ApiError> {
-    transact(state, move |conn| find(conn, id).map(|_| ())).await
+    transact(&state.db, move |conn| find(conn, id).map(|_| ())).await
 }
 
 /// `PUT /api/area/arm?area_id=&type=arm_away|arm_stay`.
@@ -220,7 +192,7 @@ async fn arm_area(
         ..ArmRequest::default()
     };
     let command = arm_command(q.arm_type.as_deref(), request)?;
-    Ok(ipc_response(state.monitor.call(command).await?))
+    ask(&state, command).await
 }
 
 /// `PUT /api/area/disarm?area_id=`.
@@ -237,7 +209,15 @@ async fn disarm_area(
         area_id: Some(id),
         ..DisarmRequest::default()
     };
-    Ok(ipc_response(
-        state.monitor.call(Command::MonitorDisarm(request)).await?,
-    ))
+    ask(&state, Command::MonitorDisarm(request)).await
+}
+
+/// `GET /api/areas/`: not deleted, by name.
+#[get("/areas/")]
+async fn list_areas(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
+    let mut areas = query(&state.db, Area::all).await?;
+    areas.retain(|a| a.deleted != Some(true));
+    areas.sort_by(|a, b| a.name.cmp(&b.name));
+    let json: Vec<AreaJson> = areas.into_iter().map(AreaJson::from).collect();
+    Ok(HttpResponse::Ok().json(json))
 }

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use crate::auth::UserToken;
 use crate::error::ApiError;
 use crate::prepared::{Statement, Value as Param};
-use crate::routes::alerts::{alert_json, local};
+use crate::services::shapes::{alert_json, local};
 use crate::state::AppState;
 use crate::store::query;
 
@@ -400,7 +400,7 @@ async fn list_arms(
 ) -> Result<HttpResponse, ApiError> {
     let filters = q.filters()?;
     let (limit, offset) = q.page()?;
-    let json = query(&state, move |conn| {
+    let json = query(&state.db, move |conn| {
         let page = sessions(conn, &filters, limit, offset)?;
         sessions_json(conn, &page)
     })
@@ -416,7 +416,7 @@ async fn count_arms(
     q: web::Query<ArmsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = q.filters()?;
-    let n = query(&state, move |conn| {
+    let n = query(&state.db, move |conn| {
         Ok(count(conn, OPEN, &filters)? + count(conn, CLOSED, &filters)?)
     })
     .await?;

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::auth::{UserClaims, UserToken};
 use crate::error::ApiError;
-use crate::routes::changes::{merge, record_change};
-use crate::routes::monitoring::ipc_response;
+use crate::services::changes::{merge, record_change};
+use crate::services::monitor::ask;
 use crate::state::AppState;
 use crate::store::transact;
 
@@ -94,7 +94,7 @@ async fn list_cards(
         None if claims.is_admin() => None,
         None => Some(i32::try_from(claims.id).map_err(|_| ApiError::Unauthorized)?),
     };
-    let cards = transact(&state, move |conn| {
+    let cards = transact(&state.db, move |conn| {
         Ok(match target {
             Some(id) => cards_of(conn, id)?,
             None => card::table
@@ -130,7 +130,7 @@ async fn get_card(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let c = transact(&state, move |conn| owned(conn, &token.0, id)).await?;
+    let c = transact(&state.db, move |conn| owned(conn, &token.0, id)).await?;
     Ok(HttpResponse::Ok().json(CardJson::from(c)))
 }
 
@@ -151,7 +151,7 @@ async fn update_card(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
-    let c = transact(&state, move |conn| {
+    let c = transact(&state.db, move |conn| {
         let c = owned(conn, &token.0, id)?;
         let current = CardEdit {
             enabled: c.enabled,
@@ -181,7 +181,7 @@ async fn delete_card(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         owned(conn, &token.0, id)?;
         diesel::delete(card::table.find(id)).execute(conn)?;
         record_change(conn, token.0.id, &format!("card {id} deleted"))
@@ -210,7 +210,7 @@ async fn user_cards(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     token.0.self_or_admin(id)?;
-    let cards = transact(&state, move |conn| {
+    let cards = transact(&state.db, move |conn| {
         existing_user(conn, id)?;
         Ok(cards_of(conn, id)?)
     })
@@ -229,7 +229,7 @@ async fn register_card(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     token.0.self_or_admin(id)?;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         existing_user(conn, id)?;
         diesel::update(user::table)
             .set(user::card_registration_expiry.eq(None::<chrono::DateTime<chrono::Utc>>))
@@ -241,7 +241,5 @@ async fn register_card(
         Ok(())
     })
     .await?;
-    Ok(ipc_response(
-        state.monitor.call(Command::MonitorRegisterCard).await?,
-    ))
+    ask(&state, Command::MonitorRegisterCard).await
 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crate::auth::AdminToken;
 use crate::error::ApiError;
-use crate::routes::monitoring::ipc_response;
+use crate::services::monitor::ask;
 use crate::state::AppState;
 
 /// Mounts the routes of this module.
@@ -105,13 +105,11 @@ async fn set_clock(
         timezone: body.timezone,
         datetime: body.datetime,
     };
-    Ok(ipc_response(state.monitor.call(command).await?))
+    ask(&state, command).await
 }
 
 /// `PUT /api/clock/sync` (admin; the web app calls it, ArPI had none).
 #[put("/clock/sync")]
 async fn sync_clock(state: web::Data<AppState>, _: AdminToken) -> Result<HttpResponse, ApiError> {
-    Ok(ipc_response(
-        state.monitor.call(Command::MonitorSyncClock).await?,
-    ))
+    ask(&state, Command::MonitorSyncClock).await
 }

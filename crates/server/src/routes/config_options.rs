@@ -14,25 +14,14 @@ use serde_json::{json, Value};
 use crate::auth::AdminToken;
 use crate::error::ApiError;
 use crate::options::{self, Effect, INTERNAL_READ};
-use crate::routes::changes::{empty_ok, ensure_disarmed, record_change, NOT_ALLOWED};
+use crate::services::armed::{ensure_disarmed, NOT_ALLOWED};
+use crate::services::changes::{empty_ok, record_change, stored_option};
 use crate::state::AppState;
-use crate::store::{query, transact};
+use crate::store::transact;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(get_option).service(put_option);
-}
-
-/// The stored JSON of an option, if any (unparsable text counts as none).
-pub async fn stored_option(
-    state: &AppState,
-    name: &'static str,
-    section: &'static str,
-) -> Result<Option<Value>, ApiError> {
-    let row = query(state, move |conn| OptionRow::find(conn, name, section)).await?;
-    Ok(row
-        .and_then(|r| r.value)
-        .and_then(|v| serde_json::from_str(&v).ok()))
 }
 
 fn unknown(name: &str, section: &str) -> ApiError {
@@ -84,7 +73,7 @@ async fn put_option(
     let registered = options::find(&name, &section).ok_or_else(|| unknown(&name, &section))?;
     ensure_disarmed(&state, NOT_ALLOWED).await?;
     let body = body.into_inner();
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         let row = OptionRow::find(conn, registered.name, registered.section)?;
         let stored: Option<Value> = row
             .as_ref()

@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::AdminToken;
 use crate::error::ApiError;
-use crate::routes::changes::is_disarmed;
-use crate::routes::config_options::stored_option;
-use crate::routes::monitoring::ipc_response;
+use crate::services::armed::is_disarmed;
+use crate::services::changes::stored_option;
+use crate::services::monitor::ask;
 use crate::state::AppState;
 
 /// The longest test siren (seconds); the default is ArPI's 5 s.
@@ -38,7 +38,7 @@ async fn run_test(state: &AppState, command: Command) -> Result<HttpResponse, Ap
         return Ok(HttpResponse::Forbidden()
             .json(json!({"result": false, "message": "Testing is not allowed currently."})));
     }
-    Ok(ipc_response(state.monitor.call(command).await?))
+    ask(state, command).await
 }
 
 /// `GET /api/config/test_email`.
@@ -116,7 +116,7 @@ async fn delete_sms(
     let command = Command::DeleteSmsMessage {
         message_id: id.into_inner(),
     };
-    Ok(ipc_response(state.monitor.call(command).await?))
+    ask(&state, command).await
 }
 
 /// `GET /api/config/public_access` → whether the public certificate exists.
@@ -156,7 +156,7 @@ async fn installation_id(state: web::Data<AppState>) -> Result<HttpResponse, Api
         .config
         .secret
         .as_ref()
-        .ok_or_else(|| ApiError::Internal("SECRET is not set".into()))?;
+        .ok_or_else(|| ApiError::internal("SECRET is not set"))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(installation_hash(&secret.0)))

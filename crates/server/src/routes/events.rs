@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::auth::AdminToken;
 use crate::error::ApiError;
-use crate::routes::alerts::local;
-use crate::routes::catalog::query;
+use crate::services::shapes::local;
 use crate::state::AppState;
+use crate::store::query;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -65,7 +65,7 @@ async fn list_events(
         limit,
         offset,
     };
-    let rows = query(&state, move |c| EventRow::list(c, &filter)).await?;
+    let rows = query(&state.db, move |c| EventRow::list(c, &filter)).await?;
     let json: Vec<_> = rows
         .into_iter()
         .map(|e| {

@@ -3,7 +3,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use crate::state::AppState;
+use crate::state::{ApiDocument, AppState};
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -32,6 +32,6 @@ async fn get_board_version(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /api/openapi.json` → the OpenAPI 3 document of every route.
 #[get("/openapi.json")]
-async fn get_openapi() -> HttpResponse {
-    HttpResponse::Ok().json(crate::openapi::document(crate::VERSION))
+async fn get_openapi(document: web::Data<ApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
 }

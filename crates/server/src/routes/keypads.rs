@@ -3,24 +3,27 @@
 //! monitor to reconfigure the keypad and answers with its reply.
 
 use actix_web::{delete, get, put, web, HttpResponse};
-use argus_db::models::Keypad;
+use argus_db::models::{Keypad, KeypadType};
 use argus_db::schema::{keypad, keypad_type};
 use argus_protocol::Command;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::AdminToken;
+use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::catalog::KeypadJson;
-use crate::routes::changes::{ensure_disarmed, merge, record_change, NOT_ALLOWED};
-use crate::routes::monitoring::ipc_response;
+use crate::services::armed::{ensure_disarmed, NOT_ALLOWED};
+use crate::services::changes::{merge, record_change};
+use crate::services::monitor::ask;
+use crate::services::shapes::{KeypadJson, TypeJson};
 use crate::state::AppState;
-use crate::store::transact;
+use crate::store::{query, transact};
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_keypad)
+    cfg.service(list_keypads)
+        .service(list_keypad_types)
+        .service(get_keypad)
         .service(put_keypad)
         .service(delete_keypad);
 }
@@ -33,14 +36,6 @@ struct KeypadEdit {
     type_id: i32,
 }
 
-fn find(conn: &mut PgConnection, id: i32) -> Result<Option<Keypad>, ApiError> {
-    Ok(keypad::table
-        .find(id)
-        .select(Keypad::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// `GET /api/keypad/<id>` (admin).
 #[get("/keypad/{id:\\d+}")]
 async fn get_keypad(
@@ -49,7 +44,7 @@ async fn get_keypad(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = transact(&state, move |conn| find(conn, id))
+    let row = transact(&state.db, move |conn| Ok(Keypad::find(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::NotFound("Keypad not found".into()))?;
     Ok(HttpResponse::Ok().json(KeypadJson::from(row)))
@@ -67,8 +62,8 @@ async fn put_keypad(
     let id = id.into_inner();
     ensure_disarmed(&state, NOT_ALLOWED).await?;
     let body = body.into_inner();
-    transact(&state, move |conn| {
-        let existing = find(conn, id)?;
+    transact(&state.db, move |conn| {
+        let existing = Keypad::find(conn, id)?;
         let current = match &existing {
             Some(k) => KeypadEdit {
                 enabled: k.enabled,
@@ -109,9 +104,7 @@ async fn put_keypad(
         record_change(conn, admin.0.id, &format!("keypad {id} updated"))
     })
     .await?;
-    Ok(ipc_response(
-        state.monitor.call(Command::MonitorUpdateKeypad).await?,
-    ))
+    ask(&state, Command::MonitorUpdateKeypad).await
 }
 
 /// `DELETE /api/keypad/<id>`: deletes the row and reconfigures the keypad.
@@ -123,7 +116,7 @@ async fn delete_keypad(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     ensure_disarmed(&state, NOT_ALLOWED).await?;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         let deleted = diesel::delete(keypad::table.find(id)).execute(conn)?;
         if deleted == 0 {
             return Err(ApiError::NotFound("Keypad not found".into()));
@@ -131,7 +124,27 @@ async fn delete_keypad(
         record_change(conn, admin.0.id, &format!("keypad {id} deleted"))
     })
     .await?;
-    Ok(ipc_response(
-        state.monitor.call(Command::MonitorUpdateKeypad).await?,
-    ))
+    ask(&state, Command::MonitorUpdateKeypad).await
+}
+
+/// `GET /api/keypads/`.
+#[get("/keypads/")]
+async fn list_keypads(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
+    let keypads = query(&state.db, Keypad::all).await?;
+    let json: Vec<KeypadJson> = keypads.into_iter().map(KeypadJson::from).collect();
+    Ok(HttpResponse::Ok().json(json))
+}
+
+/// `GET /api/keypadtypes` (admin).
+#[get("/keypadtypes")]
+async fn list_keypad_types(
+    state: web::Data<AppState>,
+    _: AdminToken,
+) -> Result<HttpResponse, ApiError> {
+    let types = query(&state.db, KeypadType::all).await?;
+    let json: Vec<TypeJson> = types
+        .into_iter()
+        .map(|t| TypeJson::new(t.id, t.name, t.description))
+        .collect();
+    Ok(HttpResponse::Ok().json(json))
 }

@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::areas::reorder;
-use crate::routes::changes::{configure, edit_entity, parse, record_change, Order, NOT_ALLOWED};
-use crate::routes::monitoring::ipc_response;
+use crate::services::armed::NOT_ALLOWED;
+use crate::services::changes::{configure, edit_entity, parse, record_change, reorder};
+use crate::services::monitor::ask;
 use crate::state::AppState;
 use crate::store::{query, transact};
 
@@ -180,18 +180,13 @@ impl OutputEdit {
 }
 
 fn find(conn: &mut PgConnection, id: i32) -> Result<Output, ApiError> {
-    output::table
-        .find(id)
-        .select(Output::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound("Output not found".into()))
+    Output::find(conn, id)?.ok_or_else(|| ApiError::NotFound("Output not found".into()))
 }
 
 /// `GET /api/outputs/`.
 #[get("/outputs/")]
 async fn list_outputs(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
-    let rows = query(&state, Output::all).await?;
+    let rows = query(&state.db, Output::all).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(OutputJson::from).collect::<Vec<_>>()))
 }
 
@@ -225,7 +220,7 @@ async fn get_output(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = transact(&state, move |conn| find(conn, id)).await?;
+    let row = transact(&state.db, move |conn| find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(OutputJson::from(row)))
 }
 
@@ -277,7 +272,7 @@ async fn delete_output(
 
 /// A button output, or 404/409.
 async fn button(state: &AppState, id: i32, verb: &str) -> Result<(), ApiError> {
-    let row = transact(state, move |conn| find(conn, id)).await?;
+    let row = transact(&state.db, move |conn| find(conn, id)).await?;
     if row.trigger_type != OutputTrigger::Button {
         return Err(ApiError::Conflict(format!(
             "Only buttons can be {verb} manually"
@@ -295,12 +290,7 @@ async fn activate_output(
 ) -> Result<HttpResponse, ApiError> {
     let output_id = id.into_inner();
     button(&state, output_id, "activated").await?;
-    Ok(ipc_response(
-        state
-            .monitor
-            .call(Command::ActivateOutput { output_id })
-            .await?,
-    ))
+    ask(&state, Command::ActivateOutput { output_id }).await
 }
 
 /// `PUT /api/output/<id>/deactivate`.
@@ -312,12 +302,7 @@ async fn deactivate_output(
 ) -> Result<HttpResponse, ApiError> {
     let output_id = id.into_inner();
     button(&state, output_id, "deactivated").await?;
-    Ok(ipc_response(
-        state
-            .monitor
-            .call(Command::DeactivateOutput { output_id })
-            .await?,
-    ))
+    ask(&state, Command::DeactivateOutput { output_id }).await
 }
 
 /// `PUT /api/output/reorder` `[{"id","uiOrder"}]` → `""`.
@@ -327,5 +312,5 @@ async fn reorder_outputs(
     _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    reorder!(&state, body.into_inner(), output)
+    reorder!(&state.db, body.into_inner(), output)
 }

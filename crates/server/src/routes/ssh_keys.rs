@@ -49,7 +49,7 @@ fn hostname() -> String {
 }
 
 async fn user_key_name(state: &AppState, id: i32) -> Result<String, ApiError> {
-    let name = transact(state, move |conn| {
+    let name = transact(&state.db, move |conn| {
         user::table
             .find(id)
             .select(user::name)
@@ -217,7 +217,7 @@ async fn generate_ssh_key(
         Ok(private)
     })
     .await?
-    .map_err(ApiError::Internal)?;
+    .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(private))
 }
 
@@ -240,7 +240,7 @@ async fn set_public_key(
     let path = state.config.authorized_keys.clone();
     web::block(move || rewrite_keys(&path, &name, Some(&line)))
         .await?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(true))
 }
 
@@ -255,7 +255,7 @@ async fn delete_ssh_key(
     let path = state.config.authorized_keys.clone();
     web::block(move || rewrite_keys(&path, &name, None))
         .await?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(true))
 }
 

@@ -8,22 +8,21 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::AdminToken;
+use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::areas::reorder;
-use crate::routes::catalog::ZoneJson;
-use crate::routes::changes::{
-    check_name, configure, edit_entity, parse, record_change, Order, NOT_ALLOWED,
-};
+use crate::services::armed::NOT_ALLOWED;
+use crate::services::changes::{check_name, configure, edit_entity, parse, record_change, reorder};
+use crate::services::shapes::ZoneJson;
 use crate::state::AppState;
-use crate::store::transact;
+use crate::store::{query, transact};
 
 /// `zone.name` is `varchar(32)`.
 const NAME_LENGTH: usize = 32;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(create_zone)
+    cfg.service(list_zones)
+        .service(create_zone)
         .service(reorder_zones)
         .service(get_zone)
         .service(update_zone)
@@ -92,13 +91,7 @@ impl ZoneEdit {
 }
 
 fn find(conn: &mut PgConnection, id: i32) -> Result<Zone, ApiError> {
-    zone::table
-        .find(id)
-        .filter(zone::deleted.is_distinct_from(true))
-        .select(Zone::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound("Zone not found".into()))
+    Zone::find_live(conn, id)?.ok_or_else(|| ApiError::NotFound("Zone not found".into()))
 }
 
 /// `POST /api/zones/` → 201 Zone.
@@ -130,7 +123,7 @@ async fn get_zone(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = transact(&state, move |conn| find(conn, id)).await?;
+    let row = transact(&state.db, move |conn| find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(ZoneJson::from(row)))
 }
 
@@ -195,5 +188,17 @@ async fn reorder_zones(
     _: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    reorder!(&state, body.into_inner(), zone)
+    reorder!(&state.db, body.into_inner(), zone)
+}
+
+/// `GET /api/zones/`: not deleted.
+#[get("/zones/")]
+async fn list_zones(state: web::Data<AppState>, _: UserToken) -> Result<HttpResponse, ApiError> {
+    let zones = query(&state.db, Zone::all).await?;
+    let json: Vec<ZoneJson> = zones
+        .into_iter()
+        .filter(|z| z.deleted != Some(true))
+        .map(ZoneJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(json))
 }

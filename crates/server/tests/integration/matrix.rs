@@ -3,7 +3,7 @@
 //! user token, admin token} gives the guard's status and body, or passes the
 //! guard. The monitor is unreachable here, so nothing reaches the machine.
 
-use argus_server::openapi::{Auth, ROUTES};
+use argus_server::routes::table::{Auth, ROUTES};
 use serde_json::{json, Value};
 
 use crate::support::{config, demo_db, device_token, state, user_token};

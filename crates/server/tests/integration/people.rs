@@ -349,7 +349,7 @@ async fn mcp_tokens_are_bounded_and_revocable() {
     assert_eq!(status, 400, "tokens without expiry are refused");
     let (status, token) = call!(app, POST, "/api/user/2/mcp_token?ttl=3600", admin);
     assert_eq!(status, 200);
-    let claims: argus_server::routes::user_codes::McpClaims =
+    let claims: argus_server::routes::users::codes::McpClaims =
         argus_protocol::jwt::verify(token.as_str().unwrap(), b"mcp-secret").unwrap();
     assert_eq!((claims.id, claims.ttl), (2, 3600));
     let key: Option<String> = user::table

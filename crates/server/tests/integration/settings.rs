@@ -370,7 +370,7 @@ async fn clock_cors_and_the_openapi_document() {
         .values()
         .map(|m| m.as_object().unwrap().len())
         .sum();
-    assert_eq!(documented, argus_server::openapi::ROUTES.len());
+    assert_eq!(documented, argus_server::routes::table::ROUTES.len());
 
     let (status, body) = call!(
         app,
@@ -401,7 +401,7 @@ async fn every_documented_route_is_served() {
     let db = demo_db();
     let monitor = LiveMonitor::start();
     let app = crate::app!(state(config(&db, &monitor.path)));
-    for route in argus_server::openapi::ROUTES {
+    for route in argus_server::routes::table::ROUTES {
         let uri = route
             .path
             .replace("{id}", "999999")

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{now_seconds, AdminToken, UserToken};
 use crate::error::ApiError;
-use crate::routes::changes::record_change;
+use crate::services::changes::record_change;
 use crate::state::AppState;
 use crate::store::transact;
 
@@ -31,7 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// `n` random bytes as upper-case hex.
 fn random_hex(n: usize) -> Result<String, ApiError> {
     let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
     Ok(bytes.iter().map(|b| format!("{b:02X}")).collect())
 }
 
@@ -74,7 +74,10 @@ async fn create_registration_code(
             _ => return Err(ApiError::BadRequest(format!("Invalid expiry ({s})"))),
         },
     };
-    if transact(&state, move |conn| code_flags(conn, id)).await?.0 {
+    if transact(&state.db, move |conn| code_flags(conn, id))
+        .await?
+        .0
+    {
         return Err(ApiError::BadRequest("Already has registration code".into()));
     }
     let code = random_hex(6)?;
@@ -82,9 +85,9 @@ async fn create_registration_code(
     let _permit = state.shared.hashing_permit().await?;
     let hash = web::block(move || hash_secret(&normalized))
         .await?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     let actor = token.0.id;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         // Re-checked inside the transaction: two concurrent requests give one code.
         let updated = diesel::update(
             user::table.filter(user::id.eq(id).and(user::registration_code.is_null())),
@@ -117,7 +120,7 @@ async fn delete_registration_code(
     let id = id.into_inner();
     token.0.self_or_admin(id)?;
     let actor = token.0.id;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         code_flags(conn, id)?;
         argus_db::models::User::clear_registration_code(conn, id)?;
         record_change(
@@ -178,14 +181,14 @@ async fn create_mcp_token(
     };
     let fresh = random_hex(32)?;
     let actor = admin.0.id;
-    let key = transact(&state, move |conn| {
+    let key = transact(&state.db, move |conn| {
         code_flags(conn, id)?;
         diesel::update(user::table.filter(user::id.eq(id).and(user::mcp_key.is_null())))
             .set(user::mcp_key.eq(&fresh))
             .execute(conn)?;
         let key: Option<String> = user::table.find(id).select(user::mcp_key).first(conn)?;
         record_change(conn, actor, &format!("user {id}: MCP token issued"))?;
-        key.ok_or_else(|| ApiError::Internal("mcp_key not stored".into()))
+        key.ok_or_else(|| ApiError::internal("mcp_key not stored"))
     })
     .await?;
     let claims = McpClaims {
@@ -194,8 +197,8 @@ async fn create_mcp_token(
         timestamp: now_seconds(),
         ttl,
     };
-    let token = argus_protocol::jwt::sign(&claims, secret.0.as_bytes())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token =
+        argus_protocol::jwt::sign(&claims, secret.0.as_bytes()).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(token))
 }
 
@@ -207,7 +210,7 @@ async fn has_mcp_token(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (_, has) = transact(&state, move |conn| code_flags(conn, id)).await?;
+    let (_, has) = transact(&state.db, move |conn| code_flags(conn, id)).await?;
     Ok(HttpResponse::Ok().json(json!({ "has_mcp_token": has })))
 }
 
@@ -221,7 +224,7 @@ async fn delete_mcp_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let actor = admin.0.id;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         code_flags(conn, id)?;
         diesel::update(user::table.find(id))
             .set(user::mcp_key.eq(None::<String>))

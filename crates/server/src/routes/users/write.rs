@@ -11,11 +11,11 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::pin_of;
 use crate::auth::{AdminToken, UserToken};
 use crate::error::ApiError;
 use crate::lockout::client_address;
-use crate::routes::changes::{object, record_change};
-use crate::routes::user::pin_of;
+use crate::services::changes::{object, record_change};
 use crate::state::AppState;
 use crate::store::transact;
 use argus_protocol::lockout::{Attempt, Verdict};
@@ -90,7 +90,7 @@ async fn hash_pin(state: &AppState, pin: String) -> Result<(String, String), Api
         Ok((access, fourkey))
     })
     .await?
-    .map_err(ApiError::Internal)
+    .map_err(ApiError::internal)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -128,7 +128,7 @@ async fn create_user(
         .ok_or_else(|| ApiError::BadRequest("Access code only number".into()))?;
     check_pin(&pin)?;
     let (access, fourkey) = hash_pin(&state, pin).await?;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         // ArPI's ids are application-assigned; the sequence may lag behind.
         let next: Option<i32> = user::table.select(diesel::dsl::max(user::id)).first(conn)?;
         let id = next.unwrap_or(0) + 1;
@@ -154,7 +154,7 @@ async fn create_user(
 async fn pin_matches(state: &AppState, id: i32, pin: String) -> Result<bool, ApiError> {
     let _permit = state.shared.hashing_permit().await?;
     let salt = state.config.salt.as_ref().map(|s| s.0.clone());
-    let stored = transact(state, move |conn| Ok(User::find(conn, id)?.access_code)).await?;
+    let stored = transact(&state.db, move |conn| Ok(User::find(conn, id)?.access_code)).await?;
     web::block(move || verify_secret(&pin, &stored, salt.as_deref()).ok())
         .await
         .map_err(ApiError::from)
@@ -193,7 +193,7 @@ async fn update_user(
     let is_admin = token.0.is_admin();
     let is_self = token.0.is(id);
     let body = object(&body)?.clone();
-    let current = transact(&state, move |conn| {
+    let current = transact(&state.db, move |conn| {
         user::table
             .find(id)
             .select(User::as_select())
@@ -275,7 +275,7 @@ async fn update_user(
         None => None,
     };
     let actor = token.0.id;
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         if let Some(role) = &change.role {
             if role != "admin" && current.role == "admin" {
                 ensure_other_admin(conn, id)?;
@@ -333,7 +333,7 @@ async fn delete_user(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    transact(&state, move |conn| {
+    transact(&state.db, move |conn| {
         let target = user::table
             .find(id)
             .select(User::as_select())

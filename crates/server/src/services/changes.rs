@@ -1,63 +1,19 @@
-//! What every configuration write shares: the "not while armed" rule (409),
-//! merging a partial camelCase (or snake_case) body into an entity, the
-//! `uiOrder` reorder body, and telling the monitor to reload.
+//! What every configuration write shares: one transaction behind the "not
+//! while armed" rule (409) with its `config_change` event, merging a partial
+//! camelCase (or snake_case) body into an entity, the `uiOrder` reorder, and
+//! telling the monitor to reload.
 
+use argus_db::models::OptionRow;
 use argus_protocol::Command;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::routes::monitoring::stored_arm_state;
+use crate::services::armed::ensure_disarmed;
 use crate::state::AppState;
-use crate::store::transact;
+use crate::store::{query, transact};
 use diesel::pg::PgConnection;
-
-/// ArPI's body for a configuration change while armed.
-pub const NOT_ALLOWED: &str = "Configuration changes are not allowed currently";
-/// The same rule as the area routes word it.
-pub const NOT_ALLOWED_AREA: &str = "Configuration changes are not allowed in the current state";
-
-/// Monitoring states in which the system counts as armed.
-const ARMED_STATES: [&str; 4] = [
-    "monitoring_arm_delay",
-    "monitoring_armed",
-    "monitoring_alert_delay",
-    "monitoring_alert",
-];
-
-/// 409 unless every area is disarmed: the `area` table says so (ArPI's
-/// rule) and so does the monitor, which knows first (its rows follow through
-/// a write queue). An unreachable monitor leaves the decision to the table.
-pub async fn ensure_disarmed(state: &AppState, message: &str) -> Result<(), ApiError> {
-    if is_disarmed(state).await? {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict(message.to_owned()))
-    }
-}
-
-/// Whether every area is disarmed (see [`ensure_disarmed`]).
-pub async fn is_disarmed(state: &AppState) -> Result<bool, ApiError> {
-    if stored_arm_state(state).await? != "disarm" {
-        return Ok(false);
-    }
-    match state.monitor.call(Command::MonitorGetState).await {
-        Ok(reply) => {
-            let current = reply
-                .value
-                .as_ref()
-                .and_then(|v| v.get("state"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            Ok(!ARMED_STATES.contains(&current))
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "monitor not asked whether it is armed");
-            Ok(true)
-        }
-    }
-}
 
 /// Tells the monitor to reload its configuration. The change is already
 /// committed, and the monitor also loads it when it starts, so an unreachable
@@ -117,7 +73,7 @@ pub fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
 pub fn merge<T: Serialize + DeserializeOwned>(current: &T, body: &Value) -> Result<T, ApiError> {
     let mut fields = match serde_json::to_value(current) {
         Ok(Value::Object(map)) => map,
-        _ => return Err(ApiError::Internal("entity is not an object".into())),
+        _ => return Err(ApiError::internal("entity is not an object")),
     };
     for (key, value) in object(body)? {
         let key = camel(key);
@@ -150,7 +106,7 @@ pub async fn configure<R: Send + 'static>(
     change: impl FnOnce(&mut PgConnection) -> Result<R, ApiError> + Send + 'static,
 ) -> Result<R, ApiError> {
     ensure_disarmed(state, not_allowed).await?;
-    let done = transact(state, change).await?;
+    let done = transact(&state.db, change).await?;
     reload_monitor(state).await;
     Ok(done)
 }
@@ -207,6 +163,42 @@ pub fn check_name(name: &str, max: usize) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// The stored JSON of an option, if any (unparsable text counts as none).
+pub async fn stored_option(
+    state: &AppState,
+    name: &'static str,
+    section: &'static str,
+) -> Result<Option<Value>, ApiError> {
+    let row = query(&state.db, move |conn| OptionRow::find(conn, name, section)).await?;
+    Ok(row
+        .and_then(|r| r.value)
+        .and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+/// Writes the `ui_order` of each listed row of a table; unknown ids are
+/// ignored. Shared by every `…/reorder` route.
+macro_rules! reorder {
+    ($state:expr, $body:expr, $table:ident) => {{
+        let orders: Vec<$crate::services::changes::Order> =
+            serde_json::from_value($body).map_err(|e| {
+                $crate::error::ApiError::BadRequest(format!("Expected [{{id, uiOrder}}]: {e}"))
+            })?;
+        $crate::store::transact($state, move |conn| {
+            for o in orders {
+                diesel::update($table::table.find(o.id))
+                    .set($table::ui_order.eq(o.ui_order))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .finish())
+    }};
+}
+pub(crate) use reorder;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ use argus_protocol::Command;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::pin_of;
 use crate::auth::{now_seconds, DeviceToken, UserClaims};
 use crate::error::ApiError;
 use crate::lockout::{client_address, login_attempt};
@@ -23,15 +24,6 @@ use crate::state::AppState;
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(register_device).service(authenticate);
-}
-
-/// A PIN given as a JSON string or number (ArPI accepts both).
-pub fn pin_of(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn register_failed(reason: &str) -> HttpResponse {
@@ -111,8 +103,7 @@ async fn register_device(
                 origin: Some(origin),
                 user_id: i64::from(user_id),
             };
-            let token =
-                jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let token = jwt::sign(&claims, &secret).map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok().json(json!({ "device_token": token })))
         }
         None => Ok(register_failed("User not found")),
@@ -197,7 +188,7 @@ async fn authenticate(
         origin,
         timestamp: now_seconds(),
     };
-    let token = jwt::sign(&claims, &secret).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token = jwt::sign(&claims, &secret).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(json!({ "user_token": token })))
 }
 
@@ -277,7 +268,7 @@ async fn pin_with_monitor(
         .value
         .and_then(|v| serde_json::from_value(v).ok())
         .map(PinCheck::Right)
-        .ok_or_else(|| ApiError::Internal("the monitor's PIN check answered no user".into()))
+        .ok_or_else(|| ApiError::internal("the monitor's PIN check answered no user"))
 }
 
 /// Writes a `lockout` event (best effort: the lock-out holds either way).

@@ -1,0 +1,13 @@
+//! What routes share, one layer below them: routes call these and never each
+//! other.
+//!
+//! - [`armed`]: whether the house counts as armed (configuration writes wait).
+//! - [`changes`]: the shape of every configuration write (409 while armed, one
+//!   transaction with its event, merge, reorder, monitor reload).
+//! - [`monitor`]: IPC commands from requests, the monitor's replies as responses.
+//! - [`shapes`]: the contract's JSON of areas, zones, sensors, keypads and alerts.
+
+pub mod armed;
+pub mod changes;
+pub mod monitor;
+pub mod shapes;
