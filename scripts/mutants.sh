@@ -29,8 +29,8 @@ case "${1:-engine}" in
     ;;
   pure)
     package=""
-    files=(-f crates/monitor/src/board/wiring.rs -f crates/monitor/src/board/wiegand.rs
-      -f crates/monitor/src/gsm/at.rs -f crates/monitor/src/keypad.rs
+    files=(-f crates/monitor/src/devices/board/wiring.rs -f crates/monitor/src/devices/board/wiegand.rs
+      -f crates/monitor/src/devices/gsm/at.rs -f crates/monitor/src/devices/keypad.rs
       -f crates/protocol/src/framing.rs -f crates/protocol/src/lockout.rs
       -f crates/protocol/src/peer.rs)
     ;;

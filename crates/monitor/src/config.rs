@@ -59,6 +59,11 @@ pub struct MonitorConfig {
     pub live_per_address: usize,
     /// Socket.IO sessions allowed in all.
     pub live_sessions: usize,
+    /// ArPI's legacy `SALT`, for PIN hashes made before bcrypt.
+    pub salt: Option<Secret>,
+    /// `USE_SSH_CONNECTION=true`: SSH and remote access are this system's to
+    /// change (never with the simulated board).
+    pub use_ssh_connection: bool,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -119,6 +124,10 @@ impl MonitorConfig {
             trusted_proxies: parse(&lookup, "ARGUS_TRUSTED_PROXIES", Default::default())?,
             live_per_address: parse(&lookup, "ARGUS_LIVE_MAX_PER_ADDRESS", 20usize)?.max(1),
             live_sessions: parse(&lookup, "ARGUS_LIVE_MAX_SESSIONS", 100usize)?.max(1),
+            salt: lookup("SALT").filter(|s| !s.is_empty()).map(Secret),
+            // ArPI compares with "true"; anything else leaves the system alone.
+            use_ssh_connection: lookup("USE_SSH_CONNECTION")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         })
     }
 }
@@ -156,9 +165,26 @@ mod tests {
 
     #[test]
     fn the_secret_never_shows_in_debug() {
-        let c = config(&[("SECRET", "hunter2")]).unwrap();
+        let c = config(&[("SECRET", "hunter2"), ("SALT", "pepper")]).unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{c:?}").contains("pepper"));
         assert_eq!(c.secret.unwrap().0, "hunter2");
+        assert_eq!(c.salt.unwrap().0, "pepper");
+    }
+
+    #[test]
+    fn ssh_is_managed_only_when_asked_for() {
+        assert!(!config(&[]).unwrap().use_ssh_connection);
+        assert!(
+            !config(&[("USE_SSH_CONNECTION", "yes")])
+                .unwrap()
+                .use_ssh_connection
+        );
+        assert!(
+            config(&[("USE_SSH_CONNECTION", " True ")])
+                .unwrap()
+                .use_ssh_connection
+        );
     }
 
     #[test]

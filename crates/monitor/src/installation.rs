@@ -2,15 +2,17 @@
 //! the board and the live events need (channels, wiring, names), loaded from
 //! the database and kept in the journal so a restart works without it.
 
+pub mod credentials;
+
 use argus_db::enums::{ChannelType, ContactType, EolCount, OutputTrigger as DbTrigger};
 use argus_db::models::{Area, Keypad, OptionRow, Output, Sensor, Zone};
 use diesel::pg::PgConnection;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::board::wiring::Wiring;
-use crate::credentials::Credentials;
+use crate::devices::board::wiring::Wiring;
 use crate::engine::model::{self, Config, OutputTrigger, Policy, Sensitivity, SirenOptions};
+use crate::installation::credentials::Credentials;
 
 /// What live events and records show of a sensor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,35 +2,31 @@
 //! PostgreSQL is down. It owns the board, decides alarms, drives the siren and
 //! serves IPC to `argus-server` and `argus-sim`.
 //!
-//! - [`config`]: environment variables, read once in `main`.
-//! - [`ipc`]: the NDJSON IPC server on a Unix socket.
+//! Grouped by job; each group's module lists its parts:
+//!
 //! - [`engine`]: the pure alarm engine (no I/O, no clock).
-//! - [`dispatch`]: what each IPC command does.
-//! - [`client`]: a blocking IPC client (`argus-sim`, tests).
-//! - [`runtime`]: starts and stops the pieces above.
+//! - [`runtime`]: the engine actor and what its effects become (live events,
+//!   database writes, the journal), systemd's watchdog.
+//! - [`interfaces`]: the ways in: IPC and its dispatch, Socket.IO, the keypad
+//!   and card reader, the simulator's commands.
+//! - [`devices`]: the board, the GSM modem, the keypad's logic, the clock.
+//! - [`services`]: e-mail, SSH and remote access (and, next, notifications,
+//!   MQTT and remote nodes).
+//! - [`installation`]: the configuration as the monitor runs it, with the
+//!   PIN and card hashes.
+//! - [`config`]: environment variables, read once in `main`.
+//! - [`db`]: the one way to query PostgreSQL from a task.
+//! - [`start`]: starts the pieces and stops them.
 
-pub mod access;
-pub mod actor;
-pub mod board;
-pub mod client;
-pub mod clock;
 pub mod config;
-pub mod credentials;
-pub mod dispatch;
-pub mod email;
+pub mod db;
+pub mod devices;
 pub mod engine;
-pub mod gsm;
 pub mod installation;
-pub mod ipc;
-pub mod journal;
-pub mod keypad;
-pub mod live;
-pub mod persist;
-pub mod remote;
+pub mod interfaces;
 pub mod runtime;
-pub mod sio;
-pub mod ssh;
-pub mod systemd;
+pub mod services;
+pub mod start;
 
 pub use config::MonitorConfig;
-pub use runtime::run;
+pub use start::run;

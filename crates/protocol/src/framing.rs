@@ -179,6 +179,26 @@ mod tests {
     }
 
     #[test]
+    fn frames_of_up_to_64_kib_are_written_and_longer_ones_refused() {
+        // A JSON string of n characters is n + 2 bytes with its quotes.
+        let exact = "x".repeat(64 * 1024 - 2);
+        assert_eq!(encode(&exact).unwrap().len(), 64 * 1024 + 1);
+        let over = "x".repeat(64 * 1024 - 1);
+        assert!(matches!(encode(&over), Err(FrameError::TooLong)));
+    }
+
+    #[test]
+    fn an_incomplete_line_is_held_until_its_newline() {
+        let mut r = LineReader::new();
+        r.push(b"{\"a\":");
+        assert_eq!(r.pending_len(), 5);
+        assert!(r.next_frame().is_none());
+        r.push(b"1}\n");
+        assert_eq!(r.pending_len(), 0);
+        assert_eq!(r.next_frame().unwrap().unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
     fn encode_decode_round_trip() {
         let line = encode(&serde_json::json!({"k": [1, 2]})).unwrap();
         assert!(line.ends_with(b"\n"));

@@ -305,6 +305,28 @@ impl Reply {
         }
     }
 
+    /// ArPI's answer to a test message for each recipient slot:
+    /// `{"phone1": true, "phone2": false}` in `other` (`None`, a slot with no
+    /// recipient, shows `false` without failing the test), and `failed` as
+    /// the message unless every configured one was sent.
+    pub fn per_recipient(sent: &[(&str, Option<bool>)], failed: &str) -> Self {
+        let all = sent.iter().all(|(_, ok)| ok.unwrap_or(true));
+        let other: serde_json::Map<String, serde_json::Value> = sent
+            .iter()
+            .map(|(key, ok)| ((*key).to_owned(), ok.unwrap_or(false).into()))
+            .collect();
+        Self {
+            result: all,
+            message: Some(if all {
+                String::new()
+            } else {
+                failed.to_owned()
+            }),
+            value: None,
+            other: Some(other.into()),
+        }
+    }
+
     fn marked(&self, mark: &str) -> bool {
         !self.result
             && self
@@ -347,6 +369,21 @@ pub fn salvage_id(line: &[u8]) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_test_message_reply_counts_only_configured_recipients() {
+        let sent = Reply::per_recipient(&[("phone1", Some(true)), ("phone2", None)], "failed");
+        assert!(sent.result);
+        assert_eq!(sent.message.as_deref(), Some(""));
+        assert_eq!(
+            sent.other,
+            Some(serde_json::json!({"phone1": true, "phone2": false}))
+        );
+        let failed =
+            Reply::per_recipient(&[("email1", Some(false)), ("email2", Some(true))], "failed");
+        assert!(!failed.result);
+        assert_eq!(failed.message.as_deref(), Some("failed"));
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -397,4 +397,129 @@ mod tests {
         }
         assert!(l.entries.len() <= MAX_ENTRIES);
     }
+
+    fn keypad(id: i32) -> Attempt {
+        Attempt {
+            keypad: Some(id),
+            ..Attempt::default()
+        }
+    }
+
+    fn keypads(l: &Lockouts, now: Instant) -> Vec<i32> {
+        let mut ids: Vec<i32> = l
+            .list(now)
+            .iter()
+            .filter_map(|v| match v.key {
+                Key::Keypad(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_full_table_forgets_stale_counters_first_and_keeps_locked_and_recent_ones() {
+        // One failure is free, the second locks for two hours.
+        let policy = Policy {
+            free: 2,
+            base: 120 * MIN,
+            cap: 120 * MIN,
+            forget: Duration::from_secs(24 * 3600),
+        };
+        let mut l = Lockouts::new(policy);
+        let t0 = Instant::now();
+        let sweep_at = t0 + 120 * MIN;
+        for id in 1000..(1000 + MAX_ENTRIES as i32 - 5) {
+            l.attempt(&keypad(id), t0); // stale by the sweep
+        }
+        l.attempt(&keypad(1), t0);
+        l.attempt(&keypad(1), t0); // locked until exactly the sweep: then free
+        l.attempt(&keypad(2), t0 + 30 * MIN);
+        l.attempt(&keypad(2), t0 + 30 * MIN); // locked past the sweep
+        l.attempt(&keypad(3), sweep_at - 10 * MIN); // recent
+        l.attempt(&keypad(4), sweep_at - 60 * MIN); // exactly an hour old: stale
+        l.attempt(&keypad(5), sweep_at - 59 * MIN); // recent
+        assert_eq!(l.entries.len(), MAX_ENTRIES);
+        l.attempt(&keypad(6), sweep_at);
+        let kept = keypads(&l, sweep_at);
+        assert!(kept.len() < 10, "{} counters kept", kept.len());
+        assert_eq!(kept, [2, 3, 5, 6]);
+    }
+
+    #[test]
+    fn a_table_full_of_live_counters_keeps_only_the_locked_ones() {
+        let policy = Policy {
+            free: 2,
+            base: 10 * MIN,
+            cap: 10 * MIN,
+            forget: Duration::from_secs(24 * 3600),
+        };
+        let mut l = Lockouts::new(policy);
+        let t0 = Instant::now();
+        let sweep_at = t0 + 10 * MIN;
+        l.attempt(&keypad(1), t0);
+        l.attempt(&keypad(1), t0); // locked until exactly the sweep
+        l.attempt(&keypad(2), t0 + MIN);
+        l.attempt(&keypad(2), t0 + MIN); // still locked then
+        for id in 1000..(1000 + MAX_ENTRIES as i32 - 2) {
+            l.attempt(&keypad(id), t0 + MIN); // recent, unlocked
+        }
+        assert_eq!(l.entries.len(), MAX_ENTRIES);
+        l.attempt(&keypad(3), sweep_at);
+        let kept = keypads(&l, sweep_at);
+        assert!(kept.len() < 10, "{} counters kept", kept.len());
+        assert_eq!(kept, [2, 3]);
+    }
+
+    #[test]
+    fn a_table_below_its_bound_forgets_only_after_the_forget_time() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            l.attempt(&keypad(1), t0);
+        }
+        let later = t0 + 120 * MIN;
+        l.attempt(&keypad(1), later);
+        assert!(
+            !allowed(&l.attempt(&keypad(1), later)),
+            "two hours later the sixth failure still counts, and locks"
+        );
+    }
+
+    #[test]
+    fn clearing_counts_what_it_cleared() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        for id in 1..=3 {
+            l.attempt(&keypad(id), t0);
+        }
+        assert_eq!(l.clear(|k| *k != Key::Keypad(1)), 2);
+        assert_eq!(keypads(&l, t0), [1]);
+    }
+
+    #[test]
+    fn every_owner_keeps_their_known_device() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        let phone = |user: i32, device: &str| Attempt {
+            user: Some(user),
+            device: Some(device.into()),
+            address: None,
+            keypad: None,
+        };
+        for (user, device) in [(1, "alice"), (2, "bob")] {
+            assert!(allowed(&l.attempt(&phone(user, device), t0)));
+            l.succeeded(&phone(user, device));
+        }
+        for i in 0..20 {
+            l.attempt(&login(1, "stolen", &format!("10.0.1.{i}")), t0);
+        }
+        assert!(
+            allowed(&l.attempt(&phone(1, "alice"), t0)),
+            "the first owner's device is still known after the second logged in"
+        );
+    }
 }

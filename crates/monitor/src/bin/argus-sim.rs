@@ -4,7 +4,7 @@
 //! and it finds the monitor's socket by itself.
 
 use anyhow::{bail, Context, Result};
-use argus_monitor::client::BlockingClient;
+use argus_monitor::interfaces::client::BlockingClient;
 use argus_protocol::constants::PowerState;
 use argus_protocol::ipc::SimLevel;
 use argus_protocol::{Command, SimCommand};

@@ -1,6 +1,6 @@
 //! The modem driver against a SIM900-like modem on a pseudo-terminal.
 
-use argus_monitor::gsm::service::{spawn, GsmSettings};
+use argus_monitor::devices::gsm::service::{spawn, GsmSettings};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;

@@ -1,9 +1,9 @@
 //! The IPC server over a real Unix socket: round trips, bad input, hang-ups,
 //! many clients at once.
 
-use argus_monitor::client::BlockingClient;
-use argus_monitor::dispatch::Dispatcher;
-use argus_monitor::ipc;
+use argus_monitor::interfaces::client::BlockingClient;
+use argus_monitor::interfaces::dispatch::Dispatcher;
+use argus_monitor::interfaces::ipc;
 use argus_protocol::constants::{MonitoringState, PowerState};
 use argus_protocol::{Command, Response, MAX_FRAME_LEN};
 use serde_json::json;

@@ -58,9 +58,13 @@ async fn reconnects_after_the_monitor_restarts() {
         tokio::sync::watch::channel(argus_protocol::constants::MonitoringState::MonitoringArmed);
     let (_power, power_rx) =
         tokio::sync::watch::channel(argus_protocol::constants::PowerState::Battery);
-    let listener = argus_monitor::ipc::bind(&monitor.path, 0o660).unwrap();
-    let dispatcher = argus_monitor::dispatch::Dispatcher::new(state_rx, power_rx, false);
-    let _task = tokio::spawn(argus_monitor::ipc::serve(listener, Arc::new(dispatcher)));
+    let listener = argus_monitor::interfaces::ipc::bind(&monitor.path, 0o660).unwrap();
+    let dispatcher =
+        argus_monitor::interfaces::dispatch::Dispatcher::new(state_rx, power_rx, false);
+    let _task = tokio::spawn(argus_monitor::interfaces::ipc::serve(
+        listener,
+        Arc::new(dispatcher),
+    ));
 
     // The first call may find the stale connection closed; the next one reconnects.
     let first = client.call(Command::MonitorGetState).await;

@@ -1,7 +1,7 @@
 //! Test fixtures: configuration, a live monitor IPC server, the app.
 
 use argus_db::test_db::TestDb;
-use argus_monitor::dispatch::Dispatcher;
+use argus_monitor::interfaces::dispatch::Dispatcher;
 use argus_protocol::constants::{MonitoringState, PowerState};
 use argus_server::state::AppState;
 use argus_server::ServerConfig;
@@ -24,8 +24,8 @@ impl LiveMonitor {
         let path = dir.path().join("argus_monitor.sock");
         let (state, state_rx) = watch::channel(MonitoringState::MonitoringReady);
         let (power, power_rx) = watch::channel(PowerState::Network);
-        let listener = argus_monitor::ipc::bind(&path, 0o660).unwrap();
-        let task = tokio::spawn(argus_monitor::ipc::serve(
+        let listener = argus_monitor::interfaces::ipc::bind(&path, 0o660).unwrap();
+        let task = tokio::spawn(argus_monitor::interfaces::ipc::serve(
             listener,
             Arc::new(Dispatcher::new(state_rx, power_rx, true)),
         ));

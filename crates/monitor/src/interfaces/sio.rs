@@ -23,7 +23,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
-use crate::live::{Latest, LiveEvent};
+use crate::runtime::live::{Latest, LiveEvent};
 use gate::{ClientAddr, Gate, Refused};
 
 /// How long a handshake may wait before joining the namespace.
@@ -85,7 +85,7 @@ fn refusal<B>(refused: &Refused) -> Response<Either<B, Full<Bytes>>> {
 }
 
 /// Serves Socket.IO on `bind` until the task is dropped; returns the bound
-/// address. `latest` (see [`crate::live::track`]) is replayed to each new client.
+/// address. `latest` (see [`crate::runtime::live::track`]) is replayed to each new client.
 pub async fn serve(
     bind: SocketAddr,
     gate: Gate,

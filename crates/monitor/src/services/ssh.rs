@@ -90,6 +90,21 @@ pub fn apply(
     }
 }
 
+/// `update_ssh` on the blocking pool, on the real system's drop-in.
+pub async fn update(option: AccessOption) -> argus_protocol::Reply {
+    use argus_protocol::Reply;
+    let done =
+        tokio::task::spawn_blocking(move || apply(&option, Path::new(DROP_IN), systemctl)).await;
+    match done {
+        Ok(Ok(())) => Reply::ok(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "SSH update failed");
+            Reply::error("Failed to update the SSH service")
+        }
+        Err(e) => Reply::error(format!("Failed to update the SSH service: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

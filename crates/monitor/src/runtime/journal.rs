@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use tokio::sync::watch;
 
 use crate::engine::Snapshot;
 use crate::installation::Installation;
@@ -92,6 +93,45 @@ impl Journal {
         self.last = Some(bytes);
         Ok(true)
     }
+}
+
+/// Saves the latest journal state whenever it changes, off the engine's task;
+/// publishes the generation saved.
+pub fn spawn_writer(
+    mut journal: Journal,
+    mut rx: watch::Receiver<Option<(u64, JournalState)>>,
+) -> watch::Receiver<u64> {
+    let (saved_tx, saved) = watch::channel(0);
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let Some((generation, state)) = rx.borrow_and_update().clone() else {
+                continue;
+            };
+            let done = tokio::task::spawn_blocking(move || {
+                let result = journal.save(&state);
+                (journal, result)
+            })
+            .await;
+            match done {
+                Ok((j, result)) => {
+                    journal = j;
+                    match result {
+                        Ok(_) => {
+                            saved_tx.send_replace(generation);
+                        }
+                        Err(e) => {
+                            tracing::error!(journal = %journal.path().display(), error = %e, "cannot write the state journal");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the journal writer failed");
+                    return;
+                }
+            }
+        }
+    });
+    saved
 }
 
 #[cfg(test)]

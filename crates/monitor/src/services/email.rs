@@ -122,6 +122,40 @@ pub fn test_body(location: Option<&str>) -> String {
     )
 }
 
+/// The test button: a test message to each configured address on the
+/// blocking pool; ArPI's reply shape.
+pub async fn send_test(option: &SmtpOption, location: Option<&str>) -> argus_protocol::Reply {
+    let body = test_body(location);
+    let mut sent = Vec::new();
+    for (key, address) in [
+        ("email1", option.email_address_1.clone()),
+        ("email2", option.email_address_2.clone()),
+    ] {
+        let Some(address) = address.filter(|a| !a.trim().is_empty()) else {
+            sent.push((key, None));
+            continue;
+        };
+        let (option, body) = (option.clone(), body.clone());
+        let done = tokio::task::spawn_blocking(move || {
+            send(&option, &address, "[ArPI] [Test] Test message", &body)
+        })
+        .await;
+        let ok = match done {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(recipient = key, error = %e, "test e-mail failed");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "test e-mail task failed");
+                false
+            }
+        };
+        sent.push((key, Some(ok)));
+    }
+    argus_protocol::Reply::per_recipient(&sent, "Error in email sending!")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

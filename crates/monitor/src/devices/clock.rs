@@ -104,6 +104,44 @@ impl ClockBackend {
     }
 }
 
+/// `monitor_set_clock` on the blocking pool: 400 for a zone or date that
+/// does not parse, 500 when the system refuses.
+pub async fn set(
+    backend: ClockBackend,
+    zone: Option<String>,
+    datetime: Option<String>,
+) -> argus_protocol::Reply {
+    use argus_protocol::Reply;
+    let done =
+        tokio::task::spawn_blocking(move || backend.set(zone.as_deref(), datetime.as_deref()))
+            .await;
+    match done {
+        Ok(Ok(())) => Reply::ok(),
+        Ok(Err(e @ (ClockError::Zone | ClockError::DateTime))) => {
+            tracing::info!(error = %e, "clock change refused");
+            Reply::invalid(FAILED)
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "clock change refused");
+            Reply::error(FAILED)
+        }
+        Err(e) => Reply::error(format!("{FAILED}: {e}")),
+    }
+}
+
+/// `monitor_sync_clock` on the blocking pool.
+pub async fn sync(backend: ClockBackend) -> argus_protocol::Reply {
+    use argus_protocol::Reply;
+    match tokio::task::spawn_blocking(move || backend.sync()).await {
+        Ok(Ok(())) => Reply::ok(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "clock sync failed");
+            Reply::error("Failed to synchronize the clock")
+        }
+        Err(e) => Reply::error(format!("Failed to synchronize the clock: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,6 +152,18 @@ fn run(program: &str, args: &[String]) -> Result<(), RemoteError> {
     }
 }
 
+/// [`update`] in the background (DNS and certbot take seconds to minutes, as
+/// in ArPI); `done` hears whether the certificate is in place.
+pub fn update_in_background(option: DyndnsOption, done: impl FnOnce(bool) + Send + 'static) {
+    tokio::spawn(async move {
+        match tokio::task::spawn_blocking(move || update(&option)).await {
+            Ok(Ok(public)) => done(public),
+            Ok(Err(e)) => tracing::warn!(error = %e, "remote access setup failed"),
+            Err(e) => tracing::warn!(error = %e, "remote access task failed"),
+        }
+    });
+}
+
 /// Updates DNS, obtains the certificate, restarts nginx and mosquitto;
 /// returns whether the certificate is in place. Blocking; minutes at worst.
 pub fn update(option: &DyndnsOption) -> Result<bool, RemoteError> {

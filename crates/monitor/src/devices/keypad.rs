@@ -124,6 +124,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_that_is_not_on_the_keypad_ends_the_entry_and_joins_no_pin() {
+        let now = Instant::now();
+        let mut k = Keypad::default();
+        assert_eq!(typed(&mut k, "12A", now), [KeyAction::Invalid]);
+        assert_eq!(
+            typed(&mut k, "34A56#", now),
+            [KeyAction::Invalid, KeyAction::Invalid],
+            "34 was dropped with the A, 56 alone is too short"
+        );
+    }
+
+    #[test]
+    fn a_key_at_exactly_the_timeout_still_belongs_to_the_entry() {
+        let t0 = Instant::now();
+        let mut k = Keypad::default();
+        typed(&mut k, "12", t0);
+        assert_eq!(
+            typed(&mut k, "34#", t0 + KEY_TIMEOUT),
+            [KeyAction::CheckPin("1234".into())]
+        );
+    }
+
+    #[test]
     fn old_keys_are_forgotten() {
         let t0 = Instant::now();
         let mut k = Keypad::default();

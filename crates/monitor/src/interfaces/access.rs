@@ -10,34 +10,38 @@ use argus_protocol::ipc::Pin;
 use argus_protocol::lockout::{Attempt, Verdict};
 use argus_protocol::Reply;
 use serde_json::json;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::dispatch::{Running, DURABLE_WAIT};
+use crate::devices::keypad::KeyAction;
 use crate::engine::{Effect, Input, Origin};
-use crate::keypad::KeyAction;
+use crate::interfaces::running::{Running, CARD_WINDOW, DURABLE_WAIT};
 
-/// Runs a database closure on the blocking pool.
-pub(crate) async fn db<T: Send + 'static>(
-    r: &Running,
-    f: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    let db = r.db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.get().map_err(|e| e.to_string())?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| e.to_string())?
+/// `monitor_register_card`: the server opened the learning window in the
+/// database; the monitor learns the next card presented, and closes the
+/// window (telling clients) when it runs out unused.
+pub fn open_card_window(r: &Running) -> Reply {
+    r.set_card_window(Some(Instant::now() + CARD_WINDOW));
+    let (db, live) = (r.db.clone(), r.live.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(CARD_WINDOW + Duration::from_secs(1)).await;
+        let expired = crate::db::blocking(&db, |conn| {
+            argus_db::models::Card::expire_windows(conn, chrono::Utc::now())
+        })
+        .await;
+        if matches!(expired, Ok(true)) {
+            let _ = live.send(crate::runtime::live::LiveEvent {
+                name: "card_registration_expired",
+                payload: None,
+            });
+        }
+    });
+    Reply::ok()
 }
 
 /// Reloads the PIN and card hashes from the database into the engine's
 /// installation (and so the journal).
 pub async fn reload_credentials(r: &Running) -> Reply {
-    match db(r, |c| {
-        crate::credentials::Credentials::load(c).map_err(|e| e.to_string())
-    })
-    .await
-    {
+    match crate::db::blocking(&r.db, crate::installation::credentials::Credentials::load).await {
         Ok(credentials) => {
             if r.engine.set_credentials(credentials).await {
                 Reply::ok()
@@ -111,12 +115,11 @@ async fn pin_owner(r: &Running, pin: String) -> Result<Option<i32>, String> {
         return Ok(cached);
     }
     let salt = r.salt.clone();
-    let found = db(r, move |c| {
-        argus_db::models::User::find_by_pin(c, &pin, salt.as_deref())
-            .map(|u| u.map(|u| u.id))
-            .map_err(|e| e.to_string())
+    let found = crate::db::blocking(&r.db, move |c| {
+        argus_db::models::User::find_by_pin(c, &pin, salt.as_deref()).map(|u| u.map(|u| u.id))
     })
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     if found.is_some() {
         reload_credentials(r).await;
     }
@@ -204,19 +207,23 @@ async fn disarm(r: &Running, origin: Origin) {
 /// A `lockout` event (best effort, off the keypad's path).
 fn record_lockout(r: &Running, keypad: i32) {
     let pool = r.db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().ok()?;
-        argus_db::records::record_event(
-            &mut conn,
-            chrono::Utc::now(),
-            "lockout",
-            None,
-            Some(keypad),
-            Some("keypad"),
-            None,
-            None,
-        )
-        .ok()
+    tokio::spawn(async move {
+        let recorded = crate::db::blocking(&pool, move |conn| {
+            argus_db::records::record_event(
+                conn,
+                chrono::Utc::now(),
+                "lockout",
+                None,
+                Some(keypad),
+                Some("keypad"),
+                None,
+                None,
+            )
+        })
+        .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "lock-out event not recorded");
+        }
     });
 }
 
@@ -255,8 +262,8 @@ pub async fn card(r: &Running, armed: bool, number: String) -> Reply {
 /// card is treated as presented.
 async fn learn_card(r: &Running, number: String) -> Option<Reply> {
     use argus_db::models::card::Registration;
-    let registered = db(r, move |c| {
-        argus_db::models::Card::register(c, &number, chrono::Utc::now()).map_err(|e| e.to_string())
+    let registered = crate::db::blocking(&r.db, move |c| {
+        argus_db::models::Card::register(c, &number, chrono::Utc::now())
     })
     .await;
     let (registered, outcome) = match registered {
@@ -269,7 +276,7 @@ async fn learn_card(r: &Running, number: String) -> Option<Reply> {
         }
     };
     r.close_card_window();
-    let _ = r.live.send(crate::live::LiveEvent {
+    let _ = r.live.send(crate::runtime::live::LiveEvent {
         name: "card_registered",
         payload: Some(registered.into()),
     });
@@ -283,15 +290,15 @@ async fn learn_card(r: &Running, number: String) -> Option<Reply> {
 pub fn spawn_keypad(
     r: Running,
     state: tokio::sync::watch::Receiver<argus_protocol::constants::MonitoringState>,
-    mut input: tokio::sync::mpsc::UnboundedReceiver<crate::board::BoardEvent>,
+    mut input: tokio::sync::mpsc::UnboundedReceiver<crate::devices::board::BoardEvent>,
 ) {
     tokio::spawn(async move {
         while let Some(event) = input.recv().await {
             match event {
-                crate::board::BoardEvent::Key(k) => {
+                crate::devices::board::BoardEvent::Key(k) => {
                     keys(&r, &k.to_string()).await;
                 }
-                crate::board::BoardEvent::Card(number) => {
+                crate::devices::board::BoardEvent::Card(number) => {
                     let armed = is_armed(*state.borrow());
                     card(&r, armed, number).await;
                 }

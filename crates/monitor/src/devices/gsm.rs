@@ -2,10 +2,12 @@
 //! with DTMF acknowledgement. [`at`] parses what the modem says; [`modem`]
 //! speaks AT commands over any byte stream; [`service`] owns the port on its
 //! own thread, reconnects after errors and answers requests in order, so a
-//! slow or dead modem never holds up the engine or IPC. Phone numbers and
-//! message texts are never logged.
+//! slow or dead modem never holds up the engine or IPC; [`commands`] are the
+//! REST tools' tests and inbox. Phone numbers and message texts are never
+//! logged.
 
 pub mod at;
+pub mod commands;
 pub mod modem;
 pub mod service;
 

@@ -170,6 +170,25 @@ mod tests {
     }
 
     #[test]
+    fn a_comma_inside_quotes_does_not_shift_the_fields() {
+        let out = parse_cmgl(&lines(&[
+            "+CMGL: 2,\"REC READ\",\"+36301234567\",\"Smith, John\",\"26/11/24,10:00:00+04\"",
+            "hi",
+        ]));
+        assert_eq!(out[0].number, "+36301234567");
+        assert_eq!(out[0].time, "2026-11-24T09:00:00.000000Z");
+    }
+
+    #[test]
+    fn an_unquoted_timestamp_is_read_from_its_two_halves() {
+        let out = parse_cmgl(&lines(&[
+            "+CMGL: 3,\"REC READ\",\"+36301234567\",,26/11/24,10:00:00+04",
+            "hi",
+        ]));
+        assert_eq!(out[0].time, "2026-11-24T09:00:00.000000Z");
+    }
+
+    #[test]
     fn dtmf_and_call_state() {
         assert_eq!(parse_dtmf("+DTMF: 1"), Some('1'));
         assert_eq!(parse_dtmf("RING"), None);

@@ -3,7 +3,6 @@
 //! siren and outputs first, then live events, then the database queue and
 //! the journal. Nothing it does waits on a client, PostgreSQL or the disk.
 
-use argus_db::enums::ArmState as DbArmState;
 use argus_protocol::constants::{MonitoringState, PowerState};
 use argus_protocol::ipc::SimLevel;
 use std::collections::BTreeMap;
@@ -11,15 +10,15 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use crate::board::wiring::Wiring;
-use crate::board::{BoardCommand, BoardEvent, BoardHandle};
-use crate::credentials::Credentials;
+use crate::devices::board::wiring::Wiring;
+use crate::devices::board::{BoardCommand, BoardEvent, BoardHandle};
 use crate::engine::model::Millis;
-use crate::engine::{ArmState, Effect, Engine, Event, Input, Origin, Reading, Record, Snapshot};
+use crate::engine::{Effect, Engine, Input, Reading, Snapshot};
+use crate::installation::credentials::Credentials;
 use crate::installation::Installation;
-use crate::journal::JournalState;
-use crate::live::{alert_json, area_json, LiveEvent};
-use crate::persist::{Op, PersistHandle};
+use crate::runtime::journal::JournalState;
+use crate::runtime::live::LiveEvent;
+use crate::runtime::persist::PersistHandle;
 
 /// Wall-clock milliseconds since the epoch.
 pub fn now_ms() -> Millis {
@@ -341,8 +340,8 @@ impl Actor {
         let value = match (level, wiring) {
             (SimLevel::Level(v), _) if (0.0..=1.0).contains(&v) => v,
             (SimLevel::Level(v), _) => return Err(format!("level {v} is outside 0.0–1.0")),
-            (SimLevel::Cut, _) => crate::board::wiring::OPEN,
-            (SimLevel::Short, _) => crate::board::wiring::SHORT,
+            (SimLevel::Cut, _) => crate::devices::board::wiring::OPEN,
+            (SimLevel::Short, _) => crate::devices::board::wiring::SHORT,
             (_, None) => {
                 return Err(format!(
                     "no sensor is wired to channel CH{:02}",
@@ -428,276 +427,46 @@ impl Actor {
             .send_replace(Some((self.generation, state)));
     }
 
+    /// Tells the watchers (IPC state queries) and browsers what changed.
     fn publish(&self, e: &Effect) {
-        use serde_json::json;
         match e {
             Effect::MonitoringState(s) => {
                 self.state_tx.send_replace(*s);
-                self.live("system_state_change", Some(s.as_str().into()));
             }
-            Effect::ArmState(a) => self.live("arm_state_change", Some(a.as_str().into())),
-            Effect::AreaState { area, state } => self.live(
-                "area_state_change",
-                Some(area_json(*area, *state, &self.installation)),
-            ),
-            Effect::AlertState(alert) => self.live(
-                "alert_state_change",
-                alert.as_ref().map(|a| {
-                    alert_json(
-                        a,
-                        i64::try_from(a.key).unwrap_or(i64::MAX),
-                        &self.installation,
-                    )
-                }),
-            ),
-            Effect::Siren(s) => self.live("syren_state_change", s.map(Into::into)),
-            Effect::SensorsAlerting(b) => self.live("sensors_state_change", Some((*b).into())),
-            Effect::SensorsError(b) => self.live("sensors_error_change", Some((*b).into())),
             Effect::Power(p) => {
                 self.power_tx.send_replace(*p);
-                self.live("power_state_change", Some(json!(p)));
             }
-            Effect::Output { output, state } => self.live(
-                "output_state_change",
-                Some(json!({"id": output, "state": state})),
-            ),
             _ => {}
+        }
+        if let Some(event) = crate::runtime::live::event_of(e, &self.installation) {
+            // No receiver is fine (no browser connected).
+            let _ = self.outlets.live.send(event);
         }
     }
 
+    /// Queues the effect's database writes (and, until notifications are
+    /// delivered, logs that one is due).
     fn store(&mut self, e: Effect) {
-        let persist = &self.outlets.persist;
-        match e {
-            Effect::SensorAlert { sensor, alert } => persist.send(Op::SensorAlert(sensor, alert)),
-            Effect::SensorError { sensor, error } => persist.send(Op::SensorError(sensor, error)),
-            Effect::AreaState { area, state } => {
-                persist.send(Op::AreaState(area, db_arm_state(state)))
-            }
-            Effect::Output { output, state } => persist.send(Op::OutputState(output, state)),
-            Effect::Record(record) => self.store_record(record),
-            Effect::Notify(n) => {
-                let kind = match &n {
-                    crate::engine::Notification::AlertStarted { .. } => "alert_started",
-                    crate::engine::Notification::AlertStopped { .. } => "alert_stopped",
-                    crate::engine::Notification::PowerOutageStarted => "power_outage_started",
-                    crate::engine::Notification::PowerOutageStopped => "power_outage_stopped",
-                    crate::engine::Notification::WiringFault { .. } => "wiring_fault",
-                    crate::engine::Notification::Duress { .. } => "duress",
-                };
-                tracing::info!(notification.kind = kind, "notification queued");
-            }
-            _ => {}
+        if let Effect::Notify(n) = &e {
+            tracing::info!(
+                notification.kind = notification_kind(n),
+                "notification queued"
+            );
         }
-    }
-
-    fn store_record(&mut self, record: Record) {
-        let persist = self.outlets.persist.clone();
-        let event = |time, kind, origin: Option<&Origin>, sensor, detail| Op::Event {
-            time,
-            kind,
-            user: origin.and_then(Origin::user),
-            keypad: origin.and_then(Origin::keypad),
-            origin: origin.map(origin_label),
-            sensor,
-            detail,
-        };
-        match record {
-            Record::Arm {
-                state,
-                areas,
-                origin,
-                time,
-                sensors,
-            } => {
-                persist.send(Op::Arm {
-                    state: db_arm_state(state),
-                    time,
-                    user: origin.user(),
-                    keypad: origin.keypad(),
-                    sensors,
-                });
-                persist.send(event(
-                    time,
-                    "arm",
-                    Some(&origin),
-                    None,
-                    Some(format!("{} areas {areas:?}", state.as_str())),
-                ));
-            }
-            Record::Disarm {
-                areas,
-                origin,
-                time,
-                alert,
-            } => {
-                persist.send(Op::Disarm {
-                    time,
-                    user: origin.user(),
-                    keypad: origin.keypad(),
-                    alert,
-                });
-                persist.send(event(
-                    time,
-                    "disarm",
-                    Some(&origin),
-                    None,
-                    Some(format!("areas {areas:?}")),
-                ));
-                // A partial disarm: the areas still armed continue in a new session.
-                let state = self.engine.arm_state();
-                if state != ArmState::Disarm {
-                    let sensors = self
-                        .installation
-                        .config
-                        .sensors
-                        .values()
-                        .filter(|s| {
-                            self.engine
-                                .snapshot()
-                                .areas
-                                .get(&s.area)
-                                .and_then(|a| a.mode)
-                                .is_some()
-                        })
-                        .map(|s| (s.id, None))
-                        .collect();
-                    persist.send(Op::Arm {
-                        state: db_arm_state(state),
-                        time,
-                        user: origin.user(),
-                        keypad: origin.keypad(),
-                        sensors,
-                    });
-                }
-            }
-            Record::AlertStarted(view) => {
-                persist.send(Op::AlertStart {
-                    key: view.key,
-                    time: view.start,
-                    silent: view.silent,
-                });
-                persist.send(event(view.start, "alert", None, None, None));
-            }
-            Record::AlertSensorAdded { alert, sensor } => {
-                let alert_silent = self.engine.alert().is_some_and(|a| a.silent);
-                persist.send(Op::AlertSensor {
-                    key: alert,
-                    sensor: sensor.sensor,
-                    time: sensor.start,
-                    delay: sensor.delay,
-                    alert_silent,
-                });
-            }
-            Record::AlertSensorEnded {
-                alert,
-                sensor,
-                time,
-            } => persist.send(Op::AlertSensorEnd {
-                key: alert,
-                sensor,
-                time,
-            }),
-            Record::AlertEnded { alert, time } => persist.send(Op::AlertEnd { key: alert, time }),
-            Record::Event(e) => {
-                let now = self.engine.snapshot().now;
-                let op = match e {
-                    Event::ArmRefused { origin, open } => event(
-                        now,
-                        "arm_refused",
-                        Some(&origin),
-                        None,
-                        Some(format!("open sensors {open:?}")),
-                    ),
-                    Event::Bypassed { origin, sensors } => event(
-                        now,
-                        "bypass",
-                        Some(&origin),
-                        None,
-                        Some(format!("sensors {sensors:?}")),
-                    ),
-                    Event::SwingerShutdown { sensor, alerts } => event(
-                        now,
-                        "swinger_shutdown",
-                        None,
-                        Some(sensor),
-                        Some(format!("{alerts} alerts")),
-                    ),
-                    Event::WiringFault { sensor, short } => event(
-                        now,
-                        "wiring_fault",
-                        None,
-                        Some(sensor),
-                        Some(if short { "short" } else { "cut" }.into()),
-                    ),
-                    Event::WiringRestored { sensor } => {
-                        event(now, "wiring_restored", None, Some(sensor), None)
-                    }
-                    Event::InvalidConfig { reason } => {
-                        event(now, "invalid_config", None, None, Some(reason))
-                    }
-                    Event::Duress { origin } => event(now, "duress", Some(&origin), None, None),
-                };
-                persist.send(op);
-            }
+        for op in crate::runtime::persist::ops::of(e, &self.engine, &self.installation) {
+            self.outlets.persist.send(op);
         }
     }
 }
 
-fn db_arm_state(s: ArmState) -> DbArmState {
-    match s {
-        ArmState::Disarm => DbArmState::Disarm,
-        ArmState::Away => DbArmState::Away,
-        ArmState::Stay => DbArmState::Stay,
-        ArmState::Mixed => DbArmState::Mixed,
+fn notification_kind(n: &crate::engine::Notification) -> &'static str {
+    use crate::engine::Notification;
+    match n {
+        Notification::AlertStarted { .. } => "alert_started",
+        Notification::AlertStopped { .. } => "alert_stopped",
+        Notification::PowerOutageStarted => "power_outage_started",
+        Notification::PowerOutageStopped => "power_outage_stopped",
+        Notification::WiringFault { .. } => "wiring_fault",
+        Notification::Duress { .. } => "duress",
     }
-}
-
-fn origin_label(o: &Origin) -> String {
-    match o {
-        Origin::User(_) => "user".into(),
-        Origin::Keypad { .. } => "keypad".into(),
-        Origin::Card { .. } => "card".into(),
-        Origin::Mqtt { .. } => "mqtt".into(),
-        Origin::Node(n) => format!("node:{n}"),
-        Origin::System => "system".into(),
-    }
-}
-
-/// Saves the latest journal state whenever it changes, off the engine's task;
-/// publishes the generation saved.
-pub fn spawn_journal_writer(
-    mut journal: crate::journal::Journal,
-    mut rx: watch::Receiver<Option<(u64, JournalState)>>,
-) -> watch::Receiver<u64> {
-    let (saved_tx, saved) = watch::channel(0);
-    tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let Some((generation, state)) = rx.borrow_and_update().clone() else {
-                continue;
-            };
-            let done = tokio::task::spawn_blocking(move || {
-                let result = journal.save(&state);
-                (journal, result)
-            })
-            .await;
-            match done {
-                Ok((j, result)) => {
-                    journal = j;
-                    match result {
-                        Ok(_) => {
-                            saved_tx.send_replace(generation);
-                        }
-                        Err(e) => {
-                            tracing::error!(journal = %journal.path().display(), error = %e, "cannot write the state journal");
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the journal writer failed");
-                    return;
-                }
-            }
-        }
-    });
-    saved
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
 use crate::engine::model::Millis;
-use crate::engine::{AlertType, AlertView, ArmState};
+use crate::engine::{AlertType, AlertView, ArmState, Effect};
 use crate::installation::Installation;
 
 /// One event: a name and an optional payload (`None` goes out with no argument).
@@ -184,6 +184,35 @@ pub fn area_json(area: i32, state: ArmState, installation: &Installation) -> Val
         "armState": state.as_str(),
         "uiOrder": info.and_then(|a| a.ui_order),
     })
+}
+
+/// The Socket.IO event an engine effect makes, if any (contract §2.2: ArPI's
+/// names and payloads).
+pub fn event_of(e: &Effect, installation: &Installation) -> Option<LiveEvent> {
+    let (name, payload) = match e {
+        Effect::MonitoringState(s) => ("system_state_change", Some(s.as_str().into())),
+        Effect::ArmState(a) => ("arm_state_change", Some(a.as_str().into())),
+        Effect::AreaState { area, state } => (
+            "area_state_change",
+            Some(area_json(*area, *state, installation)),
+        ),
+        Effect::AlertState(alert) => (
+            "alert_state_change",
+            alert
+                .as_ref()
+                .map(|a| alert_json(a, i64::try_from(a.key).unwrap_or(i64::MAX), installation)),
+        ),
+        Effect::Siren(s) => ("syren_state_change", s.map(Into::into)),
+        Effect::SensorsAlerting(b) => ("sensors_state_change", Some((*b).into())),
+        Effect::SensorsError(b) => ("sensors_error_change", Some((*b).into())),
+        Effect::Power(p) => ("power_state_change", Some(json!(p))),
+        Effect::Output { output, state } => (
+            "output_state_change",
+            Some(json!({"id": output, "state": state})),
+        ),
+        _ => return None,
+    };
+    Some(LiveEvent { name, payload })
 }
 
 #[cfg(test)]

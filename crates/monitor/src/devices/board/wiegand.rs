@@ -44,7 +44,9 @@ impl Decoder {
 }
 
 fn value(bits: &[bool]) -> u64 {
-    bits.iter().fold(0, |v, &b| (v << 1) | u64::from(b))
+    // `+`, not `|`: the same here (the low bit is free), and a test can tell
+    // every mutation of it apart.
+    bits.iter().fold(0, |v, &b| (v << 1) + u64::from(b))
 }
 
 /// Decodes one frame; `None` for noise or a parity error.
@@ -102,6 +104,14 @@ mod tests {
         let mut broken = card26(1_234_567);
         broken[5] = !broken[5];
         assert_eq!(decode(&broken), None, "a flipped bit fails parity");
+        let mut both = card26(1_234_567);
+        both[0] = !both[0];
+        both[25] = !both[25];
+        assert_eq!(
+            decode(&both),
+            None,
+            "each half is checked on its own: two wrong halves are no right whole"
+        );
         assert_eq!(decode(&bits(0, 13)), None, "noise");
     }
 

@@ -1,6 +1,9 @@
 //! The ordered write queue to PostgreSQL. The engine never waits for it: ops
 //! are queued without blocking and written one by one, in order, retried with
-//! back-off until PostgreSQL accepts them.
+//! back-off until PostgreSQL accepts them. [`ops`] turns engine effects into
+//! these writes.
+
+pub mod ops;
 
 use argus_db::enums::ArmState as DbArmState;
 use argus_db::records::{self, ArmSensorSnapshot};
@@ -162,29 +165,19 @@ async fn writer(pool: DbPool, mut rx: mpsc::UnboundedReceiver<Op>, pending: watc
         let Some(op) = queue.front().cloned() else {
             continue;
         };
-        let pool = pool.clone();
         let known = alerts.clone();
-        let result = tokio::task::spawn_blocking(move || -> Result<Option<(u64, i32)>, String> {
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            apply(&mut conn, &op, &known).map_err(|e| e.to_string())
-        })
-        .await;
-        match result {
-            Ok(Ok(learned)) => {
+        match crate::db::blocking(&pool, move |conn| apply(conn, &op, &known)).await {
+            Ok(learned) => {
                 if let Some((key, id)) = learned {
                     alerts.insert(key, id);
                 }
                 queue.pop_front();
                 backoff = Duration::from_millis(100);
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 tracing::warn!(error = %e, queued = queue.len(), retry_ms = backoff.as_millis() as u64, "database write failed; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "database writer task failed; retrying");
-                tokio::time::sleep(backoff).await;
             }
         }
     }

@@ -244,4 +244,24 @@ mod tests {
         );
         assert_eq!(basic.classify(0.005, Some(0.0)), Reading::Idle);
     }
+
+    #[test]
+    fn basic_wiring_is_idle_at_its_reference_and_active_away_from_it() {
+        let basic = Wiring::Basic;
+        assert_eq!(basic.classify(0.8, Some(0.8)), Reading::Idle);
+        assert_eq!(basic.classify(0.805, Some(0.8)), Reading::Idle);
+        assert_eq!(basic.classify(0.82, Some(0.8)), Reading::Active);
+        assert_eq!(
+            basic.classify(0.6, None),
+            Reading::Idle,
+            "uncalibrated: idle"
+        );
+    }
+
+    #[test]
+    fn the_simulated_active_level_is_the_rail_farthest_from_the_reference() {
+        let basic = Wiring::Basic;
+        assert_eq!(basic.level_for(Reading::Active, Some(0.8)), 0.0);
+        assert_eq!(basic.level_for(Reading::Active, Some(0.2)), 1.0);
+    }
 }

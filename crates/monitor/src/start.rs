@@ -1,0 +1,231 @@
+//! Starts the monitor's tasks and stops them on SIGTERM or Ctrl-C.
+//!
+//! Start-up order: the journal (last known state), the database (current
+//! configuration; optional, so the house stays protected while PostgreSQL is
+//! down), the engine (restored or fresh), the board, the writers, the IPC
+//! server.
+
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+use crate::devices::board;
+use crate::engine::{AreaRuntime, Engine, Input, Snapshot};
+use crate::installation::{self, Installation};
+use crate::interfaces::dispatch::Dispatcher;
+use crate::interfaces::ipc;
+use crate::interfaces::running::Running;
+use crate::runtime::actor::{self, now_ms, Outlets};
+use crate::runtime::journal::Journal;
+use crate::runtime::{live, persist};
+use crate::MonitorConfig;
+
+/// How long start-up waits for the database before running on the journal.
+const DB_START_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn load_installation(pool: &argus_db::DbPool, input_number: u8) -> Option<Installation> {
+    let load = crate::db::blocking(pool, move |conn| installation::load(conn, input_number));
+    match tokio::time::timeout(DB_START_TIMEOUT, load).await {
+        Ok(Ok(inst)) => Some(inst),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "cannot load the configuration from the database");
+            None
+        }
+        _ => {
+            tracing::warn!("the database did not answer in time");
+            None
+        }
+    }
+}
+
+/// The engine at start: restored from the journal when there is one, else
+/// fresh, with areas the database stores as armed armed again.
+fn start_engine(
+    installation: &Installation,
+    snapshot: Option<Snapshot>,
+) -> (Engine, Vec<crate::engine::Effect>) {
+    let config = installation.config.clone();
+    match snapshot {
+        Some(snapshot) => Engine::restore(config, snapshot),
+        None => {
+            let now = now_ms();
+            let mut snapshot = Snapshot {
+                now,
+                ..Snapshot::default()
+            };
+            for (&area, &mode) in &installation.armed {
+                snapshot.areas.insert(
+                    area,
+                    AreaRuntime {
+                        mode: Some(mode),
+                        armed_at: now,
+                        watch_mark: now,
+                        ..AreaRuntime::default()
+                    },
+                );
+            }
+            if snapshot.areas.is_empty() {
+                let mut engine = Engine::new();
+                let effects = engine.handle(Input::Configure(Box::new(config)), now);
+                (engine, effects)
+            } else {
+                Engine::restore(config, snapshot)
+            }
+        }
+    }
+}
+
+/// Runs the monitor until a termination signal arrives.
+pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pool = argus_db::pool::build_pool(&config.db, 4);
+    let mut journal = Journal::new(&config.state_dir);
+    let journaled = journal.load();
+    let from_db = load_installation(&pool, config.input_number).await;
+    let installation = match (from_db, &journaled) {
+        (Some(inst), _) => inst,
+        (None, Some(j)) => {
+            tracing::warn!(
+                "running on the configuration in the state journal until the database is back"
+            );
+            j.installation.clone()
+        }
+        (None, None) => {
+            tracing::error!(
+                "no configuration: neither the database nor a state journal is available"
+            );
+            Installation::default()
+        }
+    };
+    let snapshot = journaled.map(|j| j.snapshot);
+    let had_alert = snapshot.as_ref().is_some_and(|s| s.alert.is_some());
+    let (engine, initial) = start_engine(&installation, snapshot);
+
+    let (board_tx, board_events) = mpsc::unbounded_channel();
+    let board = if config.use_simulator {
+        let idle: Vec<(u8, f64)> = installation
+            .channels()
+            .into_iter()
+            .map(|(ch, sensors)| {
+                (
+                    ch,
+                    sensors[0]
+                        .1
+                        .level_for(crate::engine::Reading::Idle, sensors[0].2),
+                )
+            })
+            .collect();
+        board::sim::spawn(idle, board_tx)
+    } else {
+        board::gpio::spawn(config.board_version, config.sample_rate, board_tx)
+            .context("starting the board")?
+    };
+
+    let persist = persist::spawn(pool.clone());
+    if !had_alert {
+        persist.send(persist::Op::CloseStaleAlerts { time: now_ms() });
+    }
+    let live = live::hub();
+    // Before the engine's first effects, so the start-up state is in it.
+    let latest = live::track(&live);
+    let (journal_tx, journal_rx) = watch::channel(None);
+    let journal_saved = crate::runtime::journal::spawn_writer(journal, journal_rx);
+    let (keypad_tx, keypad_rx) = mpsc::unbounded_channel();
+    let outlets = Outlets {
+        keypad: keypad_tx,
+        board: board.clone(),
+        board_events,
+        persist,
+        live: live.clone(),
+        journal: journal_tx,
+        journal_saved,
+    };
+    let (engine_handle, published) = actor::spawn(engine, installation, initial, outlets);
+
+    let gate = crate::interfaces::sio::gate::Gate::new(
+        config.secret.clone().map(|s| s.0.into_bytes()),
+        Some(published.installation.clone()),
+        config.trusted_proxies.clone(),
+        crate::interfaces::sio::gate::Limits {
+            per_address: config.live_per_address,
+            total: config.live_sessions,
+            pending_for: std::time::Duration::from_secs(10),
+        },
+    );
+    let (live_addr, _live_task) =
+        crate::interfaces::sio::serve(config.live_bind, gate, Arc::clone(&latest), live.clone())
+            .await
+            .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
+    if config.secret.is_none() {
+        tracing::warn!("SECRET is not set: every Socket.IO client will be refused");
+    }
+    tracing::info!(addr = %live_addr, "live events listening");
+
+    let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
+        .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
+    let gsm = crate::devices::gsm::service::spawn(crate::devices::gsm::GsmSettings {
+        port: config.gsm_port.clone(),
+        baud: config.gsm_baud,
+        pin: None,
+    });
+    let running = Running {
+        keypad: Arc::default(),
+        live: live.clone(),
+        salt: config.salt.as_ref().map(|s| s.0.clone()),
+        manage_ssh: !config.use_simulator && config.use_ssh_connection,
+        gsm,
+        clock: if config.use_simulator {
+            crate::devices::clock::ClockBackend::Simulated
+        } else {
+            crate::devices::clock::ClockBackend::System
+        },
+        engine: engine_handle,
+        board,
+        db: pool,
+        input_number: config.input_number,
+        journal_saved: published.journal_saved.clone(),
+        installation: published.installation.clone(),
+        lockouts: Arc::default(),
+        card_window: Arc::default(),
+        latest,
+    };
+    crate::interfaces::access::spawn_keypad(running.clone(), published.state.clone(), keypad_rx);
+    let dispatcher = Dispatcher::running(&published, running);
+    let dispatcher = Arc::new(dispatcher);
+    let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
+    tracing::info!(
+        ipc.socket = %config.ipc_socket.display(),
+        board.version = config.board_version,
+        board.simulated = config.use_simulator,
+        state = published.state.borrow().as_str(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "argus-monitor ready"
+    );
+
+    if let Err(e) = crate::runtime::systemd::notify("READY=1") {
+        tracing::warn!(error = %e, "cannot notify systemd");
+    }
+    if let Some(period) = crate::runtime::systemd::watchdog_period() {
+        crate::runtime::systemd::spawn_watchdog(period, published.heartbeat.clone(), now_ms);
+    }
+
+    shutdown_signal().await?;
+    let _ = crate::runtime::systemd::notify("STOPPING=1");
+    ipc_task.abort();
+    let _ = std::fs::remove_file(&config.ipc_socket);
+    tracing::info!("argus-monitor stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}
