@@ -39,8 +39,10 @@ where
     .map_err(|e| DbError::Task(e.to_string()))?
 }
 
-/// An option section's stored JSON as `T` (`None` when never saved or not
-/// readable as `T`, so the section's defaults apply).
+/// An option section as `T`: what is stored over the registry's defaults
+/// (`argus_protocol::options`, the registry the server's option routes use),
+/// so a never-saved section reads as its defaults. `None` only when `T` does
+/// not fit the section.
 pub async fn option<T: DeserializeOwned + Send + 'static>(
     pool: &DbPool,
     name: &'static str,
@@ -50,7 +52,52 @@ pub async fn option<T: DeserializeOwned + Send + 'static>(
         argus_db::models::OptionRow::find(conn, name, section)
     })
     .await?;
-    Ok(row
+    let stored: Option<serde_json::Value> = row
         .and_then(|o| o.value)
-        .and_then(|v| serde_json::from_str(&v).ok()))
+        .and_then(|v| serde_json::from_str(&v).ok());
+    Ok(match argus_protocol::options::find(name, section) {
+        Some(registered) => serde_json::from_value(registered.resolve(stored.as_ref())).ok(),
+        None => stored.and_then(|v| serde_json::from_value(v).ok()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use argus_protocol::options::typed;
+
+    use crate::devices::gsm::commands::GsmOption;
+    use crate::services::email::SmtpOption;
+    use crate::services::remote::DyndnsOption;
+    use crate::services::ssh::AccessOption;
+
+    #[test]
+    fn every_section_the_monitor_reads_fits_the_registry_unsaved() {
+        let gsm: GsmOption = typed("notifications", "gsm", None).unwrap();
+        assert!(!gsm.enabled);
+        let smtp: SmtpOption = typed("notifications", "smtp", None).unwrap();
+        assert!(!smtp.enabled);
+        let dyndns: DyndnsOption = typed("network", "dyndns", None).unwrap();
+        assert!(dyndns.hostname.is_none());
+        let access: AccessOption = typed("network", "access", None).unwrap();
+        assert_eq!(
+            access,
+            AccessOption {
+                service_enabled: true,
+                restrict_local_network: false,
+                password_authentication_enabled: true,
+            },
+            "ArPI's defaults"
+        );
+    }
+
+    #[test]
+    fn a_partial_or_mistyped_section_keeps_the_defaults_of_the_rest() {
+        let stored = serde_json::json!({"enabled": true, "smtp_port": "x", "stray": 1});
+        let smtp: SmtpOption = typed("notifications", "smtp", Some(&stored)).unwrap();
+        assert!(smtp.enabled);
+        assert_eq!(
+            smtp.smtp_port, None,
+            "the default: the mailer then uses 587"
+        );
+    }
 }

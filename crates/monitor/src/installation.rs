@@ -20,7 +20,7 @@ pub struct SensorInfo {
     /// Input channel, if connected.
     pub channel: Option<u8>,
     /// How it is wired.
-    pub wiring: WiringSpec,
+    pub wiring: Wiring,
     /// Calibrated idle level (`basic` wiring).
     pub reference: Option<f64>,
     /// `sensor.type_id`.
@@ -33,37 +33,6 @@ pub struct SensorInfo {
     pub monitor_period: Option<i32>,
     /// `monitor_threshold`.
     pub monitor_threshold: Option<i32>,
-}
-
-/// A serialisable [`Wiring`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WiringSpec {
-    /// `basic`
-    Basic,
-    /// `normal`
-    Single {
-        /// NC.
-        nc: bool,
-        /// Two EOL resistors.
-        double_eol: bool,
-    },
-    /// `channel_a`/`channel_b`
-    Dual {
-        /// NC.
-        nc: bool,
-        /// B.
-        b: bool,
-    },
-}
-
-impl From<WiringSpec> for Wiring {
-    fn from(w: WiringSpec) -> Self {
-        match w {
-            WiringSpec::Basic => Self::Basic,
-            WiringSpec::Single { nc, double_eol } => Self::Single { nc, double_eol },
-            WiringSpec::Dual { nc, b } => Self::Dual { nc, b },
-        }
-    }
 }
 
 /// An area's name and order, for `area_state_change`.
@@ -102,9 +71,7 @@ impl Installation {
         let mut map: BTreeMap<u8, Vec<(i32, Wiring, Option<f64>)>> = BTreeMap::new();
         for (&id, s) in &self.sensors {
             if let Some(ch) = s.channel {
-                map.entry(ch)
-                    .or_default()
-                    .push((id, s.wiring.into(), s.reference));
+                map.entry(ch).or_default().push((id, s.wiring, s.reference));
             }
         }
         map
@@ -216,13 +183,13 @@ pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, L
             .filter(|&c| c < input_number);
         let nc = s.sensor_contact_type == ContactType::Nc;
         let wiring = match s.channel_type {
-            ChannelType::Basic => WiringSpec::Basic,
-            ChannelType::Normal => WiringSpec::Single {
+            ChannelType::Basic => Wiring::Basic,
+            ChannelType::Normal => Wiring::Single {
                 nc,
                 double_eol: s.sensor_eol_count == EolCount::Double,
             },
-            ChannelType::ChannelA => WiringSpec::Dual { nc, b: false },
-            ChannelType::ChannelB => WiringSpec::Dual { nc, b: true },
+            ChannelType::ChannelA => Wiring::Dual { nc, b: false },
+            ChannelType::ChannelB => Wiring::Dual { nc, b: true },
         };
         inst.sensors.insert(
             s.id,

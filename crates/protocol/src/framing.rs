@@ -49,7 +49,12 @@ pub struct LineReader {
     partial: Vec<u8>,
     /// Inside an over-long line: drop bytes until its newline.
     discarding: bool,
+    /// Room for one read from the stream ([`LineReader::buffer`]).
+    chunk: Vec<u8>,
 }
+
+/// How much one read from the stream takes at most.
+const CHUNK: usize = 8192;
 
 impl LineReader {
     /// An empty reader.
@@ -91,6 +96,23 @@ impl LineReader {
         self.ready
             .pop_front()
             .map(|line| line.ok_or(FrameError::TooLong))
+    }
+
+    /// Room to read the stream into; hand what was read to
+    /// [`LineReader::filled`]. Every async peer's read loop is then
+    /// `while let Ok(n @ 1..) = stream.read(lines.buffer()).await { for frame in lines.filled(n) { … } }`.
+    pub fn buffer(&mut self) -> &mut [u8] {
+        self.chunk.resize(CHUNK, 0);
+        &mut self.chunk
+    }
+
+    /// Takes the `n` bytes read into [`LineReader::buffer`] and yields the
+    /// frames they complete, in order.
+    pub fn filled(&mut self, n: usize) -> impl Iterator<Item = Result<Vec<u8>, FrameError>> + '_ {
+        let chunk = std::mem::take(&mut self.chunk);
+        self.push(&chunk[..n.min(chunk.len())]);
+        self.chunk = chunk;
+        std::iter::from_fn(move || self.next_frame())
     }
 
     /// Bytes held for an incomplete line.
@@ -196,6 +218,19 @@ mod tests {
         r.push(b"1}\n");
         assert_eq!(r.pending_len(), 0);
         assert_eq!(r.next_frame().unwrap().unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
+    fn frames_read_into_the_buffer_come_out_whole() {
+        let mut r = LineReader::new();
+        let stream = b"{\"a\":1}\n{\"b\":";
+        r.buffer()[..stream.len()].copy_from_slice(stream);
+        let frames: Vec<_> = r.filled(stream.len()).map(Result::unwrap).collect();
+        assert_eq!(frames, [b"{\"a\":1}".to_vec()]);
+        let rest = b"2}\n";
+        r.buffer()[..rest.len()].copy_from_slice(rest);
+        let frames: Vec<_> = r.filled(rest.len()).map(Result::unwrap).collect();
+        assert_eq!(frames, [b"{\"b\":2}".to_vec()]);
     }
 
     #[test]

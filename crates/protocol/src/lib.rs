@@ -9,6 +9,8 @@
 //!   with `SECRET`; pure computation, shared by server and monitor.
 //! - [`lockout`]: the one lock-out policy of every PIN entry point.
 //! - [`peer`]: which client address to believe (trusted proxies).
+//! - [`options`]: the registry of option sections, their defaults and secrets.
+//! - [`wire`]: the contract's JSON both processes send (Alert, Area).
 //!
 //! This crate holds data, framing and the pure rules both processes apply:
 //! no diesel, actix, tokio or socketioxide.
@@ -18,7 +20,9 @@ pub mod framing;
 pub mod ipc;
 pub mod jwt;
 pub mod lockout;
+pub mod options;
 pub mod peer;
+pub mod wire;
 
 pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};
 pub use ipc::{

@@ -73,14 +73,8 @@ fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Se
 
 async fn read_responses(mut reader: tokio::net::unix::OwnedReadHalf, pending: Pending) {
     let mut lines = LineReader::new();
-    let mut chunk = vec![0u8; 8192];
-    loop {
-        let n = match reader.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        lines.push(&chunk[..n]);
-        while let Some(frame) = lines.next_frame() {
+    while let Ok(n @ 1..) = reader.read(lines.buffer()).await {
+        for frame in lines.filled(n) {
             let Ok(response) = frame.and_then(|line| decode::<Response>(&line)) else {
                 tracing::warn!("ignoring an unreadable IPC response");
                 continue;

@@ -9,7 +9,6 @@
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
 //! - [`openapi`]: the route table and the OpenAPI document made from it.
-//! - [`options`]: the registry of option sections, their defaults and secrets.
 //! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
 //! - [`routes`]: every route, mounted under `/api`.
 //! - [`store`]: queries and transactions on the blocking pool.
@@ -26,7 +25,6 @@ pub mod error;
 pub mod ipc_client;
 pub mod lockout;
 pub mod openapi;
-pub mod options;
 pub mod prepared;
 pub mod routes;
 pub mod server;

@@ -4,10 +4,12 @@
 //! - [`armed`]: whether the house counts as armed (configuration writes wait).
 //! - [`changes`]: the shape of every configuration write (409 while armed, one
 //!   transaction with its event, merge, reorder, monitor reload).
+//! - [`entity`]: the create / read / update skeleton of configuration objects.
 //! - [`monitor`]: IPC commands from requests, the monitor's replies as responses.
 //! - [`shapes`]: the contract's JSON of areas, zones, sensors, keypads and alerts.
 
 pub mod armed;
 pub mod changes;
+pub mod entity;
 pub mod monitor;
 pub mod shapes;

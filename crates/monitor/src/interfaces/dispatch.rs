@@ -293,7 +293,8 @@ async fn update_ssh(r: &Running) -> Reply {
         return not_managed("SSH");
     }
     match db::option::<ssh::AccessOption>(&r.db, "network", "access").await {
-        Ok(o) => ssh::update(o.unwrap_or_default()).await,
+        Ok(Some(o)) => ssh::update(o).await,
+        Ok(None) => Reply::error("The access options do not fit network/access"),
         Err(e) => Reply::error(format!("Cannot read the access options: {e}")),
     }
 }

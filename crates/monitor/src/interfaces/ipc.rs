@@ -103,14 +103,8 @@ async fn connection<H: Handler>(stream: UnixStream, handler: Arc<H>) {
     });
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let mut lines = LineReader::new();
-    let mut chunk = vec![0u8; 8192];
-    loop {
-        let n = match reader.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        lines.push(&chunk[..n]);
-        while let Some(frame) = lines.next_frame() {
+    'read: while let Ok(n @ 1..) = reader.read(lines.buffer()).await {
+        for frame in lines.filled(n) {
             let line = match frame {
                 Ok(line) => line,
                 Err(e) => {
@@ -133,7 +127,7 @@ async fn connection<H: Handler>(stream: UnixStream, handler: Arc<H>) {
                 }
             };
             let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
-                break;
+                break 'read;
             };
             let (handler, tx) = (Arc::clone(&handler), tx.clone());
             tokio::spawn(async move {

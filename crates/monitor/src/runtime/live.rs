@@ -3,11 +3,11 @@
 //! A slow client never delays the engine: the hub is a bounded broadcast and
 //! a lagging receiver skips ahead.
 
-use chrono::{DateTime, Local};
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
-use crate::engine::model::Millis;
+use argus_protocol::wire;
+
 use crate::engine::{AlertType, AlertView, ArmState, Effect};
 use crate::installation::Installation;
 
@@ -124,66 +124,54 @@ pub fn track(hub: &broadcast::Sender<LiveEvent>) -> std::sync::Arc<std::sync::Mu
     latest
 }
 
-/// ArPI's local-time format, `YYYY-MM-DD HH:MM:SS`.
-pub fn local_time(ms: Millis) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-fn alert_type(t: AlertType) -> &'static str {
+fn alert_type(t: AlertType) -> wire::AlertType {
     match t {
-        AlertType::Away => "alert_away",
-        AlertType::Stay => "alert_stay",
-        AlertType::Sabotage => "alert_sabotage",
+        AlertType::Away => wire::AlertType::AlertAway,
+        AlertType::Stay => wire::AlertType::AlertStay,
+        AlertType::Sabotage => wire::AlertType::AlertSabotage,
     }
 }
 
-/// The contract's Alert JSON (§7), `id` being the database id when known.
-pub fn alert_json(alert: &AlertView, id: i64, installation: &Installation) -> Value {
-    let sensors: Vec<Value> = alert
-        .sensors
-        .iter()
-        .map(|s| {
-            let info = installation.sensors.get(&s.sensor);
-            json!({
-                "sensorId": s.sensor,
-                "channel": info.and_then(|i| i.channel),
-                "typeId": info.map(|i| i.type_id),
-                "name": info.map(|i| i.name.clone()),
-                "description": info.and_then(|i| i.description.clone()),
-                "startTime": local_time(s.start),
-                "endTime": s.end.map(local_time),
-                "delay": s.delay,
-                "silent": s.silent,
-                "monitorPeriod": info.and_then(|i| i.monitor_period),
-                "monitorThreshold": info.and_then(|i| i.monitor_threshold),
+/// The contract's Alert (§7), `id` being the database id when known.
+pub fn alert_json(alert: &AlertView, id: i64, installation: &Installation) -> wire::Alert {
+    wire::Alert {
+        id,
+        alert_type: alert_type(alert.alert_type),
+        start_time: Some(wire::local_time_ms(alert.start)),
+        end_time: alert.end.map(wire::local_time_ms),
+        silent: Some(alert.silent),
+        sensors: alert
+            .sensors
+            .iter()
+            .map(|s| {
+                let info = installation.sensors.get(&s.sensor);
+                wire::AlertSensor {
+                    sensor_id: s.sensor,
+                    channel: info.and_then(|i| i.channel).map(i32::from),
+                    type_id: info.map(|i| i.type_id),
+                    name: info.map(|i| i.name.clone()),
+                    description: info.and_then(|i| i.description.clone()),
+                    start_time: Some(wire::local_time_ms(s.start)),
+                    end_time: s.end.map(wire::local_time_ms),
+                    delay: i32::try_from(s.delay).ok(),
+                    silent: s.silent,
+                    monitor_period: info.and_then(|i| i.monitor_period),
+                    monitor_threshold: info.and_then(|i| i.monitor_threshold),
+                }
             })
-        })
-        .collect();
-    json!({
-        "id": id,
-        "alertType": alert_type(alert.alert_type),
-        "startTime": local_time(alert.start),
-        "endTime": alert.end.map(local_time),
-        "silent": alert.silent,
-        "sensors": sensors,
-    })
+            .collect(),
+    }
 }
 
 /// `area_state_change`'s payload.
-pub fn area_json(area: i32, state: ArmState, installation: &Installation) -> Value {
+pub fn area_json(area: i32, state: ArmState, installation: &Installation) -> wire::Area {
     let info = installation.areas.get(&area);
-    json!({
-        "id": area,
-        "name": info.map(|a| a.name.clone()),
-        "armState": state.as_str(),
-        "uiOrder": info.and_then(|a| a.ui_order),
-    })
+    wire::Area {
+        id: area,
+        name: info.map(|a| a.name.clone()),
+        arm_state: state.as_str().to_owned(),
+        ui_order: info.and_then(|a| a.ui_order),
+    }
 }
 
 /// The Socket.IO event an engine effect makes, if any (contract §2.2: ArPI's
@@ -194,13 +182,14 @@ pub fn event_of(e: &Effect, installation: &Installation) -> Option<LiveEvent> {
         Effect::ArmState(a) => ("arm_state_change", Some(a.as_str().into())),
         Effect::AreaState { area, state } => (
             "area_state_change",
-            Some(area_json(*area, *state, installation)),
+            serde_json::to_value(area_json(*area, *state, installation)).ok(),
         ),
         Effect::AlertState(alert) => (
             "alert_state_change",
-            alert
-                .as_ref()
-                .map(|a| alert_json(a, i64::try_from(a.key).unwrap_or(i64::MAX), installation)),
+            alert.as_ref().and_then(|a| {
+                let id = i64::try_from(a.key).unwrap_or(i64::MAX);
+                serde_json::to_value(alert_json(a, id, installation)).ok()
+            }),
         ),
         Effect::Siren(s) => ("syren_state_change", s.map(Into::into)),
         Effect::SensorsAlerting(b) => ("sensors_state_change", Some((*b).into())),
@@ -297,7 +286,7 @@ mod tests {
                 silent: Some(false),
             }],
         };
-        let v = alert_json(&alert, 17, &Installation::default());
+        let v = serde_json::to_value(alert_json(&alert, 17, &Installation::default())).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,

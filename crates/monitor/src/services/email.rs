@@ -17,25 +17,18 @@ pub const DEFAULT_SENDER: &str = "alert@arpi-security.info";
 #[derive(Clone, Default, Deserialize)]
 pub struct SmtpOption {
     /// Whether e-mail notifications are on.
-    #[serde(default)]
     pub enabled: bool,
     /// Server host.
-    #[serde(default)]
     pub smtp_hostname: Option<String>,
     /// Server port (587 when unset).
-    #[serde(default)]
     pub smtp_port: Option<u16>,
     /// Login.
-    #[serde(default)]
     pub smtp_username: Option<String>,
     /// Password.
-    #[serde(default)]
     pub smtp_password: Option<String>,
     /// First recipient.
-    #[serde(default)]
     pub email_address_1: Option<String>,
     /// Second recipient.
-    #[serde(default)]
     pub email_address_2: Option<String>,
 }
 

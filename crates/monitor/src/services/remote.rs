@@ -17,7 +17,6 @@ pub const WEBROOT: &str = "/home/argus/webapplication";
 
 /// `network/dyndns` (contract §6). Never logged.
 #[derive(Clone, Default, Deserialize)]
-#[serde(default)]
 pub struct DyndnsOption {
     /// Provider login.
     pub username: Option<String>,

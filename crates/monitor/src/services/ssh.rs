@@ -11,9 +11,8 @@ use std::process::Command;
 /// The drop-in argus owns.
 pub const DROP_IN: &str = "/etc/ssh/sshd_config.d/argus.conf";
 
-/// `network/access` (contract §6), with ArPI's defaults.
+/// `network/access` (contract §6; its defaults are the registry's).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default)]
 pub struct AccessOption {
     /// Run the SSH service.
     pub service_enabled: bool,
@@ -21,16 +20,6 @@ pub struct AccessOption {
     pub restrict_local_network: bool,
     /// Allow password logins (else keys only).
     pub password_authentication_enabled: bool,
-}
-
-impl Default for AccessOption {
-    fn default() -> Self {
-        Self {
-            service_enabled: true,
-            restrict_local_network: false,
-            password_authentication_enabled: true,
-        }
-    }
 }
 
 /// The sshd drop-in for `option`.
@@ -109,10 +98,19 @@ pub async fn update(option: AccessOption) -> argus_protocol::Reply {
 mod tests {
     use super::*;
 
+    /// ArPI's defaults.
+    fn arpi() -> AccessOption {
+        AccessOption {
+            service_enabled: true,
+            restrict_local_network: false,
+            password_authentication_enabled: true,
+        }
+    }
+
     #[test]
     fn defaults_match_arpi() {
-        let o: AccessOption = serde_json::from_str("{}").unwrap();
-        assert_eq!(o, AccessOption::default());
+        let o: AccessOption = argus_protocol::options::typed("network", "access", None).unwrap();
+        assert_eq!(o, arpi());
         assert!(
             o.service_enabled && o.password_authentication_enabled && !o.restrict_local_network
         );
@@ -120,7 +118,7 @@ mod tests {
 
     #[test]
     fn renders_the_drop_in() {
-        let open = render(&AccessOption::default());
+        let open = render(&arpi());
         assert!(open.contains("PasswordAuthentication yes\n"));
         assert!(!open.contains("AllowUsers"));
         let strict = render(&AccessOption {
@@ -142,15 +140,12 @@ mod tests {
             calls.borrow_mut().push(args.join(" "));
             Ok(())
         };
-        apply(&AccessOption::default(), &path, record).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            render(&AccessOption::default())
-        );
+        apply(&arpi(), &path, record).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render(&arpi()));
         assert!(!path.with_extension("conf.tmp").exists());
         let off = AccessOption {
             service_enabled: false,
-            ..AccessOption::default()
+            ..arpi()
         };
         apply(&off, &path, record).unwrap();
         assert_eq!(

@@ -41,8 +41,8 @@ fn responses(auth: Auth) -> Value {
 /// A path parameter's schema: ids are `1..=i32::MAX`; option names and
 /// sections are those of the registry.
 fn path_schema(name: &str) -> Value {
-    let names = |f: fn(&crate::options::Section) -> &'static str| {
-        let mut v: Vec<&str> = crate::options::SECTIONS.iter().map(f).collect();
+    let names = |f: fn(&argus_protocol::options::Section) -> &'static str| {
+        let mut v: Vec<&str> = argus_protocol::options::SECTIONS.iter().map(f).collect();
         v.push(if name == "name" {
             "mqtt"
         } else {

@@ -43,7 +43,7 @@ fn list<T: utoipa::PartialSchema>() -> Value {
 
 /// Any registered option section (PUT bodies are merged field by field).
 fn option_section() -> Value {
-    json!({ "oneOf": crate::options::SECTIONS.iter().map(|s| s.json_schema()).collect::<Vec<_>>() })
+    json!({ "oneOf": argus_protocol::options::SECTIONS.iter().map(|s| s.json_schema()).collect::<Vec<_>>() })
 }
 
 /// A route with nothing typed (the start of every entry).

@@ -5,13 +5,13 @@
 use actix_web::{get, web, HttpResponse};
 use argus_db::models::Alert;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::auth::{DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::services::shapes::alert_json;
 use crate::state::AppState;
 use crate::store::query;
+use argus_protocol::wire;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -24,7 +24,7 @@ async fn alerts_json(
     open_only: bool,
     limit: Option<i64>,
     offset: i64,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<wire::Alert>, ApiError> {
     query(&state.db, move |conn| {
         let alerts: Vec<Alert> = if open_only {
             Alert::open(conn)?.into_iter().collect()
@@ -46,7 +46,7 @@ async fn alerts_json(
 #[get("/alert")]
 async fn get_alert(state: web::Data<AppState>, _: DeviceToken) -> Result<HttpResponse, ApiError> {
     match alerts_json(&state, true, None, 0).await {
-        Ok(mut open) => Ok(HttpResponse::Ok().json(open.pop().unwrap_or(Value::Null))),
+        Ok(mut open) => Ok(HttpResponse::Ok().json(open.pop())),
         // During an alarm the app must still show what went off.
         Err(ApiError::DatabaseUnavailable(_)) => {
             Ok(HttpResponse::Ok().json(state.live().await?["alert"].take()))

@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::{AdminToken, UserToken};
+use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::services::armed::NOT_ALLOWED_AREA;
-use crate::services::changes::{check_name, configure, edit_entity, parse, record_change, reorder};
+use crate::services::changes::{check_name, configure, record_change, reorder};
+use crate::services::entity::{self, Entity};
 use crate::services::monitor::{arm_command, ask};
-use crate::services::shapes::AreaJson;
+use crate::services::shapes::area_json;
 use crate::state::AppState;
 use crate::store::{query, transact};
 
@@ -42,8 +44,55 @@ pub(crate) struct AreaEdit {
     name: String,
 }
 
-fn find(conn: &mut PgConnection, id: i32) -> Result<Area, ApiError> {
-    Area::find_live(conn, id)?.ok_or_else(|| ApiError::NotFound("Area not found".into()))
+impl Entity for Area {
+    type New = AreaEdit;
+    type Edit = AreaEdit;
+    const KIND: &'static str = "area";
+    const LABEL: &'static str = "Area";
+    const NOT_ALLOWED: &'static str = NOT_ALLOWED_AREA;
+
+    fn lookup(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+        Area::find_live(conn, id)
+    }
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn edit_of(&self) -> AreaEdit {
+        AreaEdit {
+            name: self.name.clone(),
+        }
+    }
+
+    fn check_new(new: &AreaEdit) -> Result<(), ApiError> {
+        check_name(&new.name, NAME_LENGTH)
+    }
+
+    fn insert(conn: &mut PgConnection, _: &ServerConfig, new: AreaEdit) -> Result<Self, ApiError> {
+        Ok(diesel::insert_into(area::table)
+            .values((
+                area::name.eq(&new.name),
+                area::arm_state.eq(ArmState::Disarm),
+                area::deleted.eq(false),
+            ))
+            .returning(Area::as_returning())
+            .get_result(conn)?)
+    }
+
+    fn update(
+        conn: &mut PgConnection,
+        _: &ServerConfig,
+        id: i32,
+        edit: AreaEdit,
+        _: &AreaEdit,
+    ) -> Result<Self, ApiError> {
+        check_name(&edit.name, NAME_LENGTH)?;
+        Ok(diesel::update(area::table.find(id))
+            .set(&edit)
+            .returning(Area::as_returning())
+            .get_result(conn)?)
+    }
 }
 
 /// `POST /api/areas/` `{"name"}` → 201 Area.
@@ -53,22 +102,8 @@ async fn create_area(
     admin: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit: AreaEdit = parse(body.into_inner())?;
-    check_name(&edit.name, NAME_LENGTH)?;
-    let created = configure(&state, NOT_ALLOWED_AREA, move |conn| {
-        let row: Area = diesel::insert_into(area::table)
-            .values((
-                area::name.eq(&edit.name),
-                area::arm_state.eq(ArmState::Disarm),
-                area::deleted.eq(false),
-            ))
-            .returning(Area::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("area {} created", row.id))?;
-        Ok(row)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(AreaJson::from(created)))
+    let row: Area = entity::create(&state, admin.0.id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(area_json(row)))
 }
 
 /// `GET /api/area/<id>` (admin).
@@ -78,9 +113,8 @@ async fn get_area(
     _: AdminToken,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let row = transact(&state.db, move |conn| find(conn, id)).await?;
-    Ok(HttpResponse::Ok().json(AreaJson::from(row)))
+    let row: Area = entity::get(&state, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(area_json(row)))
 }
 
 /// `PUT /api/area/<id>` `{"name"}` → Area, or 204 when unchanged.
@@ -91,28 +125,8 @@ async fn update_area(
     id: web::Path<i32>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let updated = edit_entity(
-        &state,
-        NOT_ALLOWED_AREA,
-        body.into_inner(),
-        move |conn| {
-            Ok(AreaEdit {
-                name: find(conn, id)?.name,
-            })
-        },
-        move |conn, edit: AreaEdit, _| {
-            check_name(&edit.name, NAME_LENGTH)?;
-            let row: Area = diesel::update(area::table.find(id))
-                .set(&edit)
-                .returning(Area::as_returning())
-                .get_result(conn)?;
-            record_change(conn, admin.0.id, &format!("area {id} updated"))?;
-            Ok(row)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(AreaJson::from(updated)))
+    let row: Area = entity::update(&state, admin.0.id, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(area_json(row)))
 }
 
 /// `DELETE /api/area/<id>`: soft delete → 204; 409 while sensors or outputs
@@ -125,7 +139,7 @@ async fn delete_area(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     configure(&state, NOT_ALLOWED_AREA, move |conn| {
-        find(conn, id)?;
+        entity::find::<Area>(conn, id)?;
         let sensors: Vec<i32> = sensor::table
             .filter(sensor::area_id.eq(id).and(sensor::deleted.eq(false)))
             .select(sensor::id)
@@ -174,7 +188,10 @@ fn area_id(q: &AreaQuery) -> Result<i32, ApiError> {
 }
 
 async fn existing_area(state: &AppState, id: i32) -> Result<(), ApiError> {
-    transact(&state.db, move |conn| find(conn, id).map(|_| ())).await
+    transact(&state.db, move |conn| {
+        entity::find::<Area>(conn, id).map(|_| ())
+    })
+    .await
 }
 
 /// `PUT /api/area/arm?area_id=&type=arm_away|arm_stay`.
@@ -218,6 +235,6 @@ async fn list_areas(state: web::Data<AppState>, _: UserToken) -> Result<HttpResp
     let mut areas = query(&state.db, Area::all).await?;
     areas.retain(|a| a.deleted != Some(true));
     areas.sort_by(|a, b| a.name.cmp(&b.name));
-    let json: Vec<AreaJson> = areas.into_iter().map(AreaJson::from).collect();
+    let json: Vec<_> = areas.into_iter().map(area_json).collect();
     Ok(HttpResponse::Ok().json(json))
 }

@@ -386,7 +386,10 @@ fn session_json(
         .or(s.arm_alert)
         .and_then(|id| alerts.get(&id))
     {
-        event.insert("alert".into(), alert_json(a, s.arm_type, alert_sensors));
+        event.insert(
+            "alert".into(),
+            serde_json::to_value(alert_json(a, s.arm_type, alert_sensors)).unwrap_or_default(),
+        );
     }
     Value::Object(event)
 }

@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 
 use crate::auth::AdminToken;
 use crate::error::ApiError;
-use crate::options::{self, Effect, INTERNAL_READ};
 use crate::services::armed::{ensure_disarmed, NOT_ALLOWED};
 use crate::services::changes::{empty_ok, record_change, stored_option};
 use crate::state::AppState;
 use crate::store::transact;
+use argus_protocol::options::{self, Effect, INTERNAL_READ};
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {

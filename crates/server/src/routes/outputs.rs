@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::{AdminToken, UserToken};
+use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::services::armed::NOT_ALLOWED;
-use crate::services::changes::{configure, edit_entity, parse, record_change, reorder};
+use crate::services::changes::{configure, record_change, reorder};
+use crate::services::entity::{self, Entity};
 use crate::services::monitor::ask;
 use crate::state::AppState;
 use crate::store::{query, transact};
@@ -179,8 +181,49 @@ impl OutputEdit {
     }
 }
 
-fn find(conn: &mut PgConnection, id: i32) -> Result<Output, ApiError> {
-    Output::find(conn, id)?.ok_or_else(|| ApiError::NotFound("Output not found".into()))
+impl Entity for Output {
+    type New = OutputEdit;
+    type Edit = OutputEdit;
+    const KIND: &'static str = "output";
+    const LABEL: &'static str = "Output";
+
+    fn lookup(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+        Output::find(conn, id)
+    }
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn edit_of(&self) -> OutputEdit {
+        OutputEdit::of(self)
+    }
+
+    fn insert(
+        conn: &mut PgConnection,
+        config: &ServerConfig,
+        new: OutputEdit,
+    ) -> Result<Self, ApiError> {
+        new.validate(conn, None, config.output_number)?;
+        Ok(diesel::insert_into(output::table)
+            .values((&new, output::state.eq(false)))
+            .returning(Output::as_returning())
+            .get_result(conn)?)
+    }
+
+    fn update(
+        conn: &mut PgConnection,
+        config: &ServerConfig,
+        id: i32,
+        edit: OutputEdit,
+        _: &OutputEdit,
+    ) -> Result<Self, ApiError> {
+        edit.validate(conn, Some(id), config.output_number)?;
+        Ok(diesel::update(output::table.find(id))
+            .set(&edit)
+            .returning(Output::as_returning())
+            .get_result(conn)?)
+    }
 }
 
 /// `GET /api/outputs/`.
@@ -197,19 +240,8 @@ async fn create_output(
     admin: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit: OutputEdit = parse(body.into_inner())?;
-    let outputs = state.config.output_number;
-    let created = configure(&state, NOT_ALLOWED, move |conn| {
-        edit.validate(conn, None, outputs)?;
-        let row: Output = diesel::insert_into(output::table)
-            .values((&edit, output::state.eq(false)))
-            .returning(Output::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("output {} created", row.id))?;
-        Ok(row)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(OutputJson::from(created)))
+    let row: Output = entity::create(&state, admin.0.id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(OutputJson::from(row)))
 }
 
 /// `GET /api/output/<id>` (admin).
@@ -219,8 +251,7 @@ async fn get_output(
     _: AdminToken,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let row = transact(&state.db, move |conn| find(conn, id)).await?;
+    let row: Output = entity::get(&state, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(OutputJson::from(row)))
 }
 
@@ -232,25 +263,9 @@ async fn update_output(
     id: web::Path<i32>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let outputs = state.config.output_number;
-    let updated = edit_entity(
-        &state,
-        NOT_ALLOWED,
-        body.into_inner(),
-        move |conn| Ok(OutputEdit::of(&find(conn, id)?)),
-        move |conn, edit: OutputEdit, _| {
-            edit.validate(conn, Some(id), outputs)?;
-            let row: Output = diesel::update(output::table.find(id))
-                .set(&edit)
-                .returning(Output::as_returning())
-                .get_result(conn)?;
-            record_change(conn, admin.0.id, &format!("output {id} updated"))?;
-            Ok(row)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(OutputJson::from(updated)))
+    let row: Output =
+        entity::update(&state, admin.0.id, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(OutputJson::from(row)))
 }
 
 /// `DELETE /api/output/<id>`: hard delete → 204.
@@ -262,7 +277,7 @@ async fn delete_output(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     configure(&state, NOT_ALLOWED, move |conn| {
-        find(conn, id)?;
+        entity::find::<Output>(conn, id)?;
         diesel::delete(output::table.find(id)).execute(conn)?;
         record_change(conn, admin.0.id, &format!("output {id} deleted"))
     })
@@ -272,7 +287,7 @@ async fn delete_output(
 
 /// A button output, or 404/409.
 async fn button(state: &AppState, id: i32, verb: &str) -> Result<(), ApiError> {
-    let row = transact(&state.db, move |conn| find(conn, id)).await?;
+    let row = transact(&state.db, move |conn| entity::find::<Output>(conn, id)).await?;
     if row.trigger_type != OutputTrigger::Button {
         return Err(ApiError::Conflict(format!(
             "Only buttons can be {verb} manually"

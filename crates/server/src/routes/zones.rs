@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::{AdminToken, UserToken};
+use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::services::armed::NOT_ALLOWED;
-use crate::services::changes::{check_name, configure, edit_entity, parse, record_change, reorder};
+use crate::services::changes::{check_name, configure, record_change, reorder};
+use crate::services::entity::{self, Entity};
 use crate::services::shapes::ZoneJson;
 use crate::state::AppState;
-use crate::store::{query, transact};
+use crate::store::query;
 
 /// `zone.name` is `varchar(32)`.
 const NAME_LENGTH: usize = 32;
@@ -90,8 +92,48 @@ impl ZoneEdit {
     }
 }
 
-fn find(conn: &mut PgConnection, id: i32) -> Result<Zone, ApiError> {
-    Zone::find_live(conn, id)?.ok_or_else(|| ApiError::NotFound("Zone not found".into()))
+impl Entity for Zone {
+    type New = ZoneEdit;
+    type Edit = ZoneEdit;
+    const KIND: &'static str = "zone";
+    const LABEL: &'static str = "Zone";
+
+    fn lookup(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+        Zone::find_live(conn, id)
+    }
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn edit_of(&self) -> ZoneEdit {
+        ZoneEdit::of(self)
+    }
+
+    fn check_new(new: &ZoneEdit) -> Result<(), ApiError> {
+        new.validate()
+    }
+
+    fn insert(conn: &mut PgConnection, _: &ServerConfig, new: ZoneEdit) -> Result<Self, ApiError> {
+        Ok(diesel::insert_into(zone::table)
+            .values((&new, zone::deleted.eq(false)))
+            .returning(Zone::as_returning())
+            .get_result(conn)?)
+    }
+
+    fn update(
+        conn: &mut PgConnection,
+        _: &ServerConfig,
+        id: i32,
+        edit: ZoneEdit,
+        _: &ZoneEdit,
+    ) -> Result<Self, ApiError> {
+        edit.validate()?;
+        Ok(diesel::update(zone::table.find(id))
+            .set(&edit)
+            .returning(Zone::as_returning())
+            .get_result(conn)?)
+    }
 }
 
 /// `POST /api/zones/` → 201 Zone.
@@ -101,18 +143,8 @@ async fn create_zone(
     admin: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit: ZoneEdit = parse(body.into_inner())?;
-    edit.validate()?;
-    let created = configure(&state, NOT_ALLOWED, move |conn| {
-        let row: Zone = diesel::insert_into(zone::table)
-            .values((&edit, zone::deleted.eq(false)))
-            .returning(Zone::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("zone {} created", row.id))?;
-        Ok(row)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(ZoneJson::from(created)))
+    let row: Zone = entity::create(&state, admin.0.id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(ZoneJson::from(row)))
 }
 
 /// `GET /api/zone/<id>` (admin).
@@ -122,8 +154,7 @@ async fn get_zone(
     _: AdminToken,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let row = transact(&state.db, move |conn| find(conn, id)).await?;
+    let row: Zone = entity::get(&state, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ZoneJson::from(row)))
 }
 
@@ -135,24 +166,8 @@ async fn update_zone(
     id: web::Path<i32>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let updated = edit_entity(
-        &state,
-        NOT_ALLOWED,
-        body.into_inner(),
-        move |conn| Ok(ZoneEdit::of(&find(conn, id)?)),
-        move |conn, edit: ZoneEdit, _| {
-            edit.validate()?;
-            let row: Zone = diesel::update(zone::table.find(id))
-                .set(&edit)
-                .returning(Zone::as_returning())
-                .get_result(conn)?;
-            record_change(conn, admin.0.id, &format!("zone {id} updated"))?;
-            Ok(row)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(ZoneJson::from(updated)))
+    let row: Zone = entity::update(&state, admin.0.id, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ZoneJson::from(row)))
 }
 
 /// `DELETE /api/zone/<id>`: hard delete → 204; 409 while sensors use it.
@@ -164,7 +179,7 @@ async fn delete_zone(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     configure(&state, NOT_ALLOWED, move |conn| {
-        find(conn, id)?;
+        entity::find::<Zone>(conn, id)?;
         let sensors: Vec<i32> = sensor::table
             .filter(sensor::zone_id.eq(id))
             .select(sensor::id)

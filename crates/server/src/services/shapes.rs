@@ -3,28 +3,18 @@
 
 use argus_db::enums::ArmState;
 use argus_db::models::{Alert, AlertSensorRow, Area, Keypad, Sensor, Zone};
-use chrono::{DateTime, Local, Utc};
+use argus_protocol::wire;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-/// Contract `Area`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AreaJson {
-    id: i32,
-    name: String,
-    arm_state: &'static str,
-    ui_order: Option<i32>,
-}
-
-impl From<Area> for AreaJson {
-    fn from(a: Area) -> Self {
-        Self {
-            id: a.id,
-            name: a.name,
-            arm_state: a.arm_state.api_str(),
-            ui_order: a.ui_order,
-        }
+/// Contract `Area` (the shape the monitor's `area_state_change` sends too).
+pub fn area_json(a: Area) -> wire::Area {
+    wire::Area {
+        id: a.id,
+        name: Some(a.name),
+        arm_state: a.arm_state.api_str().to_owned(),
+        ui_order: a.ui_order,
     }
 }
 
@@ -145,39 +135,44 @@ impl From<Keypad> for KeypadJson {
     }
 }
 
-/// ArPI's local time, `YYYY-MM-DD HH:MM:SS`.
+/// ArPI's local time, `YYYY-MM-DD HH:MM:SS`, or `null`.
 pub fn local(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| {
-        t.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-            .into()
-    })
+    t.map_or(Value::Null, |t| wire::local_time(t).into())
 }
 
-fn alert_type(arm: Option<ArmState>) -> &'static str {
+fn alert_type(arm: Option<ArmState>) -> wire::AlertType {
     match arm {
-        Some(ArmState::Stay) => "alert_stay",
-        Some(ArmState::Away | ArmState::Mixed) => "alert_away",
-        Some(ArmState::Disarm) | None => "alert_sabotage",
+        Some(ArmState::Stay) => wire::AlertType::AlertStay,
+        Some(ArmState::Away | ArmState::Mixed) => wire::AlertType::AlertAway,
+        Some(ArmState::Disarm) | None => wire::AlertType::AlertSabotage,
     }
 }
 
-/// The contract's Alert JSON.
-pub fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> Value {
-    let sensors: Vec<Value> = sensors
-        .iter()
-        .filter(|s| s.alert_id == alert.id)
-        .map(|s| {
-            json!({
-                "sensorId": s.sensor_id, "channel": s.channel, "typeId": s.type_id, "name": s.name,
-                "description": s.description, "startTime": local(s.start_time), "endTime": local(s.end_time),
-                "delay": s.delay, "silent": s.silent, "monitorPeriod": s.monitor_period, "monitorThreshold": s.monitor_threshold,
+/// The contract's Alert from its rows (`sensors` may hold other alerts' rows).
+pub fn alert_json(alert: &Alert, arm: Option<ArmState>, sensors: &[AlertSensorRow]) -> wire::Alert {
+    let time = |t: Option<DateTime<Utc>>| t.map(wire::local_time);
+    wire::Alert {
+        id: i64::from(alert.id),
+        alert_type: alert_type(arm),
+        start_time: time(alert.start_time),
+        end_time: time(alert.end_time),
+        silent: alert.silent,
+        sensors: sensors
+            .iter()
+            .filter(|s| s.alert_id == alert.id)
+            .map(|s| wire::AlertSensor {
+                sensor_id: s.sensor_id,
+                channel: s.channel,
+                type_id: Some(s.type_id),
+                name: Some(s.name.clone()),
+                description: s.description.clone(),
+                start_time: time(s.start_time),
+                end_time: time(s.end_time),
+                delay: s.delay,
+                silent: s.silent,
+                monitor_period: s.monitor_period,
+                monitor_threshold: s.monitor_threshold,
             })
-        })
-        .collect();
-    json!({
-        "id": alert.id, "alertType": alert_type(arm), "startTime": local(alert.start_time),
-        "endTime": local(alert.end_time), "silent": alert.silent, "sensors": sensors,
-    })
+            .collect(),
+    }
 }

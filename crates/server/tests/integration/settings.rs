@@ -101,7 +101,7 @@ async fn every_typed_section_answers_its_defaults_when_never_saved() {
     let defaults = arpi_defaults();
     assert_eq!(
         defaults.len(),
-        argus_server::options::SECTIONS.len(),
+        argus_protocol::options::SECTIONS.len(),
         "every registered section is pinned here"
     );
     for (name, section, value) in defaults {

@@ -12,8 +12,8 @@ pub const OPEN: f64 = 0.909;
 /// Short circuit.
 pub const SHORT: f64 = 0.0;
 
-/// How a sensor is wired to its input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a sensor is wired to its input (kept in the journal as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Wiring {
     /// `basic`: compared with a calibrated reference (±0.01), no fault detection.
     Basic,

@@ -10,16 +10,12 @@ use super::service::GsmHandle;
 #[derive(Default, serde::Deserialize)]
 pub struct GsmOption {
     /// Notifications through the modem are on.
-    #[serde(default)]
     pub enabled: bool,
     /// The SIM's PIN.
-    #[serde(default)]
     pub pin_code: Option<String>,
     /// The first number.
-    #[serde(default)]
     pub phone_number_1: Option<String>,
     /// The second number.
-    #[serde(default)]
     pub phone_number_2: Option<String>,
 }
 

@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::{AdminToken, DeviceToken};
+use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::services::armed::{ensure_disarmed, NOT_ALLOWED};
-use crate::services::changes::{check_name, configure, edit_entity, parse, record_change, reorder};
+use crate::services::changes::{check_name, configure, record_change, reorder};
+use crate::services::entity::{self, Entity};
 use crate::services::monitor::ask;
 use crate::services::shapes::SensorJson;
 use crate::state::AppState;
@@ -234,8 +236,66 @@ impl SensorEdit {
     }
 }
 
-fn find(conn: &mut PgConnection, id: i32) -> Result<Sensor, ApiError> {
-    Sensor::find_live(conn, id)?.ok_or_else(|| ApiError::NotFound("Sensor not found".into()))
+impl Entity for Sensor {
+    type New = SensorEdit;
+    type Edit = SensorPut;
+    const KIND: &'static str = "sensor";
+    const LABEL: &'static str = "Sensor";
+
+    fn lookup(conn: &mut PgConnection, id: i32) -> QueryResult<Option<Self>> {
+        Sensor::find_live(conn, id)
+    }
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn edit_of(&self) -> SensorPut {
+        SensorPut::of(self)
+    }
+
+    fn insert(
+        conn: &mut PgConnection,
+        config: &ServerConfig,
+        mut new: SensorEdit,
+    ) -> Result<Self, ApiError> {
+        new.silent_alert = Some(false);
+        new.monitor_threshold = Some(DEFAULT_THRESHOLD);
+        new.validate(conn, config.input_number)?;
+        new.check_channel(conn, None)?;
+        Ok(diesel::insert_into(sensor::table)
+            .values((
+                &new,
+                sensor::alert.eq(false),
+                sensor::error.eq(false),
+                sensor::deleted.eq(false),
+            ))
+            .returning(Sensor::as_returning())
+            .get_result(conn)?)
+    }
+
+    /// A new channel clears the reference value (the monitor calibrates again).
+    fn update(
+        conn: &mut PgConnection,
+        config: &ServerConfig,
+        id: i32,
+        put: SensorPut,
+        before: &SensorPut,
+    ) -> Result<Self, ApiError> {
+        let new_channel = put.channel != before.channel;
+        let edit = put.into_edit();
+        edit.validate(conn, config.input_number)?;
+        edit.check_channel(conn, Some(id))?;
+        diesel::update(sensor::table.find(id))
+            .set(&edit)
+            .execute(conn)?;
+        if new_channel {
+            diesel::update(sensor::table.find(id))
+                .set(sensor::reference_value.eq(None::<f64>))
+                .execute(conn)?;
+        }
+        entity::find(conn, id)
+    }
 }
 
 /// `POST /api/sensors/` → 201 Sensor.
@@ -245,27 +305,8 @@ async fn create_sensor(
     admin: AdminToken,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut edit: SensorEdit = parse(body.into_inner())?;
-    edit.silent_alert = Some(false);
-    edit.monitor_threshold = Some(DEFAULT_THRESHOLD);
-    let inputs = state.config.input_number;
-    let created = configure(&state, NOT_ALLOWED, move |conn| {
-        edit.validate(conn, inputs)?;
-        edit.check_channel(conn, None)?;
-        let row: Sensor = diesel::insert_into(sensor::table)
-            .values((
-                &edit,
-                sensor::alert.eq(false),
-                sensor::error.eq(false),
-                sensor::deleted.eq(false),
-            ))
-            .returning(Sensor::as_returning())
-            .get_result(conn)?;
-        record_change(conn, admin.0.id, &format!("sensor {} created", row.id))?;
-        Ok(row)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(SensorJson::from(created)))
+    let row: Sensor = entity::create(&state, admin.0.id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(SensorJson::from(row)))
 }
 
 /// `GET /api/sensor/<id>` (admin).
@@ -275,13 +316,11 @@ async fn get_sensor(
     _: AdminToken,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let row = transact(&state.db, move |conn| find(conn, id)).await?;
+    let row: Sensor = entity::get(&state, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SensorJson::from(row)))
 }
 
-/// `PUT /api/sensor/<id>` → Sensor, 204 when unchanged; a new channel
-/// clears the reference value (the monitor calibrates again).
+/// `PUT /api/sensor/<id>` → Sensor, 204 when unchanged.
 #[put("/sensor/{id:\\d+}")]
 async fn update_sensor(
     state: web::Data<AppState>,
@@ -289,32 +328,9 @@ async fn update_sensor(
     id: web::Path<i32>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let inputs = state.config.input_number;
-    let updated = edit_entity(
-        &state,
-        NOT_ALLOWED,
-        body.into_inner(),
-        move |conn| Ok(SensorPut::of(&find(conn, id)?)),
-        move |conn, put: SensorPut, before| {
-            let new_channel = put.channel != before.channel;
-            let edit = put.into_edit();
-            edit.validate(conn, inputs)?;
-            edit.check_channel(conn, Some(id))?;
-            diesel::update(sensor::table.find(id))
-                .set(&edit)
-                .execute(conn)?;
-            if new_channel {
-                diesel::update(sensor::table.find(id))
-                    .set(sensor::reference_value.eq(None::<f64>))
-                    .execute(conn)?;
-            }
-            record_change(conn, admin.0.id, &format!("sensor {id} updated"))?;
-            find(conn, id)
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(SensorJson::from(updated)))
+    let row: Sensor =
+        entity::update(&state, admin.0.id, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(SensorJson::from(row)))
 }
 
 /// `DELETE /api/sensor/<id>`: soft delete → 204.
@@ -326,7 +342,7 @@ async fn delete_sensor(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     configure(&state, NOT_ALLOWED, move |conn| {
-        find(conn, id)?;
+        entity::find::<Sensor>(conn, id)?;
         diesel::update(sensor::table.find(id))
             .set(sensor::deleted.eq(true))
             .execute(conn)?;
@@ -348,7 +364,7 @@ async fn clear_references(
         let target = sensor::table.filter(sensor::deleted.eq(false)).into_boxed();
         let target = match id {
             Some(id) => {
-                find(conn, id)?;
+                entity::find::<Sensor>(conn, id)?;
                 target.filter(sensor::id.eq(id))
             }
             None => target,

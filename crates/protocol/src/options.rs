@@ -3,7 +3,9 @@
 //! types and defaults, which fields are secrets, and what a change must tell
 //! the monitor. Pure: [`Section::read`] masks secrets for a GET,
 //! [`Section::write`] validates a PUT body and merges it over the stored
-//! value, keeping any secret sent back as the mask.
+//! value, keeping any secret sent back as the mask; [`Section::resolve`] and
+//! [`typed`] give the monitor the value to act on. The server's option
+//! routes and the monitor both read sections through this one registry.
 
 use serde_json::{Map, Value};
 
@@ -254,6 +256,17 @@ pub fn find(name: &str, section: &str) -> Option<&'static Section> {
         .find(|s| s.name == name && s.section == section)
 }
 
+/// A registered section's value as `T` (stored over defaults; see
+/// [`Section::resolve`]); `None` for an unregistered section or a `T` that
+/// does not fit it.
+pub fn typed<T: serde::de::DeserializeOwned>(
+    name: &str,
+    section: &str,
+    stored: Option<&Value>,
+) -> Option<T> {
+    serde_json::from_value(find(name, section)?.resolve(stored)).ok()
+}
+
 /// A PUT that cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OptionError {
@@ -406,6 +419,12 @@ impl Section {
         let mut value = complete(self.fields, stored);
         mask(self.fields, &mut value);
         Value::Object(value)
+    }
+
+    /// The value the monitor acts on: stored over defaults, secrets in
+    /// clear. Never sent to a client.
+    pub fn resolve(&self, stored: Option<&Value>) -> Value {
+        Value::Object(complete(self.fields, stored))
     }
 
     /// The value to store after a PUT of `body` (a partial object is merged
