@@ -501,9 +501,11 @@ impl Argus {
 
     /// One IPC call.
     pub fn ipc(&self, command: argus_protocol::Command) -> argus_protocol::Reply {
-        let mut c =
-            argus_monitor::client::BlockingClient::connect(&self.socket(), Duration::from_secs(10))
-                .unwrap_or_else(|e| panic!("IPC connect: {e}"));
+        let mut c = argus_monitor::interfaces::client::BlockingClient::connect(
+            &self.socket(),
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("IPC connect: {e}"));
         c.call(command).unwrap_or_else(|e| panic!("IPC call: {e}"))
     }
 

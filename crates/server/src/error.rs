@@ -42,6 +42,11 @@ pub enum ApiError {
     /// 503 `{"error":"database unavailable"}`: PostgreSQL is down or busy.
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// A refusal whose contract body is not `{"error"}` (ArPI's shapes:
+    /// `{"error", "reason"}` for a failed registration, `{"result",
+    /// "message"}` for a test while armed, `null` for an unknown section).
+    #[error("{0}: {1}")]
+    Refused(StatusCode, serde_json::Value),
     /// A token guard refused the caller (403, or 401 for an expired token).
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -107,6 +112,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Auth(e) => e.status(),
+            Self::Refused(status, _) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +129,7 @@ impl ResponseError for ApiError {
             | Self::Conflict(message) => response.json(json!({ "error": message })),
             Self::Unauthorized => response.json(json!({ "error": "Unauthorized" })),
             Self::Auth(e) => response.json(json!({ "error": e.to_string() })),
+            Self::Refused(_, body) => response.json(body),
             Self::NoChange => response.finish(),
             Self::MonitorUnavailable(cause) => {
                 tracing::warn!(error = %cause, "monitor unavailable");
@@ -233,6 +240,16 @@ mod tests {
             )
         );
         assert_eq!(parts(ApiError::NoChange), (204, String::new()));
+        assert_eq!(
+            parts(ApiError::Refused(
+                StatusCode::FORBIDDEN,
+                json!({"result": false, "message": "Testing is not allowed currently."})
+            )),
+            (
+                403,
+                r#"{"message":"Testing is not allowed currently.","result":false}"#.into()
+            )
+        );
         assert_eq!(
             parts(ApiError::Auth(AuthError::Expired)),
             (401, r#"{"error":"token expired"}"#.into())

@@ -4,6 +4,7 @@
 //! 404 `null` on GET and 400 on PUT, as are unknown fields; 409 while armed;
 //! then the section's effect on the monitor.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, put, web, HttpResponse};
 use argus_db::models::OptionRow;
 use argus_db::schema::option;
@@ -51,7 +52,7 @@ async fn get_option(
         })));
     }
     let Some(registered) = options::find(&name, &section) else {
-        return Ok(HttpResponse::NotFound().json(Value::Null));
+        return Err(ApiError::Refused(StatusCode::NOT_FOUND, Value::Null));
     };
     let stored = stored_option(&state, registered.name, registered.section).await?;
     Ok(HttpResponse::Ok().json(json!({

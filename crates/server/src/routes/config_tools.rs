@@ -2,6 +2,7 @@
 //! siren) run by the monitor and refused while armed, the modem's SMS inbox,
 //! and the public facts: installation domains, installation id, location.
 
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, web, HttpResponse};
 use argus_protocol::Command;
 use serde::Deserialize;
@@ -35,8 +36,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// Runs a test through the monitor, or 403 while armed (ArPI's body).
 async fn run_test(state: &AppState, command: Command) -> Result<HttpResponse, ApiError> {
     if !is_disarmed(state).await? {
-        return Ok(HttpResponse::Forbidden()
-            .json(json!({"result": false, "message": "Testing is not allowed currently."})));
+        return Err(ApiError::Refused(
+            StatusCode::FORBIDDEN,
+            json!({"result": false, "message": "Testing is not allowed currently."}),
+        ));
     }
     ask(state, command).await
 }

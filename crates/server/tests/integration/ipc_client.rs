@@ -1,4 +1,4 @@
-//! The server's IPC client against the monitor's real IPC server.
+//! The server's IPC client against a monitor's IPC endpoint.
 
 use argus_protocol::Command;
 use argus_server::ipc_client::{IpcClient, IpcError};
@@ -54,17 +54,11 @@ async fn reconnects_after_the_monitor_restarts() {
     monitor.task.abort();
     let _ = (&mut { monitor.task }).await;
     // The old server is gone: its socket is closed and a new one takes the path.
-    let (_state, state_rx) =
-        tokio::sync::watch::channel(argus_protocol::constants::MonitoringState::MonitoringArmed);
-    let (_power, power_rx) =
-        tokio::sync::watch::channel(argus_protocol::constants::PowerState::Battery);
-    let listener = argus_monitor::interfaces::ipc::bind(&monitor.path, 0o660).unwrap();
-    let dispatcher =
-        argus_monitor::interfaces::dispatch::Dispatcher::new(state_rx, power_rx, false);
-    let _task = tokio::spawn(argus_monitor::interfaces::ipc::serve(
-        listener,
-        Arc::new(dispatcher),
-    ));
+    let _task = crate::support::serve(
+        &monitor.path,
+        argus_protocol::constants::MonitoringState::MonitoringArmed,
+        argus_protocol::constants::PowerState::Battery,
+    );
 
     // The first call may find the stale connection closed; the next one reconnects.
     let first = client.call(Command::MonitorGetState).await;

@@ -1,41 +1,80 @@
-//! Test fixtures: configuration, a live monitor IPC server, the app.
+//! Test fixtures: configuration, a monitor's IPC endpoint, the app.
 
 use argus_db::test_db::TestDb;
-use argus_monitor::interfaces::dispatch::Dispatcher;
 use argus_protocol::constants::{MonitoringState, PowerState};
+use argus_protocol::framing::{decode, encode};
+use argus_protocol::{Command, LineReader, Reply, Request, Response};
 use argus_server::state::AppState;
 use argus_server::ServerConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
 
-/// A monitor IPC server in this process, with the real dispatcher.
+/// A monitor's IPC endpoint in this process, speaking the protocol crate's
+/// NDJSON: it answers the state queries and refuses every other command as
+/// a monitor without its engine does. The server and the real monitor meet
+/// in `tests/` (the e2e suite); here the server is tested on its own.
 pub struct LiveMonitor {
     pub dir: tempfile::TempDir,
     pub path: PathBuf,
     pub task: tokio::task::JoinHandle<()>,
-    _state: watch::Sender<MonitoringState>,
-    _power: watch::Sender<PowerState>,
 }
 
 impl LiveMonitor {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("argus_monitor.sock");
-        let (state, state_rx) = watch::channel(MonitoringState::MonitoringReady);
-        let (power, power_rx) = watch::channel(PowerState::Network);
-        let listener = argus_monitor::interfaces::ipc::bind(&path, 0o660).unwrap();
-        let task = tokio::spawn(argus_monitor::interfaces::ipc::serve(
-            listener,
-            Arc::new(Dispatcher::new(state_rx, power_rx, true)),
-        ));
-        Self {
-            dir,
-            path,
-            task,
-            _state: state,
-            _power: power,
+        let task = serve(&path, MonitoringState::MonitoringReady, PowerState::Network);
+        Self { dir, path, task }
+    }
+}
+
+/// Serves `path` until the task is aborted (which closes every connection).
+pub fn serve(
+    path: &Path,
+    state: MonitoringState,
+    power: PowerState,
+) -> tokio::task::JoinHandle<()> {
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path).unwrap();
+    tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            connections.spawn(connection(stream, state, power));
         }
+    })
+}
+
+async fn connection(stream: UnixStream, state: MonitoringState, power: PowerState) {
+    let (mut reader, mut writer) = stream.into_split();
+    let mut lines = LineReader::new();
+    while let Ok(n @ 1..) = reader.read(lines.buffer()).await {
+        let mut out = Vec::new();
+        for frame in lines.filled(n) {
+            let Ok(request) = frame.and_then(|line| decode::<Request>(&line)) else {
+                continue;
+            };
+            let reply = answer(request.command, state, power);
+            out.extend(
+                encode(&Response {
+                    id: Some(request.id),
+                    reply,
+                })
+                .unwrap(),
+            );
+        }
+        if writer.write_all(&out).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn answer(command: Command, state: MonitoringState, power: PowerState) -> Reply {
+    match command {
+        Command::MonitorGetState => Reply::ok_value(serde_json::json!({ "state": state })),
+        Command::PowerGetState => Reply::ok_value(serde_json::json!({ "state": power })),
+        other => Reply::error(format!("{} needs a running monitor", other.action())),
     }
 }
 

@@ -5,6 +5,7 @@
 //! holding a worker in a sleep. A wrong PIN, or a locked one, answers
 //! `200 false`.
 
+use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use argus_db::hash::{normalize_registration_code, verify_secret};
 use argus_db::models::User;
@@ -26,9 +27,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(register_device).service(authenticate);
 }
 
-fn register_failed(reason: &str) -> HttpResponse {
-    HttpResponse::BadRequest()
-        .json(json!({ "error": "Failed to register device", "reason": reason }))
+fn register_failed(reason: &str) -> ApiError {
+    ApiError::Refused(
+        StatusCode::BAD_REQUEST,
+        json!({ "error": "Failed to register device", "reason": reason }),
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -50,12 +53,12 @@ async fn register_device(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
     else {
-        return Ok(register_failed("Missing Origin header"));
+        return Err(register_failed("Missing Origin header"));
     };
     let code = match &body.registration_code {
         Some(Value::String(s)) if !s.trim().is_empty() => normalize_registration_code(s),
         Some(Value::Number(n)) => n.to_string(),
-        _ => return Ok(register_failed("Missing registration code")),
+        _ => return Err(register_failed("Missing registration code")),
     };
     let address = client_address(&req, &state.config.trusted_proxies);
     // The code names its user only once checked: the address is what is counted.
@@ -64,7 +67,7 @@ async fn register_device(
         ..Attempt::default()
     };
     if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&attempt) {
-        return Ok(register_failed("User not found"));
+        return Err(register_failed("User not found"));
     }
     let _permit = state.shared.hashing_permit().await?;
     let pool = state.db.clone();
@@ -89,7 +92,7 @@ async fn register_device(
     .await?
     .map_err(ApiError::DatabaseUnavailable)?;
     match found {
-        Some((_, true)) => Ok(register_failed("Expired registration code")),
+        Some((_, true)) => Err(register_failed("Expired registration code")),
         Some((user_id, false)) => {
             state.shared.lockouts.succeeded(&attempt);
             let secret = state
@@ -106,7 +109,7 @@ async fn register_device(
             let token = jwt::sign(&claims, &secret).map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok().json(json!({ "device_token": token })))
         }
-        None => Ok(register_failed("User not found")),
+        None => Err(register_failed("User not found")),
     }
 }
 
@@ -117,8 +120,8 @@ pub(crate) struct AuthenticateBody {
     access_code: Option<Value>,
 }
 
-fn invalid_user() -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "error": "invalid user id" }))
+fn invalid_user() -> ApiError {
+    ApiError::BadRequest("invalid user id".into())
 }
 
 /// `POST /api/user/authenticate` `{"device_token","access_code"}` →
@@ -141,13 +144,13 @@ async fn authenticate(
         .as_deref()
         .and_then(|t| jwt::verify::<DeviceClaims>(t, &secret).ok())
     else {
-        return Ok(invalid_user());
+        return Err(invalid_user());
     };
     let Some(pin) = pin_of(body.access_code.as_ref()) else {
         return Ok(HttpResponse::Ok().json(false));
     };
     let Ok(user_id) = i32::try_from(device.user_id) else {
-        return Ok(invalid_user());
+        return Err(invalid_user());
     };
     let attempt = login_attempt(&device, client_address(&req, &state.config.trusted_proxies));
     let locked = match state.shared.lockouts.attempt(&attempt) {
@@ -162,7 +165,7 @@ async fn authenticate(
         other => other?,
     };
     let user = match checked {
-        PinCheck::UnknownUser => return Ok(invalid_user()),
+        PinCheck::UnknownUser => return Err(invalid_user()),
         PinCheck::Wrong => {
             if !locked.is_empty() {
                 tracing::warn!(

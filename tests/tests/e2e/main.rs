@@ -1,0 +1,17 @@
+//! The cross-process suite in one test binary: each module starts the real
+//! `argus-server` and `argus-monitor` (from `target/debug`) with the
+//! harness in `src/lib.rs`, against real PostgreSQL, nginx, SMTP, a
+//! pseudo-terminal modem and npm/PyPI clients. Run with
+//! `cargo test -p argus-e2e` after `cargo build --workspace --bins`.
+
+mod email;
+mod flood;
+mod gsm;
+mod keypad;
+mod live;
+mod monitor;
+mod nginx;
+mod offline;
+mod repository;
+mod schemathesis;
+mod system;
