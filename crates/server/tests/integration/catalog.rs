@@ -7,7 +7,7 @@ use argus_protocol::jwt;
 use argus_server::auth::{now_seconds, UserClaims};
 use serde_json::Value;
 
-use crate::support::{config, state, LiveMonitor, SECRET};
+use crate::support::{config, keys, state, LiveMonitor, SECRET};
 
 fn token(id: i64, role: &str) -> String {
     let claims = UserClaims {
@@ -32,12 +32,6 @@ macro_rules! get {
             serde_json::from_slice(&test::read_body(resp).await).unwrap_or(Value::Null);
         (status, body, renewed)
     }};
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
 }
 
 fn sorted(list: &[&str]) -> Vec<String> {

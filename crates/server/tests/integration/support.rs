@@ -180,3 +180,20 @@ macro_rules! call {
         (status, body)
     }};
 }
+
+/// The sorted keys of a JSON object.
+pub fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// Every area armed away, straight in the table (the server's armed rule reads it).
+pub fn arm_everything(db: &TestDb) {
+    use argus_db::schema::area;
+    use diesel::prelude::*;
+    diesel::update(area::table)
+        .set(area::arm_state.eq(argus_db::enums::ArmState::Away))
+        .execute(&mut db.conn())
+        .unwrap();
+}
