@@ -2,20 +2,25 @@
 //! instances may serve one database. It reads and writes configuration in
 //! PostgreSQL and asks the monitor (over IPC) for everything live.
 //!
-//! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
-//! - [`config`]: environment variables, read once in `main`.
-//! - [`cors`]: `OPTIONS` and cross-origin headers.
-//! - [`directory`]: users and roles as the token guards see them.
+//! Layers, top down: [`routes`] (handlers only, never importing each other)
+//! over [`services`] (what routes share: the armed rule, configuration
+//! writes, the entity skeleton, monitor replies, JSON shapes) over [`store`]
+//! and `argus-db` (queries) and [`ipc_client`] (the monitor).
+//!
+//! - [`routes`]: every route, mounted under `/api`; `routes::table` lists them.
+//! - [`services`]: what routes share.
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
-//! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
-//! - [`openapi`]: the route table and the OpenAPI document made from it.
-//! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
-//! - [`routes`]: every route, mounted under `/api`.
+//! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
+//! - [`directory`]: users and roles as the token guards see them.
+//! - [`lockout`]: the process's lock-out table, client address and device identity.
 //! - [`store`]: queries and transactions on the blocking pool.
+//! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
+//! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
+//! - [`openapi`]: the OpenAPI document made from the route table.
+//! - [`cors`], [`storable`]: `OPTIONS` and cross-origin headers; NUL refused.
+//! - [`config`]: environment variables, read once in `main`.
 //! - [`state`]: [`state::AppState`], what handlers share.
 //! - [`server`]: binds TCP or a Unix socket and runs.
-//! - [`services`]: what routes share (the armed rule, configuration writes,
-//!   monitor replies, JSON shapes); routes never import each other.
 
 pub mod auth;
 pub mod config;

@@ -5,12 +5,12 @@ use actix_web::{get, put, web, HttpResponse};
 use argus_protocol::ipc::{ArmRequest, DisarmRequest};
 use argus_protocol::Command;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::auth::{DeviceToken, UserToken};
 use crate::error::ApiError;
 use crate::services::armed::stored_arm_state;
-use crate::services::monitor::{arm_command, ask};
+use crate::services::monitor::{arm_command, ask, monitoring_state};
 use crate::state::AppState;
 
 /// Mounts the routes of this module.
@@ -89,14 +89,8 @@ async fn get_is_alert(
     _: DeviceToken,
 ) -> Result<HttpResponse, ApiError> {
     let reply = state.monitor.call(Command::MonitorGetState).await?;
-    let current = reply
-        .value
-        .as_ref()
-        .and_then(|v| v.get("state"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     Ok(HttpResponse::Ok().json(matches!(
-        current,
+        monitoring_state(&reply),
         "monitoring_alert" | "monitoring_sabotage"
     )))
 }

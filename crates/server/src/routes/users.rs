@@ -1,5 +1,5 @@
 //! Users, one resource in four files: reading them ([`read`]), writing them
-//! ([`write`]), their registration code and MCP tokens ([`codes`]), and
+//! ([`write`](mod@write)), their registration code and MCP tokens ([`codes`]), and
 //! logging in with a registration code or a PIN ([`login`]).
 
 use actix_web::web;

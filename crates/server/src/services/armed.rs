@@ -3,9 +3,9 @@
 
 use actix_web::web;
 use argus_protocol::Command;
-use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::services::monitor::monitoring_state;
 use crate::state::AppState;
 
 /// ArPI's body for a configuration change while armed.
@@ -38,15 +38,7 @@ pub async fn is_disarmed(state: &AppState) -> Result<bool, ApiError> {
         return Ok(false);
     }
     match state.monitor.call(Command::MonitorGetState).await {
-        Ok(reply) => {
-            let current = reply
-                .value
-                .as_ref()
-                .and_then(|v| v.get("state"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            Ok(!ARMED_STATES.contains(&current))
-        }
+        Ok(reply) => Ok(!ARMED_STATES.contains(&monitoring_state(&reply))),
         Err(e) => {
             tracing::warn!(error = %e, "monitor not asked whether it is armed");
             Ok(true)

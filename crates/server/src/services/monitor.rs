@@ -46,6 +46,16 @@ pub fn ipc_response(reply: Reply) -> Result<HttpResponse, ApiError> {
     })
 }
 
+/// The monitoring state a `monitor_get_state` reply names (`""` if none).
+pub fn monitoring_state(reply: &Reply) -> &str {
+    reply
+        .value
+        .as_ref()
+        .and_then(|v| v.get("state"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 /// Sends `command` to the monitor and answers with its reply
 /// ([`ipc_response`]); 503 when the monitor does not answer.
 pub async fn ask(state: &AppState, command: Command) -> Result<HttpResponse, ApiError> {
