@@ -118,6 +118,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    argus_outbox (id) {
+        id -> Int8,
+        #[max_length = 160]
+        key -> Varchar,
+        #[max_length = 32]
+        kind -> Varchar,
+        #[max_length = 16]
+        channel -> Varchar,
+        slot -> Int4,
+        recipient -> Varchar,
+        body -> Varchar,
+        #[max_length = 16]
+        state -> Varchar,
+        attempts -> Int4,
+        next_attempt -> Timestamptz,
+        last_error -> Nullable<Varchar>,
+        created -> Timestamptz,
+        sent -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     argus_open_arm (arm_id) {
         arm_id -> Int4,
     }
@@ -303,6 +325,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arm_sensor,
     argus_event,
     argus_open_arm,
+    argus_outbox,
     card,
     disarm,
     keypad,

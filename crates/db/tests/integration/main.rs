@@ -5,6 +5,7 @@ mod adopt;
 mod catalog;
 mod init_db;
 mod migrations;
+mod outbox;
 mod pool;
 mod schema;
 mod seeds;
