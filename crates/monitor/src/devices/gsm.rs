@@ -3,13 +3,14 @@
 //! speaks AT commands over any byte stream; [`service`] owns the port on its
 //! own thread, reconnects after errors and answers requests in order, so a
 //! slow or dead modem never holds up the engine or IPC; [`commands`] are the
-//! REST tools' tests and inbox. Phone numbers and message texts are never
-//! logged.
+//! REST tools' tests and inbox; [`sms`] says how much text a message holds.
+//! Phone numbers and message texts are never logged.
 
 pub mod at;
 pub mod commands;
 pub mod modem;
 pub mod service;
+pub mod sms;
 
 pub use modem::{GsmError, Modem};
 pub use service::{GsmHandle, GsmSettings};
