@@ -188,6 +188,47 @@ pub fn plan(
         .collect()
 }
 
+/// What a message says about an event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// `system/location.name`, if set.
+    pub location: Option<String>,
+    /// The sensors involved, by name.
+    pub sensors: Vec<String>,
+    /// Their areas, by name.
+    pub areas: Vec<String>,
+    /// Who armed or disarmed, if a person did.
+    pub who: Option<String>,
+    /// When, in the system's time zone (`YYYY-MM-DD HH:MM:SS`).
+    pub time: String,
+}
+
+/// The text of a message: what happened, where, which sensors and areas,
+/// who, when. A missing location is left out (ArPI wrote "Location: None").
+pub fn text(kind: Kind, facts: &Facts) -> String {
+    let what = match kind {
+        Kind::AlertStarted => "Alarm",
+        Kind::AlertStopped => "Alarm ended",
+        Kind::PowerOutageStarted => "Power outage: running on battery",
+        Kind::PowerOutageStopped => "Power restored",
+    };
+    let mut lines = vec![match facts.location.as_deref().map(str::trim) {
+        Some(place) if !place.is_empty() => format!("{what} at {place}"),
+        _ => what.to_owned(),
+    }];
+    if !facts.sensors.is_empty() {
+        lines.push(format!("Sensors: {}", facts.sensors.join(", ")));
+    }
+    if !facts.areas.is_empty() {
+        lines.push(format!("Areas: {}", facts.areas.join(", ")));
+    }
+    if let Some(who) = &facts.who {
+        lines.push(format!("By: {who}"));
+    }
+    lines.push(format!("Time: {}", facts.time));
+    lines.join("\n")
+}
+
 /// Power reports after a delay (EN 50131): an outage is reported once it
 /// has lasted `delay_ms`; a return to mains within the delay reports
 /// nothing, and a return after a reported outage reports its end.
@@ -294,6 +335,28 @@ mod tests {
             !format!("{started:?}").contains("+3611"),
             "numbers never logged"
         );
+    }
+
+    #[test]
+    fn a_message_says_what_where_which_who_and_when_and_never_none() {
+        let facts = Facts {
+            location: Some("Cabin".into()),
+            sensors: vec!["Kitchen door".into(), "Hall".into()],
+            areas: vec!["House".into()],
+            who: None,
+            time: "2026-12-02 01:30:00".into(),
+        };
+        assert_eq!(
+            text(Kind::AlertStarted, &facts),
+            "Alarm at Cabin\nSensors: Kitchen door, Hall\nAreas: House\nTime: 2026-12-02 01:30:00"
+        );
+        let nowhere = Facts {
+            time: "t".into(),
+            ..Facts::default()
+        };
+        let power = text(Kind::PowerOutageStarted, &nowhere);
+        assert_eq!(power, "Power outage: running on battery\nTime: t");
+        assert!(!power.contains("None"));
     }
 
     #[test]
