@@ -420,16 +420,19 @@ mod tests {
 
     const MIN: Duration = Duration::from_secs(60);
 
+    /// Counters whose first failure is free and whose second locks for `lock`.
+    fn second_failure_locks_for(lock: Duration) -> Lockouts {
+        Lockouts::new(Policy {
+            free: 2,
+            base: lock,
+            cap: lock,
+            forget: Duration::from_secs(24 * 3600),
+        })
+    }
+
     #[test]
     fn a_full_table_forgets_stale_counters_first_and_keeps_locked_and_recent_ones() {
-        // One failure is free, the second locks for two hours.
-        let policy = Policy {
-            free: 2,
-            base: 120 * MIN,
-            cap: 120 * MIN,
-            forget: Duration::from_secs(24 * 3600),
-        };
-        let mut l = Lockouts::new(policy);
+        let mut l = second_failure_locks_for(120 * MIN);
         let t0 = Instant::now();
         let sweep_at = t0 + 120 * MIN;
         for id in 1000..(1000 + MAX_ENTRIES as i32 - 5) {
@@ -451,13 +454,7 @@ mod tests {
 
     #[test]
     fn a_table_full_of_live_counters_keeps_only_the_locked_ones() {
-        let policy = Policy {
-            free: 2,
-            base: 10 * MIN,
-            cap: 10 * MIN,
-            forget: Duration::from_secs(24 * 3600),
-        };
-        let mut l = Lockouts::new(policy);
+        let mut l = second_failure_locks_for(10 * MIN);
         let t0 = Instant::now();
         let sweep_at = t0 + 10 * MIN;
         l.attempt(&keypad(1), t0);
