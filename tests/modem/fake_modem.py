@@ -5,20 +5,52 @@ Prints the terminal's path on its first line, then one JSON line per thing a
 test may check ({"sms": ...}, {"call": ...}, {"delete": ...}). Answers the AT
 commands argus uses: AT, ATE0, AT+CMEE, AT+CPIN (with an optional PIN),
 AT+CMGF, AT+DDET, AT+CMGS (prompt, text ended by Ctrl-Z), AT+CMGL, AT+CMGD,
-ATD, AT+CLCC, AT+VTS (the callee then presses "1"), ATH.
-usage: fake_modem.py [--pin 1234]
+ATD, AT+CLCC, AT+VTS (the callee then presses "1", or what --dtmf says), ATH.
+
+Faults for the next N messages, from a control line on stdin such as
+{"fault": "error", "times": 2}: "error" (ERROR), "no_network" (+CMS ERROR: 331),
+"garbage" (noise instead of the prompt), "silence" (no answer at all) and
+"close" (the terminal hangs up and a new one appears behind the same --link).
+
+usage: fake_modem.py [--pin 1234] [--link PATH] [--dtmf NUMBER=DIGITS]...
 """
 import json
 import os
 import pty
+import select
 import sys
 import tty
 
-pin = sys.argv[sys.argv.index("--pin") + 1] if "--pin" in sys.argv else None
+args = sys.argv[1:]
+
+
+def values(flag):
+    return [args[i + 1] for i, a in enumerate(args) if a == flag and i + 1 < len(args)]
+
+
+pin = (values("--pin") or [None])[0]
+link = (values("--link") or [None])[0]
+dtmf = dict(v.split("=", 1) for v in values("--dtmf"))
 unlocked = pin is None
-master, slave = pty.openpty()
-tty.setraw(slave)
-print(os.ttyname(slave), flush=True)
+faults = []  # one entry per message still to fail
+
+
+def open_terminal():
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    if link:
+        tmp = link + ".new"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(path, tmp)
+        os.replace(tmp, link)
+        path = link
+    return master, slave, path
+
+
+master, slave, path = open_terminal()
+print(path, flush=True)
 
 stored = {
     1: ("+36301234567", "26/11/24,10:00:00+04", "Hello argus"),
@@ -34,10 +66,31 @@ def send(text):
     os.write(master, text.encode())
 
 
+def control(line):
+    try:
+        order = json.loads(line)
+    except ValueError:
+        return
+    if "fault" in order:
+        faults.extend([order["fault"]] * int(order.get("times", 1)))
+
+
 buf = b""
+orders = b""  # control input not yet ended by a newline
 composing = None  # number while reading an SMS body
 calling = None
 while True:
+    ready, _, _ = select.select([master, 0], [], [])
+    if 0 in ready:
+        # Unbuffered: a buffered readline would hide the lines after the first from select.
+        chunk = os.read(0, 4096)
+        if not chunk:
+            break
+        orders += chunk
+        while b"\n" in orders:
+            line, orders = orders.split(b"\n", 1)
+            control(line.decode(errors="replace"))
+        continue
     try:
         data = os.read(master, 1024)
     except OSError:
@@ -70,6 +123,22 @@ while True:
                 send("\r\n+CME ERROR: 16\r\n")
         elif not unlocked and cmd not in ("AT", "ATE0", "AT+CMEE=1"):
             send("\r\n+CME ERROR: 11\r\n")
+        elif cmd.startswith("AT+CMGS=") and faults:
+            fault = faults.pop(0)
+            emit({"fault": fault})
+            if fault == "error":
+                send("\r\nERROR\r\n")
+            elif fault == "no_network":
+                send("\r\n+CMS ERROR: 331\r\n")
+            elif fault == "garbage":
+                send("\r\n\x00\xff#!garbage\r\n+XYZ\r\nERROR\r\n")
+            elif fault == "close":
+                os.close(master)
+                os.close(slave)
+                master, slave, path = open_terminal()
+                buf = b""
+                break
+            # "silence": no answer at all
         elif cmd.startswith("AT+CMGS="):
             composing = cmd.split("=", 1)[1].strip('"')
             send("\r\n> ")
@@ -95,7 +164,10 @@ while True:
                 send("\r\nOK\r\n")
         elif cmd.startswith("AT+VTS="):
             emit({"tone": cmd.split("=", 1)[1]})
-            send("\r\nOK\r\n\r\n+DTMF: 1\r\n")
+            send("\r\nOK\r\n")
+            pressed = dtmf.get(calling, "1")
+            if pressed:
+                send("".join(f"\r\n+DTMF: {d}\r\n" for d in pressed))
         elif cmd == "ATH":
             if calling:
                 emit({"call": calling})

@@ -664,9 +664,16 @@ pub struct FakeModem {
 impl FakeModem {
     /// Starts it.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts it with arguments (`--dtmf NUMBER=DIGITS`, `--link PATH`, `--pin PIN`).
+    pub fn start_with(args: &[&str]) -> Self {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("modem/fake_modem.py");
         let mut child = Command::new("python3")
             .arg(script)
+            .args(args)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("python3: {e}"));
@@ -696,6 +703,44 @@ impl FakeModem {
         self.events
             .recv_timeout(READY_TIMEOUT)
             .unwrap_or_else(|_| panic!("the fake modem reported nothing"))
+    }
+
+    /// The next report that has `key` (`sms`, `call`, `fault`), skipping others.
+    pub fn next_of(&self, key: &str) -> serde_json::Value {
+        self.next_of_within(key, READY_TIMEOUT)
+    }
+
+    /// [`FakeModem::next_of`], waiting at most `timeout` for each report.
+    pub fn next_of_within(&self, key: &str, timeout: Duration) -> serde_json::Value {
+        loop {
+            let event = self
+                .events
+                .recv_timeout(timeout)
+                .unwrap_or_else(|_| panic!("the fake modem reported no {key}"));
+            if let Some(v) = event.get(key) {
+                return v.clone();
+            }
+        }
+    }
+
+    /// Whatever the modem has reported and nobody read yet.
+    pub fn drain(&self) -> Vec<serde_json::Value> {
+        self.events.try_iter().collect()
+    }
+
+    /// Makes the next `times` messages fail with `fault` (`error`,
+    /// `no_network`, `garbage`, `silence`, `close`).
+    pub fn fault(&mut self, fault: &str, times: u32) {
+        let line = format!("{}\n", serde_json::json!({"fault": fault, "times": times}));
+        let stdin = self
+            .child
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("no stdin"));
+        stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("fake modem control: {e}"));
     }
 }
 
@@ -775,5 +820,60 @@ fn serve_smtp(stream: TcpStream, tx: &mpsc::Sender<(Vec<String>, String)>) -> st
         } else {
             out.write_all(b"250 OK\r\n")?;
         }
+    }
+}
+
+/// A webhook receiver on loopback (`tests/webhook/receiver.py`, Python's
+/// `http.server` and `hmac`): each POST with its signature checked.
+pub struct WebhookReceiver {
+    child: Child,
+    /// Where argus should POST.
+    pub url: String,
+    posts: mpsc::Receiver<serde_json::Value>,
+}
+
+impl WebhookReceiver {
+    /// Starts it; `secret` checks signatures; the first `fail` POSTs get 503.
+    pub fn start(secret: &str, fail: u32) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("webhook/receiver.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args(["--secret", secret, "--fail", &fail.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3: {e}"));
+        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+        let mut port = String::new();
+        out.read_line(&mut port)
+            .unwrap_or_else(|e| panic!("webhook receiver: {e}"));
+        let (tx, posts) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{}/hook", port.trim()),
+            posts,
+        }
+    }
+
+    /// The next request it saw.
+    pub fn next(&self) -> serde_json::Value {
+        self.posts
+            .recv_timeout(READY_TIMEOUT)
+            .unwrap_or_else(|_| panic!("no webhook request arrived"))
+    }
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -64,6 +64,9 @@ pub struct MonitorConfig {
     /// `USE_SSH_CONNECTION=true`: SSH and remote access are this system's to
     /// change (never with the simulated board).
     pub use_ssh_connection: bool,
+    /// Notification retries (`ARGUS_NOTIFY_RETRY_MS`, the first wait;
+    /// `ARGUS_NOTIFY_ATTEMPTS`).
+    pub notify_backoff: crate::runtime::notify::deliver::Backoff,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -128,6 +131,12 @@ impl MonitorConfig {
             // ArPI compares with "true"; anything else leaves the system alone.
             use_ssh_connection: lookup("USE_SSH_CONNECTION")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+            notify_backoff: crate::runtime::notify::deliver::Backoff {
+                first: std::time::Duration::from_millis(
+                    parse(&lookup, "ARGUS_NOTIFY_RETRY_MS", 10_000u64)?.max(1),
+                ),
+                attempts: parse(&lookup, "ARGUS_NOTIFY_ATTEMPTS", 12i32)?.max(1),
+            },
         })
     }
 }

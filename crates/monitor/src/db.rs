@@ -48,10 +48,16 @@ pub async fn option<T: DeserializeOwned + Send + 'static>(
     name: &'static str,
     section: &'static str,
 ) -> Result<Option<T>, DbError> {
-    let row = blocking(pool, move |conn| {
-        argus_db::models::OptionRow::find(conn, name, section)
-    })
-    .await?;
+    blocking(pool, move |conn| option_in(conn, name, section)).await
+}
+
+/// [`option`] on a connection already held (inside a transaction).
+pub fn option_in<T: DeserializeOwned>(
+    conn: &mut PgConnection,
+    name: &str,
+    section: &str,
+) -> diesel::QueryResult<Option<T>> {
+    let row = argus_db::models::OptionRow::find(conn, name, section)?;
     let stored: Option<serde_json::Value> = row
         .and_then(|o| o.value)
         .and_then(|v| serde_json::from_str(&v).ok());

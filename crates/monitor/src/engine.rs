@@ -124,6 +124,9 @@ pub struct Snapshot {
     pub outputs: BTreeMap<OutputId, OutputRuntime>,
     /// Power source.
     pub power: Option<PowerState>,
+    /// Since when on that source (names a power outage across restarts).
+    #[serde(default)]
+    pub power_since: Millis,
 }
 
 /// What clients were last told, to publish changes only.
@@ -299,7 +302,7 @@ impl Engine {
                 duress,
             } => self.disarm(area, origin, duress, now, &mut out),
             Input::Button { output, pressed } => self.press(output, pressed, now, &mut out),
-            Input::Power(power) => self.on_power(power, &mut out),
+            Input::Power(power) => self.on_power(power, now, &mut out),
             Input::Tick => {}
         }
         self.publish(&mut out);
@@ -315,18 +318,21 @@ impl Engine {
         out
     }
 
-    fn on_power(&mut self, power: PowerState, out: &mut Vec<Effect>) {
+    fn on_power(&mut self, power: PowerState, now: Millis, out: &mut Vec<Effect>) {
         let previous = self.state.power.replace(power);
         if previous == Some(power) {
             return;
         }
+        let since = std::mem::replace(&mut self.state.power_since, now);
         out.push(Effect::Power(power));
         match (previous, power) {
             (Some(PowerState::Network), PowerState::Battery) => {
-                out.push(Effect::Notify(Notification::PowerOutageStarted))
+                out.push(Effect::Notify(Notification::PowerOutageStarted {
+                    since: now,
+                }))
             }
             (Some(PowerState::Battery), PowerState::Network) => {
-                out.push(Effect::Notify(Notification::PowerOutageStopped))
+                out.push(Effect::Notify(Notification::PowerOutageStopped { since }))
             }
             _ => {}
         }

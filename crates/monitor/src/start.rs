@@ -98,7 +98,10 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
             Installation::default()
         }
     };
-    let snapshot = journaled.map(|j| j.snapshot);
+    let (snapshot, notices) = match journaled {
+        Some(j) => (Some(j.snapshot), j.notices),
+        None => (None, Vec::new()),
+    };
     let had_alert = snapshot.as_ref().is_some_and(|s| s.alert.is_some());
     let (engine, initial) = start_engine(&installation, snapshot);
 
@@ -132,7 +135,22 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     let (journal_tx, journal_rx) = watch::channel(None);
     let journal_saved = crate::runtime::journal::spawn_writer(journal, journal_rx);
     let (keypad_tx, keypad_rx) = mpsc::unbounded_channel();
+    let gsm = crate::devices::gsm::service::spawn(crate::devices::gsm::GsmSettings {
+        port: config.gsm_port.clone(),
+        baud: config.gsm_baud,
+        pin: None,
+    });
+    let notify = crate::runtime::notify::start(
+        pool.clone(),
+        crate::runtime::notify::deliver::Outlets {
+            pool: pool.clone(),
+            gsm: gsm.clone(),
+            live: live.clone(),
+            backoff: config.notify_backoff,
+        },
+    );
     let outlets = Outlets {
+        notify,
         keypad: keypad_tx,
         board: board.clone(),
         board_events,
@@ -141,7 +159,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         journal: journal_tx,
         journal_saved,
     };
-    let (engine_handle, published) = actor::spawn(engine, installation, initial, outlets);
+    let (engine_handle, published) = actor::spawn(engine, installation, initial, notices, outlets);
 
     let gate = crate::interfaces::sio::gate::Gate::new(
         config.secret.clone().map(|s| s.0.into_bytes()),
@@ -164,11 +182,6 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
 
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
-    let gsm = crate::devices::gsm::service::spawn(crate::devices::gsm::GsmSettings {
-        port: config.gsm_port.clone(),
-        baud: config.gsm_baud,
-        pin: None,
-    });
     let running = Running {
         keypad: Arc::default(),
         live: live.clone(),

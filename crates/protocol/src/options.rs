@@ -23,6 +23,8 @@ pub enum Kind {
     Int,
     /// An integer or `null`.
     OptInt,
+    /// An integer from the first to the second bound (inclusive).
+    IntIn(i64, i64),
     /// A string or `null`.
     Text,
     /// A string or `null`, never shown (masked on read, kept when the mask comes back).
@@ -100,6 +102,9 @@ const SUBSCRIPTION: &[Field] = &[
     f("alert_stopped", Kind::Bool, Default::Bool(false)),
     f("power_outage_started", Kind::Bool, Default::Bool(false)),
     f("power_outage_stopped", Kind::Bool, Default::Bool(false)),
+    // argus addition: a duress code's silent alarm reaches only the rows
+    // ticked here (never a keypad, the web app or the webhook).
+    f("duress", Kind::Bool, Default::Bool(false)),
 ];
 
 /// Every section a client may read and write.
@@ -160,6 +165,29 @@ pub const SECTIONS: &[Section] = &[
             f("email2", Kind::Group(SUBSCRIPTION), Default::Group),
         ],
         effect: Effect::Reload,
+    },
+    // argus addition: every notification as a signed JSON POST.
+    Section {
+        name: "notifications",
+        section: "webhook",
+        fields: &[
+            f("enabled", Kind::Bool, Default::Bool(false)),
+            f("url", Kind::Text, Default::Null),
+            f("secret", Kind::Secret, Default::Null),
+        ],
+        effect: Effect::None,
+    },
+    // argus addition: how long mains must be gone (or back) before it is
+    // reported, 1 minute to 1 hour (EN 50131).
+    Section {
+        name: "notifications",
+        section: "power",
+        fields: &[f(
+            "report_delay_seconds",
+            Kind::IntIn(60, 3600),
+            Default::Int(60),
+        )],
+        effect: Effect::None,
     },
     Section {
         name: "network",
@@ -307,6 +335,7 @@ fn valid(kind: Kind, v: &Value) -> bool {
         Kind::OptBool => v.is_boolean() || v.is_null(),
         Kind::Int => v.is_i64(),
         Kind::OptInt => v.is_i64() || v.is_null(),
+        Kind::IntIn(min, max) => v.as_i64().is_some_and(|i| (min..=max).contains(&i)),
         Kind::Text | Kind::Secret => v.is_string() || v.is_null(),
         Kind::Number => {
             v.is_number()
@@ -391,6 +420,9 @@ fn field_schema(kind: Kind) -> Value {
         Kind::OptBool => serde_json::json!({ "type": "boolean", "nullable": true }),
         Kind::Int => serde_json::json!({ "type": "integer" }),
         Kind::OptInt => serde_json::json!({ "type": "integer", "nullable": true }),
+        Kind::IntIn(min, max) => {
+            serde_json::json!({ "type": "integer", "minimum": min, "maximum": max })
+        }
         Kind::Text | Kind::Secret => serde_json::json!({ "type": "string", "nullable": true }),
         Kind::Number => serde_json::json!({ "type": "number", "nullable": true }),
         Kind::Choice(options) => serde_json::json!({ "type": "string", "enum": options }),
@@ -485,6 +517,7 @@ mod tests {
             ("network", "dyndns", "password"),
             ("mqtt", "external_publish", "password"),
             ("notifications", "gsm", "pin_code"),
+            ("notifications", "webhook", "secret"),
         ] {
             let sec = section(name, s);
             let stored = sec.write(None, &json!({ field: "secret-value" })).unwrap();
@@ -513,6 +546,18 @@ mod tests {
             section("argus", "policy").write(None, &json!({"open_sensors": "ignore"})),
             Err(OptionError::Invalid("open_sensors".into()))
         );
+        let power = section("notifications", "power");
+        assert_eq!(power.read(None), json!({"report_delay_seconds": 60}));
+        for bad in [59, 3601] {
+            assert_eq!(
+                power.write(None, &json!({ "report_delay_seconds": bad })),
+                Err(OptionError::Invalid("report_delay_seconds".into())),
+                "{bad}"
+            );
+        }
+        assert!(power
+            .write(None, &json!({"report_delay_seconds": 3600}))
+            .is_ok());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod keypad;
 mod live;
 mod monitor;
 mod nginx;
+mod notify;
 mod offline;
 mod repository;
 mod schemathesis;

@@ -60,15 +60,65 @@ impl OutboxRow {
             .execute(conn)
     }
 
-    /// Pending rows whose attempt is due at `now`, oldest first.
-    pub fn due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> QueryResult<Vec<Self>> {
+    /// Pending rows of `channels` whose attempt is due at `now`, oldest
+    /// first (queue order within one instant: call 1 before call 2).
+    pub fn due(
+        conn: &mut PgConnection,
+        channels: &[&str],
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
         argus_outbox::table
             .filter(argus_outbox::state.eq("pending"))
+            .filter(argus_outbox::channel.eq_any(channels))
             .filter(argus_outbox::next_attempt.le(now))
             .order((argus_outbox::next_attempt, argus_outbox::id))
             .limit(limit)
             .select(Self::as_select())
             .load(conn)
+    }
+
+    /// When the next pending row of `channels` is due.
+    pub fn next_due(
+        conn: &mut PgConnection,
+        channels: &[&str],
+    ) -> QueryResult<Option<DateTime<Utc>>> {
+        argus_outbox::table
+            .filter(argus_outbox::state.eq("pending"))
+            .filter(argus_outbox::channel.eq_any(channels))
+            .select(diesel::dsl::min(argus_outbox::next_attempt))
+            .first(conn)
+    }
+
+    /// Rows waiting (pending) in all.
+    pub fn backlog(conn: &mut PgConnection) -> QueryResult<i64> {
+        argus_outbox::table
+            .filter(argus_outbox::state.eq("pending"))
+            .count()
+            .get_result(conn)
+    }
+
+    /// Someone acknowledged the call `answered`: the event's other pending
+    /// calls are `skipped`. Returns how many.
+    pub fn skip_other_calls(conn: &mut PgConnection, answered: &Self) -> QueryResult<usize> {
+        diesel::update(
+            argus_outbox::table
+                .filter(argus_outbox::state.eq("pending"))
+                .filter(argus_outbox::channel.eq("call"))
+                .filter(argus_outbox::kind.eq(&answered.kind))
+                .filter(argus_outbox::key.like(format!("{}%", answered.event_prefix())))
+                .filter(argus_outbox::id.ne(answered.id)),
+        )
+        .set(argus_outbox::state.eq("skipped"))
+        .execute(conn)
+    }
+
+    /// `<event>:<kind>:`, the part of the key every delivery of one event shares.
+    pub fn event_prefix(&self) -> &str {
+        match self.key.rfind(':') {
+            Some(i) => &self.key[..=i],
+            None => &self.key,
+        }
     }
 
     /// Delivered at `time`.

@@ -325,6 +325,7 @@ impl Engine {
         if started {
             out.push(Effect::Notify(Notification::AlertStarted {
                 alert: view.key,
+                start: view.start,
                 sensor,
             }));
             self.state.siren = Default::default();
@@ -434,6 +435,8 @@ impl Engine {
         out.push(Effect::AlertState(None));
         out.push(Effect::Notify(Notification::AlertStopped {
             alert: alert.key,
+            start: alert.start,
+            sensors: alert.sensors.iter().map(|p| p.sensor).collect(),
         }));
         Some(alert.key)
     }

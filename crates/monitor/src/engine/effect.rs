@@ -196,6 +196,8 @@ pub enum Notification {
     AlertStarted {
         /// The alert.
         alert: u64,
+        /// When it started (with the start, it names the alert across restarts).
+        start: Millis,
         /// The sensor that started it.
         sensor: SensorId,
     },
@@ -203,11 +205,21 @@ pub enum Notification {
     AlertStopped {
         /// The alert.
         alert: u64,
+        /// When it started.
+        start: Millis,
+        /// Every sensor that took part.
+        sensors: Vec<SensorId>,
     },
     /// `power_outage_started`.
-    PowerOutageStarted,
+    PowerOutageStarted {
+        /// When mains was lost.
+        since: Millis,
+    },
     /// `power_outage_stopped`.
-    PowerOutageStopped,
+    PowerOutageStopped {
+        /// When mains was lost (the outage this ends).
+        since: Millis,
+    },
     /// A wiring fault while disarmed.
     WiringFault {
         /// The sensor.

@@ -93,6 +93,14 @@ impl Credentials {
         !self.users.is_empty()
     }
 
+    /// User `id`'s name.
+    pub fn user_name(&self, id: i32) -> Option<&str> {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.as_str())
+    }
+
     /// Whether user `id` exists (a device token of a deleted user is refused).
     pub fn has_user(&self, id: i64) -> bool {
         self.users.iter().any(|u| i64::from(u.id) == id)

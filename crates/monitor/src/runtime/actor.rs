@@ -18,6 +18,8 @@ use crate::installation::credentials::Credentials;
 use crate::installation::Installation;
 use crate::runtime::journal::JournalState;
 use crate::runtime::live::LiveEvent;
+use crate::runtime::notify::notice::{self, Notice};
+use crate::runtime::notify::Pipeline;
 use crate::runtime::persist::PersistHandle;
 
 /// Wall-clock milliseconds since the epoch.
@@ -155,6 +157,8 @@ pub struct Outlets {
     pub journal_saved: watch::Receiver<u64>,
     /// Keypad input from the board, for the keypad task.
     pub keypad: mpsc::UnboundedSender<BoardEvent>,
+    /// The notification pipeline.
+    pub notify: Pipeline,
 }
 
 struct Actor {
@@ -170,13 +174,17 @@ struct Actor {
     heartbeat_tx: watch::Sender<Millis>,
     installation_tx: watch::Sender<Arc<Installation>>,
     generation: u64,
+    /// Notices handed to the pipeline and not yet in the outbox (journaled).
+    notices: Vec<Notice>,
 }
 
-/// Starts the actor with an engine already configured (or restored).
+/// Starts the actor with an engine already configured (or restored) and
+/// the notices a previous run left unqueued.
 pub fn spawn(
     engine: Engine,
     installation: Installation,
     initial: Vec<Effect>,
+    notices: Vec<Notice>,
     outlets: Outlets,
 ) -> (EngineHandle, Published) {
     let (tx, rx) = mpsc::channel(256);
@@ -196,7 +204,11 @@ pub fn spawn(
         heartbeat_tx,
         installation_tx,
         generation: 0,
+        notices: Vec::new(),
     };
+    for n in notices {
+        actor.hand_over(n);
+    }
     let mut initial = initial;
     // After a restart the board starts dark: drive it (and tell clients) as the state says.
     let snapshot = actor.engine.snapshot().clone();
@@ -244,6 +256,7 @@ impl Actor {
                     None => break,
                 },
                 Some(event) = self.outlets.board_events.recv() => self.on_board(event),
+                Some(done) = self.outlets.notify.done.recv() => self.forget(&done),
                 () = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))), if sleep.is_some() => {
                     self.handle(Input::Tick);
                 }
@@ -421,6 +434,7 @@ impl Actor {
         let state = JournalState {
             installation: self.installation.clone(),
             snapshot,
+            notices: self.notices.clone(),
         };
         self.outlets
             .journal
@@ -444,29 +458,33 @@ impl Actor {
         }
     }
 
-    /// Queues the effect's database writes (and, until notifications are
-    /// delivered, logs that one is due).
+    /// Queues the effect's database writes, or hands its notice over.
     fn store(&mut self, e: Effect) {
         if let Effect::Notify(n) = &e {
-            tracing::info!(
-                notification.kind = notification_kind(n),
-                "notification queued"
-            );
+            if let Some(n) = notice::of(n, &self.installation, self.engine.snapshot().now) {
+                self.hand_over(n);
+            }
         }
         for op in crate::runtime::persist::ops::of(e, &self.engine, &self.installation) {
             self.outlets.persist.send(op);
         }
     }
-}
 
-fn notification_kind(n: &crate::engine::Notification) -> &'static str {
-    use crate::engine::Notification;
-    match n {
-        Notification::AlertStarted { .. } => "alert_started",
-        Notification::AlertStopped { .. } => "alert_stopped",
-        Notification::PowerOutageStarted => "power_outage_started",
-        Notification::PowerOutageStopped => "power_outage_stopped",
-        Notification::WiringFault { .. } => "wiring_fault",
-        Notification::Duress { .. } => "duress",
+    /// Keeps `n` (journaled with the state that caused it) and hands it to
+    /// the pipeline.
+    fn hand_over(&mut self, n: Notice) {
+        if self.outlets.notify.notices.send(n.clone()).is_err() {
+            tracing::error!("the notification queue has stopped; the notice stays in the journal");
+        }
+        self.notices.push(n);
+    }
+
+    /// The pipeline has these notices in the outbox: the journal drops them.
+    fn forget(&mut self, done: &[String]) {
+        let before = self.notices.len();
+        self.notices.retain(|n| !done.contains(&n.id()));
+        if self.notices.len() != before {
+            self.save_journal();
+        }
     }
 }

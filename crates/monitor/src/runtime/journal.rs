@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use crate::engine::Snapshot;
 use crate::installation::Installation;
+use crate::runtime::notify::notice::Notice;
 
 /// The journal's contents.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,10 @@ pub struct JournalState {
     pub installation: Installation,
     /// The engine state (debounce histories left out).
     pub snapshot: Snapshot,
+    /// Notifications not yet in the outbox (PostgreSQL was down, or the
+    /// monitor stopped before writing them).
+    #[serde(default)]
+    pub notices: Vec<Notice>,
 }
 
 /// A journal file.

@@ -19,6 +19,8 @@ impl FakeModem {
         let mut child = Command::new("python3")
             .arg(script)
             .args(args)
+            // Its control input: it stops when this closes.
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -93,6 +95,19 @@ async fn sends_lists_deletes_and_calls() {
     assert_eq!(digits, "1", "the callee acknowledged");
     assert_eq!(modem.next(), serde_json::json!({"tone": "5"}));
     assert_eq!(modem.next(), serde_json::json!({"call": "+36301112222"}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_digit_left_from_one_call_never_answers_the_next() {
+    let modem = FakeModem::start(&["--dtmf", "+36301112222=5"]);
+    let gsm = spawn(settings(&modem, None));
+    let first = gsm.call("+36301112222", "99").await.unwrap();
+    assert!(first.chars().all(|d| d == '5'), "{first}");
+    let second = gsm.call("+36203334444", "99").await.unwrap();
+    assert!(
+        second.chars().all(|d| d == '1'),
+        "the first callee's last 5 (read while hanging up) is not the second's: {second}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::service::GsmHandle;
 
 /// `notifications/gsm` (contract §6). Never logged: it holds the PIN and numbers.
-#[derive(Default, serde::Deserialize)]
+#[derive(Clone, Default, serde::Deserialize)]
 pub struct GsmOption {
     /// Notifications through the modem are on.
     pub enabled: bool,

@@ -213,6 +213,8 @@ impl<P: Read + Write> Modem<P> {
         answer_timeout: Duration,
         listen: Duration,
     ) -> Result<String, GsmError> {
+        // Digits left from an earlier call (read while hanging up) are not this callee's.
+        self.unsolicited.retain(|l| at::parse_dtmf(l).is_none());
         self.command("ATD", &format!("ATD{number};"), Duration::from_secs(10))?;
         let deadline = Instant::now() + answer_timeout;
         loop {

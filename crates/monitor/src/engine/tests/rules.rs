@@ -184,7 +184,7 @@ fn an_alert_ends_only_on_disarm() {
     )));
     assert!(has(&effects, |e| matches!(
         e,
-        Effect::Notify(Notification::AlertStopped { alert: 1 })
+        Effect::Notify(Notification::AlertStopped { alert: 1, .. })
     )));
     assert!(effects.contains(&Effect::AlertState(None)));
     assert_eq!(
@@ -653,11 +653,23 @@ fn power_changes_are_published_and_notified() {
     let mut d = Driver::new(test_with_v3());
     let effects = d.send(Input::Power(PowerState::Network));
     assert_eq!(effects, [Effect::Power(PowerState::Network)]);
+    d.now = 1_000;
     let effects = d.send(Input::Power(PowerState::Battery));
-    assert!(effects.contains(&Effect::Notify(Notification::PowerOutageStarted)));
+    assert!(
+        effects.contains(&Effect::Notify(Notification::PowerOutageStarted {
+            since: 1_000
+        }))
+    );
+    d.now = 2_000;
     assert!(d.send(Input::Power(PowerState::Battery)).is_empty());
+    d.now = 5_000;
     let effects = d.send(Input::Power(PowerState::Network));
-    assert!(effects.contains(&Effect::Notify(Notification::PowerOutageStopped)));
+    assert!(
+        effects.contains(&Effect::Notify(Notification::PowerOutageStopped {
+            since: 1_000
+        })),
+        "the end names the outage it ends"
+    );
 }
 
 #[test]

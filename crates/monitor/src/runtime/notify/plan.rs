@@ -1,18 +1,19 @@
-//! Who is told what (issue 13, first part; not yet wired to the actor):
-//! ArPI's subscription matrix (`notifications/subscriptions`: call1, call2,
-//! sms1, sms2, email1, email2 × the four events) over the contacts in
-//! `notifications/gsm` and `notifications/smtp`, and EN 50131's delay for
-//! power reports. Pure: the caller passes the options and the time, and
-//! stores what [`plan`] returns as outbox rows keyed by [`Delivery::key`],
-//! so a delivery is identified the same way before and after a restart.
+//! Who is told what: ArPI's subscription matrix
+//! (`notifications/subscriptions`: call1, call2, sms1, sms2, email1, email2
+//! × the four events, plus argus's `duress` column) over the contacts in
+//! `notifications/gsm` and `notifications/smtp`, and the webhook, which is
+//! told everything but a duress alarm. Pure: the caller passes the options,
+//! and stores what [`plan`] returns as outbox rows keyed by
+//! [`Delivery::key`], so a delivery is named the same before and after a
+//! restart.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::devices::gsm::commands::GsmOption;
 use crate::services::email::SmtpOption;
 
 /// An event of the matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// An alert began.
     AlertStarted,
@@ -22,6 +23,8 @@ pub enum Kind {
     PowerOutageStarted,
     /// Mains back after a reported outage.
     PowerOutageStopped,
+    /// A duress code was used: a silent alarm for the chosen contacts only.
+    SilentAlarm,
 }
 
 impl Kind {
@@ -32,6 +35,8 @@ impl Kind {
             Self::AlertStopped => "alert_stopped",
             Self::PowerOutageStarted => "power_outage_started",
             Self::PowerOutageStopped => "power_outage_stopped",
+            // Never "duress": outbox rows and the webhook may be seen at the house.
+            Self::SilentAlarm => "silent_alarm",
         }
     }
 }
@@ -47,6 +52,8 @@ pub struct Subscription {
     pub power_outage_started: bool,
     /// Told when power returns.
     pub power_outage_stopped: bool,
+    /// Told of a duress code's silent alarm (argus addition).
+    pub duress: bool,
 }
 
 impl Subscription {
@@ -56,6 +63,7 @@ impl Subscription {
             Kind::AlertStopped => self.alert_stopped,
             Kind::PowerOutageStarted => self.power_outage_started,
             Kind::PowerOutageStopped => self.power_outage_stopped,
+            Kind::SilentAlarm => self.duress,
         }
     }
 }
@@ -86,6 +94,27 @@ pub enum Channel {
     Sms,
     /// An e-mail.
     Email,
+    /// A signed JSON POST (`notifications/webhook`).
+    Webhook,
+}
+
+impl Channel {
+    /// The outbox's `channel` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Sms => "sms",
+            Self::Email => "email",
+            Self::Webhook => "webhook",
+        }
+    }
+
+    /// The inverse of [`Channel::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Call, Self::Sms, Self::Email, Self::Webhook]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
 }
 
 /// One message to one person. `Debug` hides the recipient (a phone
@@ -116,12 +145,12 @@ impl Delivery {
     /// The outbox key of this delivery for event `event` (an alert's key, a
     /// power event's id): unique per (event, channel, recipient slot).
     pub fn key(&self, event: &str) -> String {
-        let channel = match self.channel {
-            Channel::Call => "call",
-            Channel::Sms => "sms",
-            Channel::Email => "email",
-        };
-        format!("{event}:{}:{channel}{}", self.kind.as_str(), self.slot)
+        format!(
+            "{event}:{}:{}{}",
+            self.kind.as_str(),
+            self.channel.as_str(),
+            self.slot
+        )
     }
 }
 
@@ -132,18 +161,54 @@ fn contact(value: Option<&String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// `notifications/webhook`. `Debug` leaves the URL and secret out.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct WebhookOption {
+    /// POST every notification.
+    pub enabled: bool,
+    /// Where.
+    pub url: Option<String>,
+    /// The HMAC-SHA256 key of the signature header.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookOption")
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The contacts and switches [`plan`] reads (never logged).
+#[derive(Clone, Default)]
+pub struct Contacts {
+    /// `notifications/subscriptions`.
+    pub subscriptions: Subscriptions,
+    /// `notifications/gsm`.
+    pub gsm: GsmOption,
+    /// `notifications/smtp`.
+    pub smtp: SmtpOption,
+    /// `notifications/webhook`.
+    pub webhook: WebhookOption,
+}
+
 /// The deliveries `kind` asks for: every subscribed matrix row whose channel
-/// is enabled and whose contact is set, calls first in the order they are
-/// tried (call 1, then call 2), then SMS, then e-mail.
-pub fn plan(
-    kind: Kind,
-    subscriptions: &Subscriptions,
-    gsm: &GsmOption,
-    smtp: &SmtpOption,
-) -> Vec<Delivery> {
+/// is enabled and whose contact is set: SMS, then calls in the order they
+/// are tried (call 1, then call 2), then e-mail, then the webhook.
+pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
+    let Contacts {
+        subscriptions,
+        gsm,
+        smtp,
+        webhook,
+    } = contacts;
     let phones = [gsm.phone_number_1.as_ref(), gsm.phone_number_2.as_ref()];
     let mails = [smtp.email_address_1.as_ref(), smtp.email_address_2.as_ref()];
+    // SMS first: a message takes seconds, a call up to a minute per number.
     let rows = [
+        (Channel::Sms, 1, subscriptions.sms1, gsm.enabled, phones[0]),
+        (Channel::Sms, 2, subscriptions.sms2, gsm.enabled, phones[1]),
         (
             Channel::Call,
             1,
@@ -158,8 +223,6 @@ pub fn plan(
             gsm.enabled,
             phones[1],
         ),
-        (Channel::Sms, 1, subscriptions.sms1, gsm.enabled, phones[0]),
-        (Channel::Sms, 2, subscriptions.sms2, gsm.enabled, phones[1]),
         (
             Channel::Email,
             1,
@@ -175,7 +238,8 @@ pub fn plan(
             mails[1],
         ),
     ];
-    rows.into_iter()
+    let mut deliveries: Vec<Delivery> = rows
+        .into_iter()
         .filter(|(_, _, row, enabled, _)| *enabled && row.wants(kind))
         .filter_map(|(channel, slot, _, _, to)| {
             Some(Delivery {
@@ -185,7 +249,17 @@ pub fn plan(
                 kind,
             })
         })
-        .collect()
+        .collect();
+    let hook = contact(webhook.url.as_ref()).filter(|_| webhook.enabled);
+    if let (Some(url), false) = (hook, kind == Kind::SilentAlarm) {
+        deliveries.push(Delivery {
+            channel: Channel::Webhook,
+            slot: 1,
+            recipient: url,
+            kind,
+        });
+    }
+    deliveries
 }
 
 /// What a message says about an event.
@@ -211,6 +285,7 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
         Kind::AlertStopped => "Alarm ended",
         Kind::PowerOutageStarted => "Power outage: running on battery",
         Kind::PowerOutageStopped => "Power restored",
+        Kind::SilentAlarm => "Silent alarm",
     };
     let mut lines = vec![match facts.location.as_deref().map(str::trim) {
         Some(place) if !place.is_empty() => format!("{what} at {place}"),
@@ -229,85 +304,34 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
     lines.join("\n")
 }
 
-/// Power reports after a delay (EN 50131): an outage is reported once it
-/// has lasted `delay_ms`; a return to mains within the delay reports
-/// nothing, and a return after a reported outage reports its end.
-#[derive(Debug, Clone, Default)]
-pub struct PowerReports {
-    delay_ms: i64,
-    lost_at: Option<i64>,
-    reported: bool,
-}
-
-impl PowerReports {
-    /// Reports after `delay_ms` (the option's 1 minute to 1 hour).
-    pub fn new(delay_ms: i64) -> Self {
-        Self {
-            delay_ms,
-            ..Self::default()
-        }
-    }
-
-    /// Mains (`true`) or battery (`false`) at `now`.
-    pub fn mains(&mut self, on_mains: bool, now: i64) -> Option<Kind> {
-        match (on_mains, self.lost_at) {
-            (false, None) => {
-                self.lost_at = Some(now);
-                self.due(now)
-            }
-            (true, Some(_)) => {
-                self.lost_at = None;
-                std::mem::take(&mut self.reported).then_some(Kind::PowerOutageStopped)
-            }
-            _ => None,
-        }
-    }
-
-    /// The outage report once it is due.
-    pub fn due(&mut self, now: i64) -> Option<Kind> {
-        let lost = self.lost_at?;
-        if self.reported || now - lost < self.delay_ms {
-            return None;
-        }
-        self.reported = true;
-        Some(Kind::PowerOutageStarted)
-    }
-
-    /// When [`PowerReports::due`] next has something to say.
-    pub fn next_deadline(&self) -> Option<i64> {
-        match (self.lost_at, self.reported) {
-            (Some(lost), false) => Some(lost + self.delay_ms),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use argus_protocol::options::typed;
 
-    fn contacts() -> (GsmOption, SmtpOption) {
-        let gsm = GsmOption {
-            enabled: true,
-            pin_code: None,
-            phone_number_1: Some("+3611".into()),
-            phone_number_2: Some(" ".into()),
-        };
-        let smtp = SmtpOption {
-            enabled: true,
-            email_address_1: Some("a@example.org".into()),
-            email_address_2: Some("b@example.org".into()),
-            ..SmtpOption::default()
-        };
-        (gsm, smtp)
+    fn contacts(subscriptions: Option<serde_json::Value>) -> Contacts {
+        Contacts {
+            subscriptions: typed("notifications", "subscriptions", subscriptions.as_ref()).unwrap(),
+            gsm: GsmOption {
+                enabled: true,
+                pin_code: None,
+                phone_number_1: Some("+3611".into()),
+                phone_number_2: Some(" ".into()),
+            },
+            smtp: SmtpOption {
+                enabled: true,
+                email_address_1: Some("a@example.org".into()),
+                email_address_2: Some("b@example.org".into()),
+                ..SmtpOption::default()
+            },
+            webhook: WebhookOption::default(),
+        }
     }
 
     #[test]
     fn an_unsaved_matrix_tells_nobody() {
-        let subs: Subscriptions = typed("notifications", "subscriptions", None).unwrap();
-        let (gsm, smtp) = contacts();
-        assert!(plan(Kind::AlertStarted, &subs, &gsm, &smtp).is_empty());
+        assert!(plan(Kind::AlertStarted, &contacts(None)).is_empty());
+        assert!(plan(Kind::SilentAlarm, &contacts(None)).is_empty());
     }
 
     #[test]
@@ -317,24 +341,52 @@ mod tests {
             "sms1": {"alert_started": true, "alert_stopped": true},
             "email2": {"alert_started": true}, "email1": {"power_outage_started": true}
         });
-        let subs: Subscriptions = typed("notifications", "subscriptions", Some(&stored)).unwrap();
-        let (gsm, mut smtp) = contacts();
-        let started = plan(Kind::AlertStarted, &subs, &gsm, &smtp);
+        let mut c = contacts(Some(stored));
+        let started = plan(Kind::AlertStarted, &c);
         let rows: Vec<(Channel, u8)> = started.iter().map(|d| (d.channel, d.slot)).collect();
         assert_eq!(
             rows,
-            [(Channel::Call, 1), (Channel::Sms, 1), (Channel::Email, 2)],
+            [(Channel::Sms, 1), (Channel::Call, 1), (Channel::Email, 2)],
             "call 2 has no number"
         );
         assert_eq!(started[2].recipient, "b@example.org");
-        assert_eq!(started[0].key("alert-7"), "alert-7:alert_started:call1");
-        assert_eq!(plan(Kind::AlertStopped, &subs, &gsm, &smtp).len(), 1);
-        smtp.enabled = false;
-        assert!(plan(Kind::PowerOutageStarted, &subs, &gsm, &smtp).is_empty());
+        assert_eq!(started[1].key("alert-7"), "alert-7:alert_started:call1");
+        assert_eq!(plan(Kind::AlertStopped, &c).len(), 1);
+        c.smtp.enabled = false;
+        assert!(plan(Kind::PowerOutageStarted, &c).is_empty());
         assert!(
             !format!("{started:?}").contains("+3611"),
             "numbers never logged"
         );
+    }
+
+    #[test]
+    fn the_webhook_hears_everything_but_a_duress_alarm_which_only_ticked_rows_hear() {
+        let mut c = contacts(Some(serde_json::json!({"sms1": {"duress": true}})));
+        c.webhook = WebhookOption {
+            enabled: true,
+            url: Some("http://127.0.0.1:9/hook".into()),
+            secret: None,
+        };
+        for kind in [Kind::AlertStarted, Kind::PowerOutageStopped] {
+            let all = plan(kind, &c);
+            assert_eq!(all.len(), 1);
+            assert_eq!(all[0].channel, Channel::Webhook);
+        }
+        let silent = plan(Kind::SilentAlarm, &c);
+        let rows: Vec<(Channel, u8)> = silent.iter().map(|d| (d.channel, d.slot)).collect();
+        assert_eq!(rows, [(Channel::Sms, 1)]);
+        assert!(!silent[0].key("silent-1").contains("duress"));
+        c.webhook.enabled = false;
+        assert!(plan(Kind::AlertStarted, &c).is_empty());
+        for channel in [
+            Channel::Call,
+            Channel::Sms,
+            Channel::Email,
+            Channel::Webhook,
+        ] {
+            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
+        }
     }
 
     #[test]
@@ -357,26 +409,5 @@ mod tests {
         let power = text(Kind::PowerOutageStarted, &nowhere);
         assert_eq!(power, "Power outage: running on battery\nTime: t");
         assert!(!power.contains("None"));
-    }
-
-    #[test]
-    fn a_short_outage_reports_nothing_and_a_long_one_reports_start_and_end_once() {
-        let mut p = PowerReports::new(60_000);
-        assert_eq!(p.mains(false, 0), None);
-        assert_eq!(p.next_deadline(), Some(60_000));
-        assert_eq!(p.due(59_999), None);
-        assert_eq!(
-            p.mains(true, 59_999),
-            None,
-            "back within the delay: nothing"
-        );
-        assert_eq!(p.next_deadline(), None);
-
-        assert_eq!(p.mains(false, 100_000), None);
-        assert_eq!(p.mains(false, 120_000), None, "still on battery");
-        assert_eq!(p.due(160_000), Some(Kind::PowerOutageStarted));
-        assert_eq!(p.due(200_000), None, "once");
-        assert_eq!(p.mains(true, 300_000), Some(Kind::PowerOutageStopped));
-        assert_eq!(p.mains(true, 301_000), None);
     }
 }
