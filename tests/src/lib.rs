@@ -877,3 +877,77 @@ impl Drop for WebhookReceiver {
         let _ = self.child.wait();
     }
 }
+
+/// An alarm receiving centre: pysiaalarm's SIA DC-09 server
+/// (`tests/sia/receiver.py`, in the virtualenv `scripts/test.sh` makes).
+pub struct SiaReceiver {
+    child: Child,
+    /// Its TCP port.
+    pub port: u16,
+    events: mpsc::Receiver<serde_json::Value>,
+}
+
+impl SiaReceiver {
+    /// Starts it for `account`, encrypted with `key` if given.
+    pub fn start(account: &str, key: Option<&str>) -> Self {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sia");
+        let python = dir.join(".venv/bin/python");
+        let mut command = Command::new(&python);
+        command
+            .arg(dir.join("receiver.py"))
+            .args(["--account", account]);
+        if let Some(key) = key {
+            command.args(["--key", key]);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} (run scripts/test.sh once): {e}", python.display()));
+        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+        let mut port = String::new();
+        out.read_line(&mut port)
+            .unwrap_or_else(|e| panic!("SIA receiver: {e}"));
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            child,
+            port: port
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("SIA receiver said {port:?}")),
+            events,
+        }
+    }
+
+    /// The next event it acknowledged.
+    pub fn next(&self) -> serde_json::Value {
+        self.events
+            .recv_timeout(READY_TIMEOUT)
+            .unwrap_or_else(|_| panic!("no SIA event arrived"))
+    }
+
+    /// The next event with `code`, skipping others (link tests, say).
+    pub fn next_code(&self, code: &str) -> serde_json::Value {
+        loop {
+            let event = self.next();
+            if event["code"] == code {
+                return event;
+            }
+        }
+    }
+}
+
+impl Drop for SiaReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,7 +5,7 @@
 pub mod credentials;
 
 use argus_db::enums::{ChannelType, ContactType, EolCount, OutputTrigger as DbTrigger};
-use argus_db::models::{Area, Keypad, OptionRow, Output, Sensor, Zone};
+use argus_db::models::{Area, Keypad, OptionRow, Output, Sensor, SensorType, Zone};
 use diesel::pg::PgConnection;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,6 +63,9 @@ pub struct Installation {
     /// The keypad in use (the first `keypad` row), for arm and disarm records.
     #[serde(default)]
     pub keypad: Option<i32>,
+    /// Sensor type names by id (a report to a receiving centre says fire or water by them).
+    #[serde(default)]
+    pub sensor_types: BTreeMap<i32, String>,
 }
 
 impl Installation {
@@ -142,6 +145,10 @@ pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, L
     let mut inst = Installation {
         credentials: Credentials::load(conn)?,
         keypad: Keypad::all(conn)?.first().map(|k| k.id),
+        sensor_types: SensorType::all(conn)?
+            .into_iter()
+            .filter_map(|t| Some((t.id, t.name?)))
+            .collect(),
         ..Installation::default()
     };
     inst.config.areas = areas.iter().map(|a| a.id).collect();

@@ -4,11 +4,13 @@
 //! MQTT and remote nodes go here.
 //!
 //! - [`email`]: SMTP through lettre (`notifications/smtp`).
+//! - [`sia`]: SIA DC-09 reports to an alarm receiving centre (`notifications/sia`).
 //! - [`webhook`]: the signed JSON POST channel (`notifications/webhook`).
 //! - [`ssh`]: the SSH service (`network/access`).
 //! - [`remote`]: dynamic DNS and certificates (`network/dyndns`).
 
 pub mod email;
 pub mod remote;
+pub mod sia;
 pub mod ssh;
 pub mod webhook;

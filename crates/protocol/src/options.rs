@@ -177,6 +177,31 @@ pub const SECTIONS: &[Section] = &[
         ],
         effect: Effect::None,
     },
+    // argus addition: reports to an alarm receiving centre over SIA DC-09.
+    Section {
+        name: "notifications",
+        section: "sia",
+        fields: &[
+            f("enabled", Kind::Bool, Default::Bool(false)),
+            f("account", Kind::Text, Default::Null),
+            f(
+                "protocol",
+                Kind::Choice(&["SIA-DCS", "ADM-CID"]),
+                Default::Text("SIA-DCS"),
+            ),
+            f("receiver_host", Kind::Text, Default::Null),
+            f("receiver_port", Kind::OptInt, Default::Null),
+            f("backup_host", Kind::Text, Default::Null),
+            f("backup_port", Kind::OptInt, Default::Null),
+            f("key", Kind::Secret, Default::Null),
+            f(
+                "link_test_seconds",
+                Kind::IntIn(0, 86_400),
+                Default::Int(3600),
+            ),
+        ],
+        effect: Effect::None,
+    },
     // argus addition: how long mains must be gone (or back) before it is
     // reported, 1 minute to 1 hour (EN 50131).
     Section {
@@ -518,6 +543,7 @@ mod tests {
             ("mqtt", "external_publish", "password"),
             ("notifications", "gsm", "pin_code"),
             ("notifications", "webhook", "secret"),
+            ("notifications", "sia", "key"),
         ] {
             let sec = section(name, s);
             let stored = sec.write(None, &json!({ field: "secret-value" })).unwrap();

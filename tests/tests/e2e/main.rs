@@ -15,4 +15,5 @@ mod notify;
 mod offline;
 mod repository;
 mod schemathesis;
+mod sia;
 mod system;

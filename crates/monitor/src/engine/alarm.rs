@@ -437,6 +437,7 @@ impl Engine {
             alert: alert.key,
             start: alert.start,
             sensors: alert.sensors.iter().map(|p| p.sensor).collect(),
+            alert_type: alert.alert_type,
         }));
         Some(alert.key)
     }

@@ -209,6 +209,8 @@ pub enum Notification {
         start: Millis,
         /// Every sensor that took part.
         sensors: Vec<SensorId>,
+        /// What the house was when it started.
+        alert_type: AlertType,
     },
     /// `power_outage_started`.
     PowerOutageStarted {

@@ -460,10 +460,13 @@ impl Actor {
 
     /// Queues the effect's database writes, or hands its notice over.
     fn store(&mut self, e: Effect) {
-        if let Effect::Notify(n) = &e {
-            if let Some(n) = notice::of(n, &self.installation, self.engine.snapshot().now) {
-                self.hand_over(n);
-            }
+        let told = match &e {
+            Effect::Notify(n) => notice::of(n, &self.engine, &self.installation),
+            Effect::Record(r) => notice::of_record(r, &self.installation),
+            _ => None,
+        };
+        if let Some(n) = told {
+            self.hand_over(n);
         }
         for op in crate::runtime::persist::ops::of(e, &self.engine, &self.installation) {
             self.outlets.persist.send(op);

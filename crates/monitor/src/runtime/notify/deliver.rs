@@ -1,5 +1,5 @@
 //! Delivery: one lane per way out (the modem for SMS and calls, e-mail, the
-//! webhook), each taking the oldest due outbox row of its channels, sending
+//! webhook, the receiving centre, whose lane also sends the link tests), each taking the oldest due outbox row of its channels, sending
 //! it and recording the outcome before the next, so a dead SMTP server never
 //! holds up an SMS. A failed attempt is retried with exponential back-off;
 //! after the last one the row is `failed` and a `notification_failed` event
@@ -20,6 +20,8 @@ use super::plan::Channel;
 use crate::db::{self, blocking};
 use crate::devices::gsm::{sms, GsmHandle};
 use crate::runtime::live::LiveEvent;
+use crate::services::sia::codes::{Event, Report};
+use crate::services::sia::{SiaOption, Transmitter};
 use crate::services::{email, webhook};
 
 /// Retries: the first after `first`, each later one twice as late (at most
@@ -71,7 +73,8 @@ pub struct Outlets {
 }
 
 /// The lanes and the channels each serves.
-const LANES: [&[&str]; 3] = [&["sms", "call"], &["email"], &["webhook"]];
+const LANES: [&[&str]; 4] = [&["sms", "call"], &["email"], &["webhook"], SIA_LANE];
+const SIA_LANE: &[&str] = &["sia"];
 
 /// Tones played to the callee of an alarm call.
 pub const CALL_TONES: &str = "9999";
@@ -88,6 +91,8 @@ pub fn spawn(outlets: Outlets, wake: watch::Receiver<u64>) {
 }
 
 async fn lane(outlets: Outlets, channels: &'static [&'static str], mut wake: watch::Receiver<u64>) {
+    let mut sia = Transmitter::default();
+    let mut link_test = None;
     loop {
         let next = blocking(&outlets.pool, move |conn| {
             OutboxRow::due(conn, channels, Utc::now(), 1)
@@ -96,7 +101,7 @@ async fn lane(outlets: Outlets, channels: &'static [&'static str], mut wake: wat
         let wait = match next {
             Ok(mut rows) if !rows.is_empty() => {
                 let row = rows.remove(0);
-                let outcome = send(&outlets, &row).await;
+                let outcome = send(&outlets, &row, &mut sia).await;
                 settle(&outlets, row, outcome).await;
                 continue;
             }
@@ -117,6 +122,11 @@ async fn lane(outlets: Outlets, channels: &'static [&'static str], mut wake: wat
                 Duration::from_secs(2)
             }
         };
+        let wait = if channels == SIA_LANE {
+            wait.min(link_tested(&outlets, &mut sia, &mut link_test).await)
+        } else {
+            wait
+        };
         tokio::select! {
             changed = wake.changed() => if changed.is_err() { return },
             () = tokio::time::sleep(wait) => {}
@@ -126,7 +136,7 @@ async fn lane(outlets: Outlets, channels: &'static [&'static str], mut wake: wat
 
 /// Sends one row. A call counts only when the callee presses `1`; any other
 /// digits (a PIN typed by mistake, or by a stranger) change nothing.
-async fn send(outlets: &Outlets, row: &OutboxRow) -> Result<(), String> {
+async fn send(outlets: &Outlets, row: &OutboxRow, sia: &mut Transmitter) -> Result<(), String> {
     match Channel::parse(&row.channel) {
         Some(Channel::Sms) => {
             for part in sms::parts(&row.body, 3) {
@@ -167,8 +177,60 @@ async fn send(outlets: &Outlets, row: &OutboxRow) -> Result<(), String> {
             })
             .await
         }
+        Some(Channel::Sia) => {
+            let option: SiaOption = db::option(&outlets.pool, "notifications", "sia")
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            let report: Report = serde_json::from_str(&row.body).map_err(|e| e.to_string())?;
+            let which = sia.send(&option, &report).await?;
+            tracing::info!(
+                receiver = which,
+                code = report.sia_code(),
+                "the receiving centre acknowledged"
+            );
+            Ok(())
+        }
         None => Err(format!("unknown channel {}", row.channel)),
     }
+}
+
+/// Sends the link test when it is due (the first at start-up); returns how
+/// long until the next. Its outcome is logged: the receiver supervises the
+/// link by these tests, so a missing one is the centre's alarm, not ours.
+async fn link_tested(
+    outlets: &Outlets,
+    sia: &mut Transmitter,
+    due: &mut Option<tokio::time::Instant>,
+) -> Duration {
+    let option: SiaOption = db::option(&outlets.pool, "notifications", "sia")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let Ok(every) = u64::try_from(option.link_test_seconds) else {
+        return IDLE_POLL;
+    };
+    if !option.enabled || every == 0 {
+        *due = None;
+        return IDLE_POLL;
+    }
+    let now = tokio::time::Instant::now();
+    let at = *due.get_or_insert(now);
+    if now >= at {
+        let test = Report {
+            event: Event::LinkTest,
+            restore: false,
+            area: 0,
+            number: 0,
+        };
+        match sia.send(&option, &test).await {
+            Ok(which) => tracing::debug!(receiver = which, "link test acknowledged"),
+            Err(e) => tracing::warn!(error = %e, "the link test was not acknowledged"),
+        }
+        *due = Some(now + Duration::from_secs(every));
+    }
+    due.map_or(IDLE_POLL, |at| at.saturating_duration_since(now))
 }
 
 async fn run_blocking(

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::{Facts, Kind};
 use crate::engine::model::Millis;
-use crate::engine::{Notification, Origin};
+use crate::engine::{AlertType, ArmState, Engine, Notification, Origin, Record};
 use crate::installation::Installation;
+use crate::services::sia::codes::{self, Event, Report};
 
 /// One event to tell people about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +29,9 @@ pub struct Notice {
     pub areas: Vec<String>,
     /// The user behind it (a duress code's owner), by name.
     pub who: Option<String>,
+    /// What a receiving centre is told, if anything.
+    #[serde(default)]
+    pub sia: Option<Report>,
 }
 
 impl Notice {
@@ -69,69 +73,187 @@ fn names(sensors: &[i32], installation: &Installation) -> (Vec<String>, Vec<Stri
     (found, areas)
 }
 
-/// The notice of `n` at `now`, `None` for what the matrix has no column for
-/// (a wiring fault is in the event log).
-pub fn of(n: &Notification, installation: &Installation, now: Millis) -> Option<Notice> {
-    let notice = |event: String, kind, time, since, sensors: &[i32], who| {
-        let (sensors, areas) = names(sensors, installation);
-        Notice {
-            event,
-            kind,
-            time,
-            since,
-            sensors,
-            areas,
-            who,
-        }
+fn notice(
+    installation: &Installation,
+    event: String,
+    kind: Kind,
+    (time, since): (Millis, Millis),
+    sensors: &[i32],
+    who: Option<&Origin>,
+) -> Notice {
+    let (sensors, areas) = names(sensors, installation);
+    Notice {
+        event,
+        kind,
+        time,
+        since,
+        sensors,
+        areas,
+        who: who
+            .and_then(Origin::user)
+            .and_then(|u| installation.credentials.user_name(u))
+            .map(str::to_owned),
+        sia: None,
+    }
+}
+
+/// The report of an alarm on `sensor` (its area, its number, its type).
+fn alarm_report(installation: &Installation, sensor: i32, disarmed: bool, restore: bool) -> Report {
+    let type_name = installation
+        .sensors
+        .get(&sensor)
+        .and_then(|s| installation.sensor_types.get(&s.type_id));
+    let area = installation
+        .config
+        .sensors
+        .get(&sensor)
+        .map_or(0, |s| s.area);
+    Report {
+        event: codes::alarm_of(type_name.map(String::as_str), disarmed),
+        restore,
+        area: u32::try_from(area).unwrap_or(0),
+        number: u32::try_from(sensor).unwrap_or(0),
+    }
+}
+
+fn user_number(origin: &Origin) -> u32 {
+    origin
+        .user()
+        .and_then(|u| u32::try_from(u).ok())
+        .unwrap_or(0)
+}
+
+/// The notice of `n` (the engine after the input that made it), `None` for
+/// what nobody is told (a wiring fault is in the event log).
+pub fn of(n: &Notification, engine: &Engine, installation: &Installation) -> Option<Notice> {
+    let now = engine.snapshot().now;
+    let report = |event, restore, number| Report {
+        event,
+        restore,
+        area: 0,
+        number,
     };
-    Some(match n {
-        Notification::AlertStarted { start, sensor, .. } => notice(
-            format!("alert-{start}"),
-            Kind::AlertStarted,
-            *start,
-            *start,
-            &[*sensor],
-            None,
-        ),
-        Notification::AlertStopped { start, sensors, .. } => notice(
-            format!("alert-{start}"),
-            Kind::AlertStopped,
-            now,
-            *start,
+    let (mut notice, sia) = match n {
+        Notification::AlertStarted { start, sensor, .. } => {
+            let disarmed = engine
+                .alert()
+                .is_some_and(|a| a.alert_type == AlertType::Sabotage);
+            let n = notice(
+                installation,
+                format!("alert-{start}"),
+                Kind::AlertStarted,
+                (*start, *start),
+                &[*sensor],
+                None,
+            );
+            (n, alarm_report(installation, *sensor, disarmed, false))
+        }
+        Notification::AlertStopped {
+            start,
             sensors,
-            None,
-        ),
-        Notification::PowerOutageStarted { since } => notice(
-            format!("power-{since}"),
-            Kind::PowerOutageStarted,
-            *since,
-            *since,
-            &[],
-            None,
-        ),
-        Notification::PowerOutageStopped { since } => notice(
-            format!("power-{since}"),
-            Kind::PowerOutageStopped,
-            now,
-            *since,
-            &[],
-            None,
-        ),
-        Notification::Duress { origin } => {
-            let who = Origin::user(origin)
-                .and_then(|u| installation.credentials.user_name(u))
-                .map(str::to_owned);
+            alert_type,
+            ..
+        } => {
+            let first = sensors.first().copied().unwrap_or(0);
+            let disarmed = *alert_type == AlertType::Sabotage;
+            let n = notice(
+                installation,
+                format!("alert-{start}"),
+                Kind::AlertStopped,
+                (now, *start),
+                sensors,
+                None,
+            );
+            (n, alarm_report(installation, first, disarmed, true))
+        }
+        Notification::PowerOutageStarted { since } => (
             notice(
+                installation,
+                format!("power-{since}"),
+                Kind::PowerOutageStarted,
+                (*since, *since),
+                &[],
+                None,
+            ),
+            report(Event::AcLoss, false, 0),
+        ),
+        Notification::PowerOutageStopped { since } => (
+            notice(
+                installation,
+                format!("power-{since}"),
+                Kind::PowerOutageStopped,
+                (now, *since),
+                &[],
+                None,
+            ),
+            report(Event::AcLoss, true, 0),
+        ),
+        Notification::Duress { origin } => (
+            notice(
+                installation,
                 format!("silent-{now}"),
                 Kind::SilentAlarm,
-                now,
-                now,
+                (now, now),
                 &[],
-                who,
-            )
-        }
+                Some(origin),
+            ),
+            report(Event::Duress, false, user_number(origin)),
+        ),
         Notification::WiringFault { .. } => return None,
-    })
+    };
+    notice.sia = Some(sia);
+    Some(notice)
+}
+
+/// The notice of an arm or a disarm (a receiving centre's opening and
+/// closing reports), `None` for other records.
+pub fn of_record(record: &Record, installation: &Installation) -> Option<Notice> {
+    let (kind, event, time, origin, areas) = match record {
+        Record::Arm {
+            state,
+            areas,
+            origin,
+            time,
+            ..
+        } => {
+            let event = if *state == ArmState::Stay {
+                Event::ArmedStay
+            } else {
+                Event::ArmedAway
+            };
+            (Kind::Armed, event, *time, origin, areas)
+        }
+        Record::Disarm {
+            areas,
+            origin,
+            time,
+            ..
+        } => (Kind::Disarmed, Event::Disarmed, *time, origin, areas),
+        _ => return None,
+    };
+    let mut n = notice(
+        installation,
+        format!("{}-{time}", kind.as_str()),
+        kind,
+        (time, time),
+        &[],
+        Some(origin),
+    );
+    n.areas = areas
+        .iter()
+        .filter_map(|a| installation.areas.get(a).map(|i| i.name.clone()))
+        .collect();
+    let area = match areas.as_slice() {
+        [one] => u32::try_from(*one).unwrap_or(0),
+        _ => 0,
+    };
+    n.sia = Some(Report {
+        event,
+        restore: false,
+        area,
+        number: user_number(origin),
+    });
+    Some(n)
 }
 
 /// What [`PowerHold`] decided about the notices given to it.
@@ -211,6 +333,7 @@ mod tests {
             sensors: Vec::new(),
             areas: Vec::new(),
             who: None,
+            sia: None,
         }
     }
 
@@ -251,18 +374,29 @@ mod tests {
     }
 
     #[test]
-    fn other_notices_pass_at_once_and_keys_never_say_duress() {
+    fn other_notices_pass_at_once_with_their_reports_and_keys_never_say_duress() {
         let mut hold = PowerHold::default();
         let inst = Installation::default();
+        let (engine, _) = Engine::restore(
+            inst.config.clone(),
+            crate::engine::Snapshot {
+                now: 5,
+                ..Default::default()
+            },
+        );
         let silent = of(
             &Notification::Duress {
-                origin: Origin::User(1),
+                origin: Origin::User(2),
             },
+            &engine,
             &inst,
-            5,
         )
         .unwrap();
         assert_eq!(silent.id(), "silent-5:silent_alarm");
+        assert_eq!(
+            silent.sia.map(|r| (r.event, r.number)),
+            Some((Event::Duress, 2))
+        );
         assert_eq!(hold.admit(silent.clone(), MINUTE, 5).queue, [silent]);
         let alert = of(
             &Notification::AlertStarted {
@@ -270,11 +404,35 @@ mod tests {
                 start: 7,
                 sensor: 3,
             },
+            &engine,
             &inst,
-            9,
         )
         .unwrap();
         assert_eq!((alert.event.as_str(), alert.time), ("alert-7", 7));
-        assert!(of(&Notification::WiringFault { sensor: 3 }, &inst, 1).is_none());
+        assert_eq!(
+            alert.sia.map(|r| (r.event, r.number)),
+            Some((Event::Burglary, 3))
+        );
+        assert!(of(&Notification::WiringFault { sensor: 3 }, &engine, &inst).is_none());
+        let disarm = of_record(
+            &Record::Disarm {
+                areas: vec![1],
+                origin: Origin::User(4),
+                time: 11,
+                alert: None,
+            },
+            &inst,
+        )
+        .unwrap();
+        assert_eq!(disarm.id(), "disarmed-11:disarmed");
+        assert_eq!(
+            disarm.sia,
+            Some(Report {
+                event: Event::Disarmed,
+                restore: false,
+                area: 1,
+                number: 4
+            })
+        );
     }
 }

@@ -25,6 +25,10 @@ pub enum Kind {
     PowerOutageStopped,
     /// A duress code was used: a silent alarm for the chosen contacts only.
     SilentAlarm,
+    /// Armed (reported to a receiving centre only).
+    Armed,
+    /// Disarmed (reported to a receiving centre only).
+    Disarmed,
 }
 
 impl Kind {
@@ -37,6 +41,8 @@ impl Kind {
             Self::PowerOutageStopped => "power_outage_stopped",
             // Never "duress": outbox rows and the webhook may be seen at the house.
             Self::SilentAlarm => "silent_alarm",
+            Self::Armed => "armed",
+            Self::Disarmed => "disarmed",
         }
     }
 }
@@ -64,6 +70,7 @@ impl Subscription {
             Kind::PowerOutageStarted => self.power_outage_started,
             Kind::PowerOutageStopped => self.power_outage_stopped,
             Kind::SilentAlarm => self.duress,
+            Kind::Armed | Kind::Disarmed => false,
         }
     }
 }
@@ -96,6 +103,8 @@ pub enum Channel {
     Email,
     /// A signed JSON POST (`notifications/webhook`).
     Webhook,
+    /// A report to the alarm receiving centre (`notifications/sia`).
+    Sia,
 }
 
 impl Channel {
@@ -106,12 +115,13 @@ impl Channel {
             Self::Sms => "sms",
             Self::Email => "email",
             Self::Webhook => "webhook",
+            Self::Sia => "sia",
         }
     }
 
     /// The inverse of [`Channel::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Call, Self::Sms, Self::Email, Self::Webhook]
+        [Self::Call, Self::Sms, Self::Email, Self::Webhook, Self::Sia]
             .into_iter()
             .find(|c| c.as_str() == s)
     }
@@ -191,17 +201,22 @@ pub struct Contacts {
     pub smtp: SmtpOption,
     /// `notifications/webhook`.
     pub webhook: WebhookOption,
+    /// `notifications/sia.enabled`: every event goes to the receiving centre.
+    pub sia: bool,
 }
 
 /// The deliveries `kind` asks for: every subscribed matrix row whose channel
 /// is enabled and whose contact is set: SMS, then calls in the order they
-/// are tried (call 1, then call 2), then e-mail, then the webhook.
+/// are tried (call 1, then call 2), then e-mail, then the webhook, then the
+/// receiving centre, which is told every event (duress, arming and
+/// disarming too: that is what its codes are for).
 pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
     let Contacts {
         subscriptions,
         gsm,
         smtp,
         webhook,
+        sia,
     } = contacts;
     let phones = [gsm.phone_number_1.as_ref(), gsm.phone_number_2.as_ref()];
     let mails = [smtp.email_address_1.as_ref(), smtp.email_address_2.as_ref()];
@@ -251,11 +266,20 @@ pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
         })
         .collect();
     let hook = contact(webhook.url.as_ref()).filter(|_| webhook.enabled);
-    if let (Some(url), false) = (hook, kind == Kind::SilentAlarm) {
+    let private = matches!(kind, Kind::SilentAlarm | Kind::Armed | Kind::Disarmed);
+    if let (Some(url), false) = (hook, private) {
         deliveries.push(Delivery {
             channel: Channel::Webhook,
             slot: 1,
             recipient: url,
+            kind,
+        });
+    }
+    if *sia {
+        deliveries.push(Delivery {
+            channel: Channel::Sia,
+            slot: 1,
+            recipient: "receiver".into(),
             kind,
         });
     }
@@ -286,6 +310,8 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
         Kind::PowerOutageStarted => "Power outage: running on battery",
         Kind::PowerOutageStopped => "Power restored",
         Kind::SilentAlarm => "Silent alarm",
+        Kind::Armed => "Armed",
+        Kind::Disarmed => "Disarmed",
     };
     let mut lines = vec![match facts.location.as_deref().map(str::trim) {
         Some(place) if !place.is_empty() => format!("{what} at {place}"),
@@ -325,6 +351,7 @@ mod tests {
                 ..SmtpOption::default()
             },
             webhook: WebhookOption::default(),
+            sia: false,
         }
     }
 
@@ -379,6 +406,11 @@ mod tests {
         assert!(!silent[0].key("silent-1").contains("duress"));
         c.webhook.enabled = false;
         assert!(plan(Kind::AlertStarted, &c).is_empty());
+        c.sia = true;
+        for kind in [Kind::SilentAlarm, Kind::Armed, Kind::Disarmed] {
+            let rows: Vec<Channel> = plan(kind, &c).iter().map(|d| d.channel).collect();
+            assert_eq!(rows.last(), Some(&Channel::Sia), "{kind:?}");
+        }
         for channel in [
             Channel::Call,
             Channel::Sms,

@@ -73,6 +73,7 @@ pub fn rows(notice: &Notice, contacts: &Contacts, location: Option<String>) -> V
             channel: d.channel.as_str(),
             slot: i32::from(d.slot),
             body: match d.channel {
+                Channel::Sia => serde_json::to_string(&notice.sia).unwrap_or_default(),
                 Channel::Webhook => webhook::body(&webhook::Message {
                     event: notice.kind.as_str(),
                     id: &notice.event,
@@ -96,6 +97,8 @@ fn contacts(conn: &mut PgConnection) -> diesel::QueryResult<Contacts> {
         gsm: option_in(conn, "notifications", "gsm")?.unwrap_or_default(),
         smtp: option_in(conn, "notifications", "smtp")?.unwrap_or_default(),
         webhook: option_in(conn, "notifications", "webhook")?.unwrap_or_default(),
+        sia: option_in::<crate::services::sia::SiaOption>(conn, "notifications", "sia")?
+            .is_some_and(|s| s.enabled),
     })
 }
 
@@ -249,6 +252,7 @@ mod tests {
             sensors: vec!["Kitchen door".into()],
             areas: vec!["House".into()],
             who: None,
+            sia: None,
         };
         let subs = serde_json::json!({"sms1": {"alert_started": true}});
         let contacts = Contacts {

@@ -1,0 +1,130 @@
+//! Reports to an alarm receiving centre over SIA DC-09, against pysiaalarm's
+//! receiver (the library behind Home Assistant's SIA integration): plain
+//! SIA-DCS and AES-encrypted Contact ID, every event with its code, account,
+//! area and zone or user; a primary that refuses or is down hands over to
+//! the backup and nothing is lost.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use argus_db::models::NewOption;
+use argus_db::schema::option;
+use argus_db::seed::{seed, Dataset};
+use argus_db::test_db::TestDb;
+use argus_e2e::{count, wait_until, Argus, SiaReceiver};
+use argus_protocol::ipc::DisarmRequest;
+use argus_protocol::Command;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn system(sia: Value) -> (TestDb, Argus) {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    diesel::insert_into(option::table)
+        .values(NewOption {
+            name: "notifications",
+            section: "sia",
+            value: Some(sia.to_string()),
+        })
+        .execute(&mut conn)
+        .unwrap();
+    let argus = Argus::start_with(
+        db.url(),
+        vec![
+            ("ARGUS_NOTIFY_RETRY_MS", "100".into()),
+            ("GSM_PORT", "/nonexistent".into()),
+        ],
+    );
+    (db, argus)
+}
+
+/// Arm away (user 1), trip "Test room 2" (area 1, no delay): closing, burglary.
+fn arm_and_trip(argus: &Argus) {
+    assert!(argus.arm(false));
+    argus.sim(&["input", "CH03", "active"]);
+    argus.wait_state("monitoring_alert");
+}
+
+/// Disarm (user 1): the alarm's restore and the opening, in either order.
+fn disarm(argus: &Argus, centre: &SiaReceiver) -> std::collections::BTreeMap<String, Value> {
+    let reply = argus.ipc(Command::MonitorDisarm(DisarmRequest {
+        user_id: Some(1),
+        ..DisarmRequest::default()
+    }));
+    assert!(reply.result, "{reply:?}");
+    (0..2)
+        .map(|_| centre.next())
+        .map(|e| (e["code"].as_str().unwrap_or_default().to_owned(), e))
+        .collect()
+}
+
+fn sensor_id(db: &TestDb, name: &str) -> i64 {
+    count(
+        &db.url(),
+        &format!("SELECT generate_series(1, id) FROM sensor WHERE name = '{name}'"),
+    )
+}
+
+#[test]
+fn every_event_reaches_the_centre_in_sia_dcs_with_its_code_area_and_number() {
+    let centre = SiaReceiver::start("1234", None);
+    let (db, argus) = system(json!({"enabled": true, "account": "1234",
+        "receiver_host": "127.0.0.1", "receiver_port": centre.port, "link_test_seconds": 3600}));
+    let test = centre.next_code("RP");
+    assert_eq!(
+        test["account"], "1234",
+        "the link test comes first, at start-up"
+    );
+    arm_and_trip(&argus);
+    let zone = format!("{:03}", sensor_id(&db, "Test room 2"));
+    let closing = centre.next_code("CL");
+    assert_eq!(
+        (closing["ri"].as_str(), closing["message"].as_str()),
+        (Some("1"), Some("001")),
+        "area 1 (the demo's only one), user 1"
+    );
+    let burglary = centre.next_code("BA");
+    assert_eq!(burglary["account"], "1234");
+    assert_eq!(burglary["ri"], "1", "area 1");
+    assert_eq!(burglary["message"], zone, "the sensor's number");
+    assert_eq!(burglary["encrypted"], false);
+    let ended = disarm(&argus, &centre);
+    assert_eq!(ended["OP"]["message"], "001", "disarmed by user 1");
+    assert_eq!(ended["BR"]["message"], zone, "{ended:?}");
+    assert!(wait_until(Duration::from_secs(20), || count(
+        &db.url(),
+        "SELECT 1 FROM argus_outbox WHERE channel = 'sia' AND state = 'sent'"
+    ) == 4));
+}
+
+#[test]
+fn encrypted_contact_id_reaches_the_backup_when_the_primary_refuses_or_is_down() {
+    const KEY: &str = "0123456789ABCDEF0123456789ABCDEF";
+    // The primary knows another account: it NAKs every message.
+    let refusing = SiaReceiver::start("9999", Some(KEY));
+    let backup = SiaReceiver::start("ABC", Some(KEY));
+    let (db, argus) = system(
+        json!({"enabled": true, "account": "abc", "protocol": "ADM-CID",
+        "key": KEY, "receiver_host": "127.0.0.1", "receiver_port": refusing.port,
+        "backup_host": "127.0.0.1", "backup_port": backup.port, "link_test_seconds": 0}),
+    );
+    arm_and_trip(&argus);
+    let zone = format!("{:03}", sensor_id(&db, "Test room 2"));
+    let closing = backup.next_code("CL");
+    assert_eq!(closing["encrypted"], true);
+    assert_eq!(closing["account"], "ABC");
+    let burglary = backup.next_code("BA");
+    assert_eq!(burglary["ri"], zone, "Contact ID's zone field");
+    // Now the primary's port is closed: the rest still arrives, at the backup.
+    drop(refusing);
+    let ended = disarm(&argus, &backup);
+    assert_eq!(ended["OP"]["ri"], "001", "disarmed by user 1");
+    assert!(
+        ended.contains_key("BH"),
+        "pysiaalarm reads Contact ID 3130 as BH, burglary restore: {ended:?}"
+    );
+    assert!(wait_until(Duration::from_secs(20), || count(
+        &db.url(),
+        "SELECT 1 FROM argus_outbox WHERE channel = 'sia' AND state = 'sent'"
+    ) == 4));
+}
