@@ -78,6 +78,8 @@ pub enum Command {
     UpdateSsh,
     /// Send a test e-mail to both addresses.
     SendTestEmail,
+    /// POST a test message to the webhook (argus addition).
+    SendTestWebhook,
     /// Send a test SMS to both numbers.
     SendTestSms,
     /// Make a test call.
@@ -160,6 +162,7 @@ impl Command {
         "monitor_update_secure_connection",
         "update_ssh",
         "send_test_email",
+        "send_test_webhook",
         "send_test_sms",
         "make_test_call",
         "get_sms_messages",

@@ -391,3 +391,78 @@ fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
     );
     assert_eq!(outbox(&db.url(), "true"), 2, "the blip left no row");
 }
+
+#[test]
+fn a_slow_test_answers_at_once_and_its_results_follow_as_an_event() {
+    let hook = WebhookReceiver::start("t", 0);
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    set_options(
+        &mut conn,
+        &[
+            gsm(),
+            (
+                "notifications",
+                "webhook",
+                json!({"enabled": true, "url": hook.url, "secret": "t"}),
+            ),
+        ],
+    );
+    let mut modem = FakeModem::start();
+    let argus = Argus::start_with(db.url(), quick(&modem.path));
+    let page = "http://localhost:4200";
+    let token = argus_protocol::jwt::sign(
+        &argus_protocol::jwt::DeviceClaims {
+            ip: Some("127.0.0.1".into()),
+            origin: Some(page.into()),
+            user_id: 1,
+        },
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let browser = argus_e2e::LiveClient::connect(
+        &argus.live_addr(),
+        &token,
+        &format!("{page}/"),
+        "websocket",
+    );
+
+    // Fast: the webhook's answer is in the reply, in ArPI's shape.
+    let reply = argus.ipc(argus_protocol::Command::SendTestWebhook);
+    assert_eq!(reply.other, Some(json!({"webhook": true})), "{reply:?}");
+    let post = hook.next();
+    assert_eq!(
+        (post["valid"].as_bool(), post["body"]["event"].as_str()),
+        (Some(true), Some("test"))
+    );
+
+    // Slow: the modem stays silent for the first number (the driver waits 10 s).
+    modem.fault("silence", 1);
+    let asked = std::time::Instant::now();
+    let reply = argus.ipc(argus_protocol::Command::SendTestSms);
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert!(reply.result);
+    assert!(reply.message.unwrap().contains("running"));
+    let results = loop {
+        let (name, args) = browser.next();
+        if name == "notification_test" && args[0]["test"] == "sms" {
+            break args[0].clone();
+        }
+    };
+    assert_eq!(
+        results["results"],
+        json!({"phone1": false, "phone2": true}),
+        "{results}"
+    );
+    assert!(wait_until(LONG, || {
+        count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'notification_test' AND detail = 'sms: phone1 failed, phone2 sent'"
+    ) == 1
+    }));
+}

@@ -18,9 +18,11 @@ use crate::engine::{Effect, Input, Origin};
 use crate::interfaces::access;
 use crate::interfaces::ipc::Handler;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
-use crate::interfaces::sim;
+use crate::interfaces::{sim, trials};
 use crate::runtime::actor::Published;
-use crate::services::{email, remote, ssh};
+use crate::runtime::notify::plan::WebhookOption;
+use crate::runtime::notify::queue::LocationOption;
+use crate::services::{email, remote, ssh, webhook};
 
 /// The default length of a siren test, in seconds.
 pub const TEST_SIREN_SECONDS: u32 = 5;
@@ -97,14 +99,24 @@ impl Handler for Dispatcher {
             } => access::check_pin(r, user_id, access_code).await,
             Command::MonitorUpdateCredentials => access::reload_credentials(r).await,
             Command::MonitorRegisterCard => access::open_card_window(r),
-            Command::SendTestSms => match gsm_enabled(r).await {
-                Ok(option) => gsm::commands::test(&r.gsm, &option, false).await,
-                Err(reply) => reply,
-            },
-            Command::MakeTestCall => match gsm_enabled(r).await {
-                Ok(option) => gsm::commands::test(&r.gsm, &option, true).await,
-                Err(reply) => reply,
-            },
+            Command::SendTestSms | Command::MakeTestCall => {
+                let call = matches!(command, Command::MakeTestCall);
+                match gsm_enabled(r).await {
+                    Ok(option) => {
+                        let gsm = r.gsm.clone();
+                        let (name, failed) = if call {
+                            ("call", "Error in call sending!")
+                        } else {
+                            ("sms", "Error in SMS sending!")
+                        };
+                        trials::run(r, name, failed, async move {
+                            gsm::commands::test(&gsm, &option, call).await
+                        })
+                        .await
+                    }
+                    Err(reply) => reply,
+                }
+            }
             Command::GetSmsMessages => match gsm_enabled(r).await {
                 Ok(_) => gsm::commands::list_sms(&r.gsm).await,
                 Err(reply) => reply,
@@ -114,6 +126,7 @@ impl Handler for Dispatcher {
                 Err(reply) => reply,
             },
             Command::SendTestEmail => email_test(r).await,
+            Command::SendTestWebhook => webhook_test(r).await,
             Command::MonitorUpdateSecureConnection => secure_connection(r).await,
             Command::UpdateSsh => update_ssh(r).await,
             Command::MonitorSetClock { timezone, datetime } => {
@@ -245,16 +258,30 @@ async fn email_test(r: &Running) -> Reply {
             return Reply::error("Cannot read the SMTP options");
         }
     };
-    #[derive(serde::Deserialize)]
-    struct Location {
-        name: Option<String>,
-    }
-    let location = db::option::<Location>(&r.db, "system", "location")
+    let location = db::option::<LocationOption>(&r.db, "system", "location")
         .await
         .ok()
         .flatten()
         .and_then(|l| l.name);
-    email::send_test(&option, location.as_deref()).await
+    trials::run(r, "email", "Error in email sending!", async move {
+        email::send_test(&option, location.as_deref()).await
+    })
+    .await
+}
+
+async fn webhook_test(r: &Running) -> Reply {
+    let option = match db::option::<WebhookOption>(&r.db, "notifications", "webhook").await {
+        Ok(Some(o)) if o.enabled && o.url.as_deref().is_some_and(|u| !u.trim().is_empty()) => o,
+        Ok(_) => return Reply::conflict("Webhook notifications are not enabled"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the webhook options");
+            return Reply::error("Cannot read the webhook options");
+        }
+    };
+    trials::run(r, "webhook", "Error in webhook sending!", async move {
+        vec![("webhook", Some(webhook::send_test(&option).await))]
+    })
+    .await
 }
 
 /// The answer where the system is not ours to change (simulated board, or

@@ -116,8 +116,11 @@ pub fn test_body(location: Option<&str>) -> String {
 }
 
 /// The test button: a test message to each configured address on the
-/// blocking pool; ArPI's reply shape.
-pub async fn send_test(option: &SmtpOption, location: Option<&str>) -> argus_protocol::Reply {
+/// blocking pool; whether each went out (`None` where none is set).
+pub async fn send_test(
+    option: &SmtpOption,
+    location: Option<&str>,
+) -> Vec<(&'static str, Option<bool>)> {
     let body = test_body(location);
     let mut sent = Vec::new();
     for (key, address) in [
@@ -146,7 +149,7 @@ pub async fn send_test(option: &SmtpOption, location: Option<&str>) -> argus_pro
         };
         sent.push((key, Some(ok)));
     }
-    argus_protocol::Reply::per_recipient(&sent, "Error in email sending!")
+    sent
 }
 
 #[cfg(test)]

@@ -6,9 +6,28 @@
 //! bridge) can sit behind it. URLs, secrets and bodies are never logged.
 
 use hmac::{Hmac, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::time::Duration;
+
+/// `notifications/webhook`. `Debug` leaves the URL and secret out.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct WebhookOption {
+    /// POST every notification.
+    pub enabled: bool,
+    /// Where.
+    pub url: Option<String>,
+    /// The HMAC-SHA256 key of the signature header.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookOption")
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
 
 /// How long one POST may take, connection included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,6 +122,34 @@ pub fn post(url: &str, secret: Option<&str>, key: &str, body: &str) -> Result<()
         Ok(())
     } else {
         Err(WebhookError::Status(status))
+    }
+}
+
+/// The test button: one POST of a test message; whether the receiver took it.
+pub async fn send_test(option: &WebhookOption) -> bool {
+    let url = option.url.clone().unwrap_or_default();
+    let secret = option.secret.clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let id = format!("test-{now}");
+    let message = Message {
+        event: "test",
+        id: &id,
+        time_ms: now,
+        location: None,
+        sensors: &[],
+        areas: &[],
+        who: None,
+        text: "This is a test message from your alarm system.",
+    };
+    let body = body(&message);
+    let sent = tokio::task::spawn_blocking(move || post(&url, secret.as_deref(), &id, &body)).await;
+    match sent {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "test webhook failed");
+            false
+        }
+        Err(_) => false,
     }
 }
 

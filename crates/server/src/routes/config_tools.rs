@@ -22,6 +22,7 @@ pub const MAX_TEST_SIREN_SECONDS: u32 = 30;
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(test_email)
+        .service(test_webhook)
         .service(test_sms)
         .service(test_call)
         .service(test_syren)
@@ -48,6 +49,12 @@ async fn run_test(state: &AppState, command: Command) -> Result<HttpResponse, Ap
 #[get("/config/test_email")]
 async fn test_email(state: web::Data<AppState>, _: AdminToken) -> Result<HttpResponse, ApiError> {
     run_test(&state, Command::SendTestEmail).await
+}
+
+/// `GET /api/config/test_webhook` (argus addition).
+#[get("/config/test_webhook")]
+async fn test_webhook(state: web::Data<AppState>, _: AdminToken) -> Result<HttpResponse, ApiError> {
+    run_test(&state, Command::SendTestWebhook).await
 }
 
 /// `GET /api/config/test_sms`.

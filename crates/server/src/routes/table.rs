@@ -317,6 +317,12 @@ pub const ROUTES: &[Route] = &[
         "Store an option section",
     ),
     r("GET", "/api/config/test_email", Admin, "Send a test e-mail"),
+    r(
+        "GET",
+        "/api/config/test_webhook",
+        Admin,
+        "POST a test message to the webhook",
+    ),
     r("GET", "/api/config/test_sms", Admin, "Send a test SMS"),
     r("GET", "/api/config/test_call", Admin, "Make a test call"),
     r(

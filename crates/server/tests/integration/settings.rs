@@ -18,10 +18,12 @@ fn stored(db: &argus_db::test_db::TestDb, name: &str, section: &str) -> Value {
 }
 
 /// ArPI's config dataclasses (`monitor/config/models.py`) as a never-saved
-/// section shows them; secrets are `null` until saved, then masked.
+/// section shows them, and argus's additions (a `duress` column per
+/// subscription row, the webhook, power and SIA sections); secrets are
+/// `null` until saved, then masked.
 fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
     let subscription = json!({"alert_started": false, "alert_stopped": false,
-        "power_outage_started": false, "power_outage_stopped": false});
+        "power_outage_started": false, "power_outage_stopped": false, "duress": false});
     vec![
         (
             "syren",
@@ -88,6 +90,23 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "argus",
             "policy",
             json!({"open_sensors": "refuse", "swinger_limit": 3}),
+        ),
+        (
+            "notifications",
+            "webhook",
+            json!({"enabled": false, "url": null, "secret": null}),
+        ),
+        (
+            "notifications",
+            "power",
+            json!({"report_delay_seconds": 60}),
+        ),
+        (
+            "notifications",
+            "sia",
+            json!({"enabled": false, "account": null, "protocol": "SIA-DCS",
+            "receiver_host": null, "receiver_port": null, "backup_host": null,
+            "backup_port": null, "key": null, "link_test_seconds": 3600}),
         ),
     ]
 }
@@ -284,7 +303,13 @@ async fn option_sections_have_defaults_and_never_show_secrets() {
             json!({"error": "Configuration changes are not allowed currently"})
         )
     );
-    for test in ["test_email", "test_sms", "test_call", "test_syren"] {
+    for test in [
+        "test_email",
+        "test_webhook",
+        "test_sms",
+        "test_call",
+        "test_syren",
+    ] {
         let (status, body) = call!(app, GET, &format!("/api/config/{test}"), admin);
         assert_eq!(
             (status, body),

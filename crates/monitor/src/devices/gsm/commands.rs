@@ -24,8 +24,13 @@ pub const TEST_SMS: &str = "ArPI Test Message";
 /// DTMF tones played in a test call.
 pub const TEST_CALL_TONES: &str = "5";
 
-/// A test SMS (or call) to each number; ArPI's reply shape.
-pub async fn test(gsm: &GsmHandle, option: &GsmOption, call: bool) -> Reply {
+/// A test SMS (or call) to each number: whether each went out (`None`
+/// where no number is set). A test call counts when it was answered.
+pub async fn test(
+    gsm: &GsmHandle,
+    option: &GsmOption,
+    call: bool,
+) -> Vec<(&'static str, Option<bool>)> {
     let mut sent = Vec::new();
     for (key, number) in [
         ("phone1", &option.phone_number_1),
@@ -38,8 +43,7 @@ pub async fn test(gsm: &GsmHandle, option: &GsmOption, call: bool) -> Reply {
         };
         sent.push((key, ok));
     }
-    let what = if call { "call" } else { "SMS" };
-    Reply::per_recipient(&sent, &format!("Error in {what} sending!"))
+    sent
 }
 
 /// The messages on the SIM.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::devices::gsm::commands::GsmOption;
 use crate::services::email::SmtpOption;
+pub use crate::services::webhook::WebhookOption;
 
 /// An event of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,25 +170,6 @@ fn contact(value: Option<&String>) -> Option<String> {
         .map(|v| v.trim())
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
-}
-
-/// `notifications/webhook`. `Debug` leaves the URL and secret out.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct WebhookOption {
-    /// POST every notification.
-    pub enabled: bool,
-    /// Where.
-    pub url: Option<String>,
-    /// The HMAC-SHA256 key of the signature header.
-    pub secret: Option<String>,
-}
-
-impl std::fmt::Debug for WebhookOption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookOption")
-            .field("enabled", &self.enabled)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The contacts and switches [`plan`] reads (never logged).
