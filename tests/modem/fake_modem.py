@@ -7,7 +7,8 @@ commands argus uses: AT, ATE0, AT+CMEE, AT+CPIN (with an optional PIN),
 AT+CMGF, AT+DDET, AT+CMGS (prompt, text ended by Ctrl-Z), AT+CMGL, AT+CMGD,
 ATD, AT+CLCC, AT+VTS (the callee then presses "1", or what --dtmf says), ATH.
 
-Faults for the next N messages, from a control line on stdin such as
+An incoming SMS from a control line on stdin such as
+{"incoming": {"number": "+3630...", "text": "1234 ARM"}}; faults for the next N messages, from one such as
 {"fault": "error", "times": 2}: "error" (ERROR), "no_network" (+CMS ERROR: 331),
 "garbage" (noise instead of the prompt), "silence" (no answer at all) and
 "close" (the terminal hangs up and a new one appears behind the same --link).
@@ -73,6 +74,9 @@ def control(line):
         return
     if "fault" in order:
         faults.extend([order["fault"]] * int(order.get("times", 1)))
+    if "incoming" in order:
+        idx = max(stored, default=0) + 1
+        stored[idx] = (order["incoming"]["number"], "26/12/02,10:00:00+04", order["incoming"]["text"])
 
 
 buf = b""

@@ -731,7 +731,16 @@ impl FakeModem {
     /// Makes the next `times` messages fail with `fault` (`error`,
     /// `no_network`, `garbage`, `silence`, `close`).
     pub fn fault(&mut self, fault: &str, times: u32) {
-        let line = format!("{}\n", serde_json::json!({"fault": fault, "times": times}));
+        self.control(&serde_json::json!({"fault": fault, "times": times}));
+    }
+
+    /// An SMS from `number` arrives in the modem's storage.
+    pub fn receive(&mut self, number: &str, text: &str) {
+        self.control(&serde_json::json!({"incoming": {"number": number, "text": text}}));
+    }
+
+    fn control(&mut self, order: &serde_json::Value) {
+        let line = format!("{order}\n");
         let stdin = self
             .child
             .stdin

@@ -67,6 +67,8 @@ pub struct MonitorConfig {
     /// Notification retries (`ARGUS_NOTIFY_RETRY_MS`, the first wait;
     /// `ARGUS_NOTIFY_ATTEMPTS`).
     pub notify_backoff: crate::runtime::notify::deliver::Backoff,
+    /// How often the SMS inbox is read for commands (`ARGUS_SMS_POLL_MS`).
+    pub sms_poll: std::time::Duration,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -137,6 +139,9 @@ impl MonitorConfig {
                 ),
                 attempts: parse(&lookup, "ARGUS_NOTIFY_ATTEMPTS", 12i32)?.max(1),
             },
+            sms_poll: std::time::Duration::from_millis(
+                parse(&lookup, "ARGUS_SMS_POLL_MS", 15_000u64)?.max(100),
+            ),
         })
     }
 }

@@ -6,6 +6,7 @@
 //! - [`dispatch`]: a thin match from each IPC command to its handler.
 //! - [`running`]: the parts of a running monitor the handlers act on.
 //! - [`access`]: keypad keys, cards and PIN checks under the lock-out.
+//! - [`sms`]: SMS commands (`<PIN> ARM`, …) from the configured numbers.
 //! - [`trials`]: the test buttons, run in the background.
 //! - [`sim`]: `argus-sim`'s commands on the simulated board.
 //! - [`sio`]: Socket.IO, with admission and per-address caps.
@@ -18,4 +19,5 @@ pub mod ipc;
 pub mod running;
 pub mod sim;
 pub mod sio;
+pub mod sms;
 pub mod trials;

@@ -204,6 +204,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         latest,
     };
     crate::interfaces::access::spawn_keypad(running.clone(), published.state.clone(), keypad_rx);
+    crate::interfaces::sms::spawn(running.clone(), published.state.clone(), config.sms_poll);
     let dispatcher = Dispatcher::running(&published, running);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));

@@ -466,3 +466,72 @@ fn a_slow_test_answers_at_once_and_its_results_follow_as_an_event() {
     ) == 1
     }));
 }
+
+#[test]
+fn sms_commands_from_a_configured_number_arm_disarm_and_answer() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    set_options(&mut conn, &[gsm()]);
+    let mut modem = FakeModem::start();
+    let mut env = quick(&modem.path);
+    env.push(("ARGUS_SMS_POLL_MS", "200".into()));
+    let argus = Argus::start_with(db.url(), env);
+    let answer = |modem: &FakeModem| modem.next_of("sms");
+
+    // The same line written another way; the admin's PIN.
+    modem.receive("06301112222", "1234 ARM");
+    let reply = answer(&modem);
+    assert_eq!(
+        (reply["number"].as_str(), reply["text"].as_str()),
+        (Some("06301112222"), Some("Armed away"))
+    );
+    argus.wait_state("monitoring_armed");
+    modem.receive(PHONE2, "1234 status");
+    assert_eq!(answer(&modem)["text"], "Status: armed");
+
+    modem.receive(PHONE1, "9999 DISARM");
+    assert_eq!(answer(&modem)["text"], "Wrong PIN");
+    // A stranger with the right PIN is recorded and ignored.
+    modem.receive("+36709998888", "1234 DISARM");
+    assert!(
+        wait_until(LONG, || count(
+            &db.url(),
+            "SELECT 1 FROM argus_event WHERE kind = 'sms_ignored' AND detail = 'unknown sender'"
+        ) == 3),
+        "the stranger and the two messages already on the SIM"
+    );
+    assert_eq!(
+        argus.state(),
+        "monitoring_armed",
+        "neither the wrong PIN nor the stranger disarmed"
+    );
+
+    modem.receive(PHONE1, "1234 DISARM");
+    assert_eq!(answer(&modem)["text"], "Disarmed");
+    assert_eq!(argus.state(), "monitoring_ready");
+    assert!(
+        modem.drain().iter().all(|e| e.get("sms").is_none()),
+        "the stranger got no answer"
+    );
+
+    // Five more wrong PINs from the same number lock it out, the right one too.
+    for _ in 0..5 {
+        modem.receive(PHONE1, "0000 ARM");
+        assert_eq!(answer(&modem)["text"], "Wrong PIN");
+    }
+    modem.receive(PHONE1, "1234 ARM");
+    assert_eq!(
+        answer(&modem)["text"],
+        "Too many wrong PINs; try again later"
+    );
+    assert_eq!(argus.state(), "monitoring_ready");
+    assert_eq!(
+        count(
+            &db.url(),
+            "SELECT 1 FROM argus_event WHERE kind = 'sms_command' AND user_id = 1"
+        ),
+        3,
+        "armed, status, disarmed: each by the PIN's owner"
+    );
+}

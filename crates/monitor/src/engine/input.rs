@@ -30,6 +30,11 @@ pub enum Origin {
         /// The code's owner.
         user: Option<i32>,
     },
+    /// An SMS command from a configured number, with the PIN's owner.
+    Sms {
+        /// The PIN's owner.
+        user: i32,
+    },
     /// A remote node.
     Node(String),
     /// argus itself (start-up, timers).
@@ -40,7 +45,7 @@ impl Origin {
     /// The user behind the command, if known.
     pub fn user(&self) -> Option<i32> {
         match self {
-            Self::User(u) | Self::Card { user: u, .. } => Some(*u),
+            Self::User(u) | Self::Card { user: u, .. } | Self::Sms { user: u } => Some(*u),
             Self::Keypad { user, .. } | Self::Mqtt { user } => *user,
             Self::Node(_) | Self::System => None,
         }

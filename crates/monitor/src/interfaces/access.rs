@@ -86,7 +86,7 @@ fn keypad_attempt(keypad: i32) -> Attempt {
     }
 }
 
-fn charge(r: &Running, attempt: &Attempt) -> Verdict {
+pub(crate) fn charge(r: &Running, attempt: &Attempt) -> Verdict {
     r.lockouts
         .lock()
         .map_or(Verdict::Allowed { locked: vec![] }, |mut l| {
@@ -94,7 +94,7 @@ fn charge(r: &Running, attempt: &Attempt) -> Verdict {
         })
 }
 
-fn succeeded(r: &Running, attempt: &Attempt) {
+pub(crate) fn succeeded(r: &Running, attempt: &Attempt) {
     if let Ok(mut l) = r.lockouts.lock() {
         l.succeeded(attempt);
     }
@@ -102,7 +102,7 @@ fn succeeded(r: &Running, attempt: &Attempt) {
 
 /// The user whose PIN this is: the cache first; the database only for
 /// legacy hashes (which it upgrades, so the cache is refreshed after).
-async fn pin_owner(r: &Running, pin: String) -> Result<Option<i32>, String> {
+pub(crate) async fn pin_owner(r: &Running, pin: String) -> Result<Option<i32>, String> {
     let installation = r.installation.borrow().clone();
     let legacy = installation.credentials.has_legacy();
     let typed = pin.clone();

@@ -189,6 +189,7 @@ fn origin_label(o: &Origin) -> String {
         Origin::Keypad { .. } => "keypad".into(),
         Origin::Card { .. } => "card".into(),
         Origin::Mqtt { .. } => "mqtt".into(),
+        Origin::Sms { .. } => "sms".into(),
         Origin::Node(n) => format!("node:{n}"),
         Origin::System => "system".into(),
     }
