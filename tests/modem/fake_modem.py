@@ -34,6 +34,7 @@ link = (values("--link") or [None])[0]
 dtmf = dict(v.split("=", 1) for v in values("--dtmf"))
 unlocked = pin is None
 faults = []  # one entry per message still to fail
+network = True  # registered, with a signal
 
 
 def open_terminal():
@@ -74,6 +75,9 @@ def control(line):
         return
     if "fault" in order:
         faults.extend([order["fault"]] * int(order.get("times", 1)))
+    if "network" in order:
+        global network
+        network = bool(order["network"])
     if "incoming" in order:
         idx = max(stored, default=0) + 1
         stored[idx] = (order["incoming"]["number"], "26/12/02,10:00:00+04", order["incoming"]["text"])
@@ -127,6 +131,10 @@ while True:
                 send("\r\n+CME ERROR: 16\r\n")
         elif not unlocked and cmd not in ("AT", "ATE0", "AT+CMEE=1"):
             send("\r\n+CME ERROR: 11\r\n")
+        elif cmd == "AT+CREG?":
+            send("\r\n+CREG: 0,%d\r\n\r\nOK\r\n" % (1 if network else 2))
+        elif cmd == "AT+CSQ":
+            send("\r\n+CSQ: %s\r\n\r\nOK\r\n" % ("20,0" if network else "99,99"))
         elif cmd.startswith("AT+CMGS=") and faults:
             fault = faults.pop(0)
             emit({"fault": fault})

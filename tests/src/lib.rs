@@ -734,6 +734,11 @@ impl FakeModem {
         self.control(&serde_json::json!({"fault": fault, "times": times}));
     }
 
+    /// The network is there (registered, a signal) or not.
+    pub fn network(&mut self, up: bool) {
+        self.control(&serde_json::json!({ "network": up }));
+    }
+
     /// An SMS from `number` arrives in the modem's storage.
     pub fn receive(&mut self, number: &str, text: &str) {
         self.control(&serde_json::json!({"incoming": {"number": number, "text": text}}));

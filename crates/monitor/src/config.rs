@@ -69,6 +69,8 @@ pub struct MonitorConfig {
     pub notify_backoff: crate::runtime::notify::deliver::Backoff,
     /// How often the SMS inbox is read for commands (`ARGUS_SMS_POLL_MS`).
     pub sms_poll: std::time::Duration,
+    /// How often the modem's health is checked (`ARGUS_GSM_CHECK_MS`).
+    pub gsm_check: std::time::Duration,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -141,6 +143,9 @@ impl MonitorConfig {
             },
             sms_poll: std::time::Duration::from_millis(
                 parse(&lookup, "ARGUS_SMS_POLL_MS", 15_000u64)?.max(100),
+            ),
+            gsm_check: std::time::Duration::from_millis(
+                parse(&lookup, "ARGUS_GSM_CHECK_MS", 60_000u64)?.max(100),
             ),
         })
     }

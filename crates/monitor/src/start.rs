@@ -182,7 +182,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
 
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
+    let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
     let running = Running {
+        modem,
         keypad: Arc::default(),
         live: live.clone(),
         salt: config.salt.as_ref().map(|s| s.0.clone()),
@@ -242,4 +244,58 @@ pub async fn shutdown_signal() -> anyhow::Result<()> {
         _ = int.recv() => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Here because only start-up knows every module that reads a section.
+    use argus_protocol::options::typed;
+
+    use crate::devices::gsm::commands::GsmOption;
+    use crate::runtime::notify::queue::PowerOption;
+    use crate::services::email::SmtpOption;
+    use crate::services::remote::DyndnsOption;
+    use crate::services::sia::SiaOption;
+    use crate::services::ssh::AccessOption;
+    use crate::services::webhook::WebhookOption;
+
+    #[test]
+    fn every_section_the_monitor_reads_fits_the_registry_unsaved() {
+        let gsm: GsmOption = typed("notifications", "gsm", None).unwrap();
+        assert!(!gsm.enabled);
+        let smtp: SmtpOption = typed("notifications", "smtp", None).unwrap();
+        assert!(!smtp.enabled);
+        let dyndns: DyndnsOption = typed("network", "dyndns", None).unwrap();
+        assert!(dyndns.hostname.is_none());
+        let hook: WebhookOption = typed("notifications", "webhook", None).unwrap();
+        assert!(!hook.enabled);
+        let power: PowerOption = typed("notifications", "power", None).unwrap();
+        assert_eq!(power.report_delay_seconds, 60);
+        let sia: SiaOption = typed("notifications", "sia", None).unwrap();
+        assert_eq!(
+            (sia.protocol.as_str(), sia.link_test_seconds),
+            ("SIA-DCS", 3600)
+        );
+        let access: AccessOption = typed("network", "access", None).unwrap();
+        assert_eq!(
+            access,
+            AccessOption {
+                service_enabled: true,
+                restrict_local_network: false,
+                password_authentication_enabled: true,
+            },
+            "ArPI's defaults"
+        );
+    }
+
+    #[test]
+    fn a_partial_or_mistyped_section_keeps_the_defaults_of_the_rest() {
+        let stored = serde_json::json!({"enabled": true, "smtp_port": "x", "stray": 1});
+        let smtp: SmtpOption = typed("notifications", "smtp", Some(&stored)).unwrap();
+        assert!(smtp.enabled);
+        assert_eq!(
+            smtp.smtp_port, None,
+            "the default: the mailer then uses 587"
+        );
+    }
 }

@@ -80,6 +80,8 @@ pub enum Command {
     SendTestEmail,
     /// POST a test message to the webhook (argus addition).
     SendTestWebhook,
+    /// The modem's registration, signal and last error (argus addition).
+    GsmGetStatus,
     /// Send a test SMS to both numbers.
     SendTestSms,
     /// Make a test call.
@@ -163,6 +165,7 @@ impl Command {
         "update_ssh",
         "send_test_email",
         "send_test_webhook",
+        "gsm_get_status",
         "send_test_sms",
         "make_test_call",
         "get_sms_messages",

@@ -137,3 +137,22 @@ mod tests {
         assert_eq!(local_time_ms(0).len(), "1970-01-01 00:00:00".len());
     }
 }
+
+/// The GSM modem as the monitor last found it (`GET /api/gsm`, `/api/health`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModemStatus {
+    /// `notifications/gsm.enabled`.
+    pub enabled: bool,
+    /// The modem answered the last check.
+    pub reachable: bool,
+    /// `home`, `roaming`, `searching`, `denied`, `not_registered` or `unknown`.
+    pub registration: Option<String>,
+    /// Signal quality, 0–31 (`+CSQ`), when known.
+    pub signal: Option<u8>,
+    /// The same in dBm (−113 + 2 × signal).
+    pub signal_dbm: Option<i32>,
+    /// The last error the modem gave (never a number or a text).
+    pub last_error: Option<String>,
+    /// When it was last checked, local time.
+    pub checked: Option<String>,
+}

@@ -16,6 +16,7 @@ pub mod config_options;
 pub mod config_tools;
 pub mod events;
 pub mod generic;
+pub mod gsm;
 pub mod health;
 pub mod keypads;
 pub mod lockouts;
@@ -62,6 +63,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(lockouts::config)
             .configure(generic::config)
             .configure(health::config)
+            .configure(gsm::config)
             .configure(keypads::config)
             .configure(monitoring::config)
             .configure(outputs::config)

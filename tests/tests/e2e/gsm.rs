@@ -84,3 +84,62 @@ fn gsm_disabled_is_a_clear_refusal() {
     );
     assert!(reply.is_conflict(), "a state, not a fault (REST: 409)");
 }
+
+#[test]
+fn the_modem_health_follows_the_network_and_a_vanished_port_and_comes_back() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    diesel::insert_into(option::table)
+        .values(NewOption {
+            name: "notifications",
+            section: "gsm",
+            value: Some(json!({"enabled": true, "phone_number_1": "+36301112222"}).to_string()),
+        })
+        .execute(&mut conn)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("modem");
+    let link = link.to_str().unwrap();
+    let mut modem = FakeModem::start_with(&["--link", link]);
+    let argus = Argus::start_with(
+        db.url(),
+        vec![
+            ("GSM_PORT", link.to_owned()),
+            ("ARGUS_GSM_CHECK_MS", "200".into()),
+        ],
+    );
+    let status = |want: &dyn Fn(&serde_json::Value) -> bool| {
+        let mut last = json!(null);
+        let seen = argus_e2e::wait_until(std::time::Duration::from_secs(30), || {
+            last = argus.ipc(Command::GsmGetStatus).value.unwrap_or_default();
+            want(&last)
+        });
+        assert!(seen, "{last}");
+        last
+    };
+    let up = status(&|s| s["reachable"] == true);
+    assert_eq!(
+        (
+            up["registration"].as_str(),
+            up["signal"].as_u64(),
+            up["signal_dbm"].as_i64()
+        ),
+        (Some("home"), Some(20), Some(-73))
+    );
+    modem.network(false);
+    status(&|s| s["registration"] == "searching" && s["signal"].is_null());
+    modem.network(true);
+    status(&|s| s["registration"] == "home");
+
+    drop(modem);
+    let down = status(&|s| s["reachable"] == false);
+    assert!(down["last_error"].is_string(), "{down}");
+    let _back = FakeModem::start_with(&["--link", link]);
+    status(&|s| s["reachable"] == true && s["registration"] == "home");
+    let changes = argus_e2e::count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'gsm_status'",
+    );
+    assert!(changes >= 5, "up, searching, home, down, up: {changes}");
+}

@@ -3,7 +3,8 @@
 //! speaks AT commands over any byte stream; [`service`] owns the port on its
 //! own thread, reconnects after errors and answers requests in order, so a
 //! slow or dead modem never holds up the engine or IPC; [`commands`] are the
-//! REST tools' tests and inbox; [`sms`] says how much text a message holds.
+//! REST tools' tests and inbox; [`sms`] says how much text a message holds;
+//! [`supervise`] checks registration and signal and publishes them.
 //! Phone numbers and message texts are never logged.
 
 pub mod at;
@@ -11,6 +12,7 @@ pub mod commands;
 pub mod modem;
 pub mod service;
 pub mod sms;
+pub mod supervise;
 
 pub use modem::{GsmError, Modem};
 pub use service::{GsmHandle, GsmSettings};

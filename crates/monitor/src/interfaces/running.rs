@@ -30,6 +30,8 @@ pub struct Running {
     pub journal_saved: watch::Receiver<u64>,
     /// The GSM modem.
     pub gsm: crate::devices::gsm::GsmHandle,
+    /// The modem's health as last checked.
+    pub modem: watch::Receiver<argus_protocol::wire::ModemStatus>,
     /// How clock changes are applied.
     pub clock: crate::devices::clock::ClockBackend,
     /// The keypad's input state.

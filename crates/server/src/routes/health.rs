@@ -1,7 +1,9 @@
-//! `GET /api/health`: whether the database and the monitor answer.
-//! 200 when both do, 503 otherwise; the body says which.
+//! `GET /api/health`: whether the database and the monitor answer (200
+//! when both do, 503 otherwise; the body says which), and the modem's
+//! summary (a modem in trouble is reported, not a 503: the alarm works).
 
 use actix_web::{get, web, HttpResponse};
+use argus_protocol::wire::ModemStatus;
 use argus_protocol::Command;
 use serde_json::{json, Value};
 
@@ -34,6 +36,21 @@ async fn database(state: &AppState) -> Value {
     }
 }
 
+/// The modem's summary (its last error only on `/api/gsm`, behind a token).
+async fn modem(state: &AppState) -> Value {
+    match state.monitor.call(Command::GsmGetStatus).await {
+        Ok(reply) if reply.result => {
+            let status: ModemStatus = reply
+                .value
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            json!({ "enabled": status.enabled, "reachable": status.reachable,
+                "registration": status.registration, "signal": status.signal })
+        }
+        _ => Value::Null,
+    }
+}
+
 async fn monitor(state: &AppState) -> Value {
     match state.monitor.call(Command::MonitorGetState).await {
         Ok(reply) if reply.result => {
@@ -50,13 +67,14 @@ async fn monitor(state: &AppState) -> Value {
 /// `GET /api/health`.
 #[get("/health")]
 async fn get_health(state: web::Data<AppState>) -> HttpResponse {
-    let (database, monitor) = tokio::join!(database(&state), monitor(&state));
+    let (database, monitor, modem) = tokio::join!(database(&state), monitor(&state), modem(&state));
     let up = database["up"] == json!(true) && monitor["up"] == json!(true);
     let body = json!({
         "status": if up { "ok" } else { "degraded" },
         "version": crate::VERSION,
         "database": database,
         "monitor": monitor,
+        "modem": modem,
     });
     if up {
         HttpResponse::Ok().json(body)

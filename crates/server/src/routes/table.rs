@@ -184,6 +184,12 @@ pub const ROUTES: &[Route] = &[
         "Whether an alert is under way",
     ),
     r("GET", "/api/power", Device, "Mains or battery"),
+    r(
+        "GET",
+        "/api/gsm",
+        Device,
+        "The modem's registration, signal and last error",
+    ),
     r("GET", "/api/alert", Device, "The open alert or null"),
     r("GET", "/api/alerts", User, "Alerts, newest first"),
     r(

@@ -118,6 +118,26 @@ pub fn parse_dtmf(line: &str) -> Option<char> {
     line.trim().strip_prefix("+DTMF:")?.trim().chars().next()
 }
 
+/// Network registration from `+CREG: n,stat` (27.007 §7.2).
+pub fn parse_creg(line: &str) -> Option<&'static str> {
+    let f = fields(line.trim().strip_prefix("+CREG:")?.trim());
+    let stat = if f.len() >= 2 { f.get(1)? } else { f.first()? };
+    Some(match stat.trim().parse::<u8>().ok()? {
+        0 => "not_registered",
+        1 => "home",
+        2 => "searching",
+        3 => "denied",
+        5 => "roaming",
+        _ => "unknown",
+    })
+}
+
+/// Signal quality from `+CSQ: rssi,ber`: 0–31, `None` for 99 (unknown).
+pub fn parse_csq(line: &str) -> Option<u8> {
+    let f = fields(line.trim().strip_prefix("+CSQ:")?.trim());
+    f.first()?.trim().parse::<u8>().ok().filter(|&r| r <= 31)
+}
+
 /// Call state from `+CLCC: id,dir,stat,...` (0 = active, 2 = dialling, 3 = alerting).
 pub fn parse_clcc_state(line: &str) -> Option<u8> {
     let f = fields(line.trim().strip_prefix("+CLCC:")?.trim());
@@ -194,6 +214,18 @@ mod tests {
         assert_eq!(parse_dtmf("RING"), None);
         assert_eq!(parse_clcc_state("+CLCC: 1,0,0,0,0,\"+3630\",145"), Some(0));
         assert_eq!(parse_clcc_state("+CLCC: 1,0,3,0,0,\"+3630\",145"), Some(3));
+    }
+
+    #[test]
+    fn registration_and_signal_are_read_and_nonsense_is_unknown() {
+        assert_eq!(parse_creg("+CREG: 0,1"), Some("home"));
+        assert_eq!(parse_creg("+CREG: 0,5"), Some("roaming"));
+        assert_eq!(parse_creg("+CREG: 2"), Some("searching"));
+        assert_eq!(parse_creg("+CREG: 0,9"), Some("unknown"));
+        assert_eq!(parse_creg("+CREG: x"), None);
+        assert_eq!(parse_csq("+CSQ: 18,0"), Some(18));
+        assert_eq!(parse_csq("+CSQ: 99,99"), None);
+        assert_eq!(parse_csq("+CMGS: 3"), None);
     }
 
     #[test]

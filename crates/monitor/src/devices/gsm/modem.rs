@@ -172,6 +172,17 @@ impl<P: Read + Write> Modem<P> {
             .find_map(|l| l.strip_prefix("+CMGS:").and_then(|r| r.trim().parse().ok())))
     }
 
+    /// Network registration and signal quality.
+    pub fn health(&mut self) -> Result<(Option<&'static str>, Option<u8>), GsmError> {
+        let t = Duration::from_secs(5);
+        let creg = self.command("AT+CREG?", "AT+CREG?", t)?;
+        let csq = self.command("AT+CSQ", "AT+CSQ", t)?;
+        Ok((
+            creg.iter().find_map(|l| at::parse_creg(l)),
+            csq.iter().find_map(|l| at::parse_csq(l)),
+        ))
+    }
+
     /// Every stored message.
     pub fn list_sms(&mut self) -> Result<Vec<Sms>, GsmError> {
         let lines = self.command("AT+CMGL", "AT+CMGL=\"ALL\"", Duration::from_secs(20))?;

@@ -3,7 +3,7 @@
 //! or crashed modem costs one failed request, not the monitor.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -37,6 +37,7 @@ enum Request {
     ListSms(Reply<Vec<Sms>>),
     DeleteSms(u32, Reply<()>),
     Call(String, String, Reply<String>),
+    Health(Reply<(Option<&'static str>, Option<u8>)>),
     SetPin(Option<String>),
 }
 
@@ -44,6 +45,7 @@ enum Request {
 #[derive(Debug, Clone)]
 pub struct GsmHandle {
     tx: mpsc::Sender<Request>,
+    last_error: Arc<Mutex<Option<String>>>,
 }
 
 fn open(settings: &GsmSettings) -> Result<Modem<Box<dyn serialport::SerialPort>>, GsmError> {
@@ -59,7 +61,14 @@ fn open(settings: &GsmSettings) -> Result<Modem<Box<dyn serialport::SerialPort>>
 /// Starts the modem thread.
 pub fn spawn(mut settings: GsmSettings) -> GsmHandle {
     let (tx, rx) = mpsc::channel::<Request>();
+    let last_error = Arc::new(Mutex::new(None));
+    let failed = Arc::clone(&last_error);
     let spawned = std::thread::Builder::new().name("argus-gsm".into()).spawn(move || {
+        let note = |e: &GsmError| {
+            if let Ok(mut last) = failed.lock() {
+                *last = Some(e.to_string());
+            }
+        };
         let mut modem = None;
         for request in rx {
             if let Request::SetPin(pin) = request {
@@ -72,7 +81,10 @@ pub fn spawn(mut settings: GsmSettings) -> GsmHandle {
             if modem.is_none() {
                 match open(&settings) {
                     Ok(m) => modem = Some(m),
-                    Err(e) => tracing::warn!(gsm.port = %settings.port.display(), error = %e, "cannot open the modem"),
+                    Err(e) => {
+                        tracing::warn!(gsm.port = %settings.port.display(), error = %e, "cannot open the modem");
+                        note(&e);
+                    }
                 }
             }
             let Some(m) = modem.as_mut() else {
@@ -80,12 +92,15 @@ pub fn spawn(mut settings: GsmSettings) -> GsmHandle {
                 continue;
             };
             let ok = match request {
-                Request::SendSms(number, text, reply) => answer(reply, m.send_sms(&number, &text).map(|_| ())),
-                Request::ListSms(reply) => answer(reply, m.list_sms()),
-                Request::DeleteSms(idx, reply) => answer(reply, m.delete_sms(idx)),
-                Request::Call(number, tones, reply) => {
-                    answer(reply, m.call(&number, &tones, Duration::from_secs(30), Duration::from_secs(20)))
-                }
+                Request::SendSms(number, text, reply) => answer(reply, m.send_sms(&number, &text).map(|_| ()), &note),
+                Request::ListSms(reply) => answer(reply, m.list_sms(), &note),
+                Request::DeleteSms(idx, reply) => answer(reply, m.delete_sms(idx), &note),
+                Request::Call(number, tones, reply) => answer(
+                    reply,
+                    m.call(&number, &tones, Duration::from_secs(30), Duration::from_secs(20)),
+                    &note,
+                ),
+                Request::Health(reply) => answer(reply, m.health(), &note),
                 Request::SetPin(_) => true,
             };
             if !ok {
@@ -96,14 +111,15 @@ pub fn spawn(mut settings: GsmSettings) -> GsmHandle {
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the modem thread");
     }
-    GsmHandle { tx }
+    GsmHandle { tx, last_error }
 }
 
 /// Sends a result; returns whether the modem is still usable.
-fn answer<T>(reply: Reply<T>, result: Result<T, GsmError>) -> bool {
+fn answer<T>(reply: Reply<T>, result: Result<T, GsmError>, note: &impl Fn(&GsmError)) -> bool {
     let usable = !matches!(result, Err(GsmError::Io(_) | GsmError::Timeout(_)));
     if let Err(e) = &result {
         tracing::warn!(error = %e, "modem request failed");
+        note(e);
     }
     let _ = reply.send(result.map_err(|e| e.to_string()));
     usable
@@ -119,6 +135,9 @@ fn fail(request: Request, why: &str) {
             let _ = r.send(Err(why));
         }
         Request::Call(_, _, r) => {
+            let _ = r.send(Err(why));
+        }
+        Request::Health(r) => {
             let _ = r.send(Err(why));
         }
         Request::SetPin(_) => {}
@@ -154,6 +173,17 @@ impl GsmHandle {
     /// Deletes a stored SMS.
     pub async fn delete_sms(&self, idx: u32) -> Result<(), String> {
         self.ask(|r| Request::DeleteSms(idx, r)).await
+    }
+
+    /// Network registration and signal quality.
+    pub async fn health(&self) -> Result<(Option<&'static str>, Option<u8>), String> {
+        self.ask(Request::Health).await
+    }
+
+    /// The last error any request met (never a number or a text: errors name
+    /// the command only).
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error.lock().ok().and_then(|l| l.clone())
     }
 
     /// Calls and plays `tones`; returns the DTMF digits the callee pressed.

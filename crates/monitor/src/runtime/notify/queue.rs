@@ -235,14 +235,6 @@ mod tests {
     use argus_protocol::options::typed;
 
     #[test]
-    fn the_new_sections_fit_the_registry_unsaved() {
-        let hook: plan::WebhookOption = typed("notifications", "webhook", None).unwrap();
-        assert!(!hook.enabled);
-        let power: PowerOption = typed("notifications", "power", None).unwrap();
-        assert_eq!(power.report_delay_seconds, 60);
-    }
-
-    #[test]
     fn a_notice_becomes_one_row_per_delivery_with_the_text_or_the_signed_json() {
         let notice = Notice {
             event: "alert-1700000000000".into(),
