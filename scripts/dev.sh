@@ -10,6 +10,8 @@
 #   ARGUS_DATA_DIR   where the cluster, sockets, state and secrets live (default ./var)
 #   ARGUS_HTTP_PORT  REST API port (default 8080)
 #   ARGUS_LIVE_PORT  Socket.IO port (default 8081)
+#   ARGUS_DEV_NOTIFY=1  also a fake GSM modem and a local SMTP server, with the
+#                    demo's notifications pointed at them (see notify_dev below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -70,6 +72,41 @@ export ARGUS_BIND="127.0.0.1:$http_port"
 # Development never touches the machine's SSH keys or certificates.
 export ARGUS_AUTHORIZED_KEYS="$data_dir/ssh/authorized_keys" ARGUS_PUBLIC_CERT="$data_dir/certs/fullchain.pem"
 
+# On request, somewhere for notifications to go: the fake SIM900 modem of the
+# tests on a pseudo-terminal (its SMS and calls in $data_dir/modem.log; write
+# {"incoming": {"number": "+36301112222", "text": "1234 STATUS"}} to
+# $data_dir/run/modem.ctl to text the alarm) and aiosmtpd on 127.0.0.1:2525
+# (mail in $data_dir/mail.log). Sections already saved are left alone.
+notify_dev() {
+  local venv=tests/.venv ctl="$data_dir/run/modem.ctl"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/py-requirements.txt
+  rm -f "$ctl" && mkfifo "$ctl"
+  # Held open read-write, so the modem never sees the end of its control input.
+  exec 3<>"$ctl"
+  python3 tests/modem/fake_modem.py --link "$data_dir/run/modem" <&3 >"$data_dir/modem.log" &
+  pids+=($!)
+  for _ in $(seq 1 50); do [ -e "$data_dir/run/modem" ] && break; sleep 0.1; done
+  "$venv/bin/python" tests/smtp/sink.py --port 2525 >"$data_dir/mail.log" &
+  pids+=($!)
+  export GSM_PORT="$data_dir/run/modem" ARGUS_SMS_POLL_MS=2000
+  local subs='{"sms1": {"alert_started": true, "alert_stopped": true, "power_outage_started": true, "power_outage_stopped": true}, "email1": {"alert_started": true, "alert_stopped": true}}'
+  psql -q -d argus -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO option (name, section, value)
+SELECT n, s, v FROM (VALUES
+  ('notifications', 'gsm', '{"enabled": true, "phone_number_1": "+36301112222"}'),
+  ('notifications', 'smtp', '{"enabled": true, "smtp_hostname": "127.0.0.1", "smtp_port": 2525, "email_address_1": "owner@example.org"}'),
+  ('notifications', 'subscriptions', '$subs'),
+  ('system', 'location', '{"name": "Demo house"}')
+) AS d(n, s, v)
+WHERE NOT EXISTS (SELECT 1 FROM option o WHERE o.name = d.n AND o.section = d.s);
+SQL
+}
+if [ "${ARGUS_DEV_NOTIFY:-0}" = 1 ]; then
+  log "starting the fake modem and the SMTP server (ARGUS_DEV_NOTIFY=1)"
+  notify_dev
+fi
+
 # Restarts a process that exits, as systemd's Restart=always would, until
 # this script stops it (SIGTERM to the supervisor stops its child first).
 supervise() {
@@ -114,6 +151,14 @@ cat <<TXT
     Demo login    registration code ABCD1234, PIN 1234 (Administrator); PIN 1111 (Chuck Norris)
 
   In another terminal:  source $data_dir/dev.env   (then argus-sim, manage, psql, \$API)
+TXT
+if [ "${ARGUS_DEV_NOTIFY:-0}" = 1 ]; then
+  cat <<TXT
+  Notifications  SMS and calls: tail -f $data_dir/modem.log    e-mail: tail -f $data_dir/mail.log
+                 text the alarm: echo '{"incoming": {"number": "+36301112222", "text": "1234 STATUS"}}' > $data_dir/run/modem.ctl
+TXT
+fi
+cat <<TXT
   A crashed monitor or server is restarted (try: pkill -9 argus-monitor). Ctrl-C stops everything.
 
 TXT

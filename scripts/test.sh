@@ -14,10 +14,10 @@ log "installing schemathesis (tests/schemathesis/requirements.txt)"
 venv=tests/schemathesis/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/schemathesis/requirements.txt
-log "installing pysiaalarm, the SIA DC-09 receiver (tests/sia/requirements.txt)"
-venv=tests/sia/.venv
+log "installing the third-party test servers: pysiaalarm, aiosmtpd (tests/py-requirements.txt)"
+venv=tests/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/sia/requirements.txt
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/py-requirements.txt
 
 work=$(mktemp -d /tmp/argus-test.XXXXXX)
 chmod 755 "$work"

@@ -655,10 +655,9 @@ impl Drop for LiveClient {
 
 /// The SIM900-like fake modem on a pseudo-terminal (`tests/modem/fake_modem.py`).
 pub struct FakeModem {
-    child: Child,
     /// The terminal to give argus as `GSM_PORT`.
     pub path: String,
-    events: mpsc::Receiver<serde_json::Value>,
+    helper: Helper,
 }
 
 impl FakeModem {
@@ -669,40 +668,16 @@ impl FakeModem {
 
     /// Starts it with arguments (`--dtmf NUMBER=DIGITS`, `--link PATH`, `--pin PIN`).
     pub fn start_with(args: &[&str]) -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("modem/fake_modem.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("python3: {e}"));
-        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
-        let mut path = String::new();
-        out.read_line(&mut path)
-            .unwrap_or_else(|e| panic!("fake modem: {e}"));
-        let (tx, events) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in out.lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str(&line) {
-                    if tx.send(v).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
+        let helper = Helper::start(Path::new("python3"), "modem/fake_modem.py", args);
         Self {
-            child,
-            path: path.trim().to_owned(),
-            events,
+            path: helper.first.clone(),
+            helper,
         }
     }
 
     /// The next thing the modem reports.
     pub fn next(&self) -> serde_json::Value {
-        self.events
-            .recv_timeout(READY_TIMEOUT)
-            .unwrap_or_else(|_| panic!("the fake modem reported nothing"))
+        self.helper.next(READY_TIMEOUT, "modem report")
     }
 
     /// The next report that has `key` (`sms`, `call`, `fault`), skipping others.
@@ -713,10 +688,7 @@ impl FakeModem {
     /// [`FakeModem::next_of`], waiting at most `timeout` for each report.
     pub fn next_of_within(&self, key: &str, timeout: Duration) -> serde_json::Value {
         loop {
-            let event = self
-                .events
-                .recv_timeout(timeout)
-                .unwrap_or_else(|_| panic!("the fake modem reported no {key}"));
+            let event = self.helper.next(timeout, key);
             if let Some(v) = event.get(key) {
                 return v.clone();
             }
@@ -725,7 +697,7 @@ impl FakeModem {
 
     /// Whatever the modem has reported and nobody read yet.
     pub fn drain(&self) -> Vec<serde_json::Value> {
-        self.events.try_iter().collect()
+        self.helper.lines.try_iter().collect()
     }
 
     /// Makes the next `times` messages fail with `fault` (`error`,
@@ -747,6 +719,7 @@ impl FakeModem {
     fn control(&mut self, order: &serde_json::Value) {
         let line = format!("{order}\n");
         let stdin = self
+            .helper
             .child
             .stdin
             .as_mut()
@@ -758,194 +731,183 @@ impl FakeModem {
     }
 }
 
-impl Drop for FakeModem {
+/// A helper process of the suite (a fake modem, a receiver) that prints one
+/// line (its terminal or port) and then one JSON object per line.
+struct Helper {
+    child: Child,
+    first: String,
+    lines: mpsc::Receiver<serde_json::Value>,
+}
+
+/// The Python of `tests/.venv`, where `scripts/test.sh` installs the
+/// third-party servers (`tests/py-requirements.txt`).
+fn venv_python() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
+}
+
+impl Helper {
+    fn start(python: &Path, script: &str, args: &[&str]) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+        let mut child = Command::new(python)
+            .arg(&script)
+            .args(args)
+            // Its control input; it stops when this closes.
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} {} (run scripts/test.sh once): {e}",
+                    python.display(),
+                    script.display()
+                )
+            });
+        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+        let mut first = String::new();
+        out.read_line(&mut first)
+            .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            child,
+            first: first.trim().to_owned(),
+            lines,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.first
+            .parse()
+            .unwrap_or_else(|_| panic!("expected a port, got {:?}", self.first))
+    }
+
+    fn next(&self, timeout: Duration, what: &str) -> serde_json::Value {
+        self.lines
+            .recv_timeout(timeout)
+            .unwrap_or_else(|_| panic!("no {what} within {timeout:?}"))
+    }
+}
+
+impl Drop for Helper {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-/// A minimal SMTP server on loopback that accepts every message and hands
-/// `(recipients, data)` to the test.
+/// An SMTP server on loopback (aiosmtpd, `tests/smtp/sink.py`) that accepts
+/// every message and hands `(recipients, data)` to the test.
 pub struct SmtpSink {
     /// Its port.
     pub port: u16,
-    messages: mpsc::Receiver<(Vec<String>, String)>,
+    helper: Helper,
 }
 
 impl SmtpSink {
-    /// Starts it on an ephemeral port.
+    /// Starts it on a free port.
     pub fn start() -> Self {
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let (tx, messages) = mpsc::channel();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let _ = serve_smtp(stream, &tx);
-                });
-            }
-        });
-        Self { port, messages }
+        Self::start_with(&[])
+    }
+
+    /// Starts it requiring AUTH as `user` with `password`.
+    pub fn with_login(user: &str, password: &str) -> Self {
+        Self::start_with(&["--user", user, "--password", password])
+    }
+
+    fn start_with(args: &[&str]) -> Self {
+        let helper = Helper::start(&venv_python(), "smtp/sink.py", args);
+        Self {
+            port: helper.port(),
+            helper,
+        }
     }
 
     /// The next message received.
     pub fn next(&self) -> (Vec<String>, String) {
-        self.messages
-            .recv_timeout(READY_TIMEOUT)
-            .unwrap_or_else(|_| panic!("no e-mail arrived"))
+        let m = self.helper.next(READY_TIMEOUT, "e-mail");
+        let to = m["to"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (to, m["data"].as_str().unwrap_or_default().to_owned())
     }
-}
 
-fn serve_smtp(stream: TcpStream, tx: &mpsc::Sender<(Vec<String>, String)>) -> std::io::Result<()> {
-    let mut out = stream.try_clone()?;
-    let mut lines = BufReader::new(stream);
-    out.write_all(b"220 sink ESMTP\r\n")?;
-    let mut recipients = Vec::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if lines.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let upper = line.to_ascii_uppercase();
-        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-            out.write_all(b"250-sink\r\n250 8BITMIME\r\n")?;
-        } else if upper.starts_with("RCPT TO:") {
-            recipients.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
-            out.write_all(b"250 OK\r\n")?;
-        } else if upper.starts_with("DATA") {
-            out.write_all(b"354 go on\r\n")?;
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if lines.read_line(&mut line)? == 0 || line == ".\r\n" {
-                    break;
-                }
-                data.push_str(&line);
-            }
-            let _ = tx.send((std::mem::take(&mut recipients), data));
-            out.write_all(b"250 queued\r\n")?;
-        } else if upper.starts_with("QUIT") {
-            out.write_all(b"221 bye\r\n")?;
-            return Ok(());
-        } else {
-            out.write_all(b"250 OK\r\n")?;
-        }
+    /// The next message with the login that sent it.
+    pub fn next_with_login(&self) -> (Option<String>, String) {
+        let m = self.helper.next(READY_TIMEOUT, "e-mail");
+        (
+            m["login"].as_str().map(str::to_owned),
+            m["data"].as_str().unwrap_or_default().to_owned(),
+        )
     }
 }
 
 /// A webhook receiver on loopback (`tests/webhook/receiver.py`, Python's
 /// `http.server` and `hmac`): each POST with its signature checked.
 pub struct WebhookReceiver {
-    child: Child,
     /// Where argus should POST.
     pub url: String,
-    posts: mpsc::Receiver<serde_json::Value>,
+    helper: Helper,
 }
 
 impl WebhookReceiver {
     /// Starts it; `secret` checks signatures; the first `fail` POSTs get 503.
     pub fn start(secret: &str, fail: u32) -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("webhook/receiver.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .args(["--secret", secret, "--fail", &fail.to_string()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("python3: {e}"));
-        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
-        let mut port = String::new();
-        out.read_line(&mut port)
-            .unwrap_or_else(|e| panic!("webhook receiver: {e}"));
-        let (tx, posts) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in out.lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str(&line) {
-                    if tx.send(v).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
+        let fail = fail.to_string();
+        let helper = Helper::start(
+            Path::new("python3"),
+            "webhook/receiver.py",
+            &["--secret", secret, "--fail", &fail],
+        );
         Self {
-            child,
-            url: format!("http://127.0.0.1:{}/hook", port.trim()),
-            posts,
+            url: format!("http://127.0.0.1:{}/hook", helper.port()),
+            helper,
         }
     }
 
     /// The next request it saw.
     pub fn next(&self) -> serde_json::Value {
-        self.posts
-            .recv_timeout(READY_TIMEOUT)
-            .unwrap_or_else(|_| panic!("no webhook request arrived"))
-    }
-}
-
-impl Drop for WebhookReceiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.helper.next(READY_TIMEOUT, "webhook request")
     }
 }
 
 /// An alarm receiving centre: pysiaalarm's SIA DC-09 server
-/// (`tests/sia/receiver.py`, in the virtualenv `scripts/test.sh` makes).
+/// (`tests/sia/receiver.py`, in `tests/.venv`).
 pub struct SiaReceiver {
-    child: Child,
     /// Its TCP port.
     pub port: u16,
-    events: mpsc::Receiver<serde_json::Value>,
+    helper: Helper,
 }
 
 impl SiaReceiver {
     /// Starts it for `account`, encrypted with `key` if given.
     pub fn start(account: &str, key: Option<&str>) -> Self {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sia");
-        let python = dir.join(".venv/bin/python");
-        let mut command = Command::new(&python);
-        command
-            .arg(dir.join("receiver.py"))
-            .args(["--account", account]);
+        let mut args = vec!["--account", account];
         if let Some(key) = key {
-            command.args(["--key", key]);
+            args.extend(["--key", key]);
         }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} (run scripts/test.sh once): {e}", python.display()));
-        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
-        let mut port = String::new();
-        out.read_line(&mut port)
-            .unwrap_or_else(|e| panic!("SIA receiver: {e}"));
-        let (tx, events) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in out.lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str(&line) {
-                    if tx.send(v).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
+        let helper = Helper::start(&venv_python(), "sia/receiver.py", &args);
         Self {
-            child,
-            port: port
-                .trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("SIA receiver said {port:?}")),
-            events,
+            port: helper.port(),
+            helper,
         }
     }
 
     /// The next event it acknowledged.
     pub fn next(&self) -> serde_json::Value {
-        self.events
-            .recv_timeout(READY_TIMEOUT)
-            .unwrap_or_else(|_| panic!("no SIA event arrived"))
+        self.helper.next(READY_TIMEOUT, "SIA event")
     }
 
     /// The next event with `code`, skipping others (link tests, say).
@@ -956,12 +918,5 @@ impl SiaReceiver {
                 return event;
             }
         }
-    }
-}
-
-impl Drop for SiaReceiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

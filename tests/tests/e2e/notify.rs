@@ -78,7 +78,7 @@ fn outbox(url: &str, sql_where: &str) -> i64 {
 
 #[test]
 fn an_alert_goes_out_by_sms_call_email_and_webhook_once_each() {
-    let sink = SmtpSink::start();
+    let sink = SmtpSink::with_login("alarm", "s3cret");
     let hook = WebhookReceiver::start("hook-secret", 0);
     let db = TestDb::new();
     let mut conn = db.conn();
@@ -97,6 +97,7 @@ fn an_alert_goes_out_by_sms_call_email_and_webhook_once_each() {
                 "notifications",
                 "smtp",
                 json!({"enabled": true, "smtp_hostname": "127.0.0.1", "smtp_port": sink.port,
+                    "smtp_username": "alarm", "smtp_password": "s3cret",
                     "email_address_1": "owner@example.org"}),
             ),
             (
@@ -119,8 +120,9 @@ fn an_alert_goes_out_by_sms_call_email_and_webhook_once_each() {
     assert!(!text.contains("None"));
     assert_eq!(modem.next_of("call"), PHONE1, "call 1 acknowledges with 1");
 
-    let (to, mail) = sink.next();
-    assert_eq!(to, ["owner@example.org"]);
+    let (login, mail) = sink.next_with_login();
+    assert_eq!(login.as_deref(), Some("alarm"), "it logged in");
+    assert!(mail.contains("To: owner@example.org"), "{mail}");
     assert!(
         mail.contains("Subject: [ArPI] Alarm at Holiday home"),
         "{mail}"
