@@ -4,8 +4,10 @@
 #   engine decision latency (in process), sensor change -> Socket.IO event
 #   latency at a real client, monitor and server RSS at idle, REST throughput
 #   and latency with wrk (100 000 stored arm sessions), REST latency while 50
-#   wrong PINs are being checked, server RSS after the load.
-# BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets.
+#   wrong PINs are being checked, server RSS after the load, alert -> SMS
+#   at the fake modem and alert -> webhook received.
+# BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets;
+# BENCH_ALERTS (default 200) how many alerts the notification benchmark raises.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -136,3 +138,8 @@ printf '%-28s        %8.0f req/s  p50 %-9s p99 %s\n' "/api/sensors/ under 50 PIN
   "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 cat "$work/pins.log"
 echo "argus-server  RSS after the load $(awk '/VmRSS/ {print $2, $3}' /proc/$server_pid/status)"
+
+echo "== notifications (their own monitor on the same database, the first one stopped;"
+echo "   the fake modem on a pseudo-terminal, a webhook receiver on loopback)"
+kill -TERM "$monitor_pid" && wait "$monitor_pid" 2>/dev/null || true
+BENCH_DB=argus_bench python3 tests/bench/notify_latency.py "$bin/argus-monitor" "${BENCH_ALERTS:-200}"

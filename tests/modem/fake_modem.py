@@ -35,6 +35,7 @@ dtmf = dict(v.split("=", 1) for v in values("--dtmf"))
 unlocked = pin is None
 faults = []  # one entry per message still to fail
 network = True  # registered, with a signal
+charset = "IRA"  # AT+CSCS
 
 
 def open_terminal():
@@ -111,7 +112,10 @@ while True:
             if b"\x1a" not in buf:
                 break
             body, buf = buf.split(b"\x1a", 1)
-            emit({"sms": {"number": composing, "text": body.decode(errors="replace")}})
+            text = body.decode(errors="replace")
+            if charset == "UCS2":
+                text = bytes.fromhex(text).decode("utf-16-be")
+            emit({"sms": {"number": composing, "text": text}})
             composing = None
             send("\r\n+CMGS: 7\r\n\r\nOK\r\n")
             continue
@@ -151,8 +155,13 @@ while True:
                 buf = b""
                 break
             # "silence": no answer at all
+        elif cmd.startswith("AT+CSCS="):
+            charset = cmd.split("=", 1)[1].strip('"')
+            send("\r\nOK\r\n")
         elif cmd.startswith("AT+CMGS="):
             composing = cmd.split("=", 1)[1].strip('"')
+            if charset == "UCS2":
+                composing = bytes.fromhex(composing).decode("utf-16-be")
             send("\r\n> ")
         elif cmd.startswith("AT+CMGL"):
             out = "".join(

@@ -9,7 +9,9 @@ use argus_db::models::NewOption;
 use argus_db::schema::option;
 use argus_db::seed::{seed, Dataset};
 use argus_db::test_db::TestDb;
-use argus_e2e::{count, wait_until, Argus, Cluster, FakeModem, SmtpSink, WebhookReceiver};
+use argus_e2e::{
+    count, wait_until, Argus, Cluster, FakeModem, SiaReceiver, SmtpSink, WebhookReceiver,
+};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -349,6 +351,7 @@ fn a_webhook_that_keeps_failing_ends_failed_with_an_event() {
 
 #[test]
 fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
+    let centre = SiaReceiver::start("BEEF", None);
     let db = TestDb::new();
     let mut conn = db.conn();
     seed(&mut conn, Dataset::Demo, false).unwrap();
@@ -363,6 +366,12 @@ fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
                 "notifications",
                 "power",
                 json!({"report_delay_seconds": 60}),
+            ),
+            (
+                "notifications",
+                "sia",
+                json!({"enabled": true, "account": "BEEF", "receiver_host": "127.0.0.1",
+                    "receiver_port": centre.port, "link_test_seconds": 0}),
             ),
         ],
     );
@@ -385,13 +394,24 @@ fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
         sms["text"].as_str().unwrap().starts_with("Power outage"),
         "{sms}"
     );
+    let lost = centre.next();
+    assert_eq!(
+        (lost["code"].as_str(), lost["account"].as_str()),
+        (Some("AT"), Some("BEEF")),
+        "the centre hears of it after the delay too, and not of the blip"
+    );
     argus.sim(&["power", "mains"]);
     let back = modem.next_of("sms");
     assert!(
         back["text"].as_str().unwrap().starts_with("Power restored"),
         "{back}"
     );
-    assert_eq!(outbox(&db.url(), "true"), 2, "the blip left no row");
+    assert_eq!(centre.next()["code"], "AR");
+    assert_eq!(
+        outbox(&db.url(), "true"),
+        4,
+        "SMS and SIA, start and end: the blip left no row"
+    );
 }
 
 #[test]

@@ -19,6 +19,10 @@ use crate::installation::Installation;
 use crate::runtime::journal::JournalState;
 use crate::runtime::live::LiveEvent;
 use crate::runtime::notify::notice::{self, Notice};
+use crate::runtime::notify::plan::Kind;
+
+/// The most notices the journal keeps while PostgreSQL is away.
+const MAX_NOTICES: usize = 500;
 use crate::runtime::notify::Pipeline;
 use crate::runtime::persist::PersistHandle;
 
@@ -474,12 +478,26 @@ impl Actor {
     }
 
     /// Keeps `n` (journaled with the state that caused it) and hands it to
-    /// the pipeline.
+    /// the pipeline. A long database outage cannot grow the journal without
+    /// bound: past [`MAX_NOTICES`] the oldest arm or disarm report goes
+    /// first, an alarm only when nothing else is left.
     fn hand_over(&mut self, n: Notice) {
         if self.outlets.notify.notices.send(n.clone()).is_err() {
             tracing::error!("the notification queue has stopped; the notice stays in the journal");
         }
         self.notices.push(n);
+        if self.notices.len() > MAX_NOTICES {
+            let routine = self
+                .notices
+                .iter()
+                .position(|n| matches!(n.kind, Kind::Armed | Kind::Disarmed))
+                .unwrap_or(0);
+            self.notices.remove(routine);
+            tracing::warn!(
+                kept = MAX_NOTICES,
+                "too many notices waiting for the database; the oldest dropped"
+            );
+        }
     }
 
     /// The pipeline has these notices in the outbox: the journal drops them.

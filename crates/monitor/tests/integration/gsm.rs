@@ -98,6 +98,25 @@ async fn sends_lists_deletes_and_calls() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_text_beyond_gsm_7_bit_goes_out_as_ucs2_and_the_next_as_text_again() {
+    let modem = FakeModem::start(&[]);
+    let gsm = spawn(settings(&modem, None));
+    gsm.send_sms("+36301112222", "Riasztás: Ház €")
+        .await
+        .unwrap();
+    assert_eq!(
+        modem.next(),
+        serde_json::json!({"sms": {"number": "+36301112222", "text": "Riasztás: Ház €"}})
+    );
+    gsm.send_sms("+36301112222", "Alarm at Home").await.unwrap();
+    assert_eq!(
+        modem.next(),
+        serde_json::json!({"sms": {"number": "+36301112222", "text": "Alarm at Home"}}),
+        "back in the ASCII character set"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_digit_left_from_one_call_never_answers_the_next() {
     let modem = FakeModem::start(&["--dtmf", "+36301112222=5"]);
     let gsm = spawn(settings(&modem, None));

@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 
 use super::at::{self, Final, Sms};
 
+/// `text` as UCS-2 hex (UTF-16 big-endian, four digits per unit).
+fn ucs2_hex(text: &str) -> String {
+    text.encode_utf16().map(|u| format!("{u:04X}")).collect()
+}
+
 /// A modem operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GsmError {
@@ -130,17 +135,43 @@ impl<P: Read + Write> Modem<P> {
             .map_err(|_| GsmError::SimPin)?;
         }
         self.command("AT+CMGF", "AT+CMGF=1", t)?;
+        // Text in ASCII, which the modem converts to GSM 7-bit itself.
+        let _ = self.command("AT+CSCS", "AT+CSCS=\"IRA\"", t);
         // DTMF detection is optional on some modules.
         let _ = self.command("AT+DDET", "AT+DDET=1", t);
         Ok(())
     }
 
-    /// Sends a text message; returns the modem's message reference.
+    /// Sends a text message; returns the modem's message reference. A text
+    /// that is not plain GSM 7-bit goes out as UCS-2 (3GPP TS 27.005: the
+    /// character set `UCS2`, data coding scheme 8, number and text as hex
+    /// UTF-16), and the session returns to `IRA` afterwards.
     pub fn send_sms(&mut self, number: &str, text: &str) -> Result<Option<u32>, GsmError> {
         let number: String = number
             .chars()
             .filter(|c| c.is_ascii_digit() || *c == '+')
             .collect();
+        let clean: String = text
+            .chars()
+            .filter(|c| *c != '\u{1a}' && *c != '\u{1b}')
+            .collect();
+        if !super::sms::needs_ucs2(&clean) {
+            return self.submit(&number, &clean);
+        }
+        let t = Duration::from_secs(5);
+        self.command("AT+CSCS", "AT+CSCS=\"UCS2\"", t)?;
+        self.command("AT+CSMP", "AT+CSMP=17,167,0,8", t)?;
+        let sent = self.submit(&ucs2_hex(&number), &ucs2_hex(&clean));
+        let back = self
+            .command("AT+CSCS", "AT+CSCS=\"IRA\"", t)
+            .and_then(|_| self.command("AT+CSMP", "AT+CSMP=17,167,0,0", t));
+        let reference = sent?;
+        back?;
+        Ok(reference)
+    }
+
+    /// `AT+CMGS`: the number, the prompt, the text and Ctrl-Z.
+    fn submit(&mut self, number: &str, text: &str) -> Result<Option<u32>, GsmError> {
         self.port
             .write_all(format!("AT+CMGS=\"{number}\"\r").as_bytes())?;
         self.port.flush()?;
@@ -159,11 +190,7 @@ impl<P: Read + Write> Modem<P> {
                 None => return Err(GsmError::Timeout("AT+CMGS")),
             }
         }
-        let clean: String = text
-            .chars()
-            .filter(|c| *c != '\u{1a}' && *c != '\u{1b}')
-            .collect();
-        self.port.write_all(clean.as_bytes())?;
+        self.port.write_all(text.as_bytes())?;
         self.port.write_all(&[0x1a])?;
         self.port.flush()?;
         let lines = self.response("AT+CMGS", Duration::from_secs(60))?;

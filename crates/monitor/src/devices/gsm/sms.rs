@@ -22,10 +22,18 @@ fn septets(c: char) -> Option<usize> {
     }
 }
 
+/// Whether `text` goes out as UCS-2. The modem session writes text mode in
+/// its IRA (ASCII) character set, which it converts to GSM 7-bit itself; so
+/// a text is 7-bit only when every character is ASCII and in the GSM
+/// alphabet. Anything else (`é`, `ő`, `€`) is sent as UCS-2.
+pub fn needs_ucs2(text: &str) -> bool {
+    !text.chars().all(|c| c.is_ascii() && septets(c).is_some())
+}
+
 /// The units of one message and each character's cost in them: septets
 /// (160) for GSM 7-bit text, UTF-16 code units (70) otherwise.
 fn budget(text: &str) -> (usize, fn(char) -> usize) {
-    if text.chars().all(|c| septets(c).is_some()) {
+    if !needs_ucs2(text) {
         (160, |c| septets(c).unwrap_or(1))
     } else {
         (70, char::len_utf16)
@@ -84,10 +92,14 @@ mod tests {
     fn a_gsm_text_holds_160_characters_and_extension_characters_count_twice() {
         let plain = "a".repeat(160);
         assert_eq!(parts(&plain, 3), [plain]);
-        let euro = format!("{}€", "a".repeat(158));
-        assert_eq!(parts(&euro, 3).len(), 1, "158 + 2 = 160 septets");
-        let over = format!("{}€", "a".repeat(159));
+        let bracket = format!("{}[", "a".repeat(158));
+        assert_eq!(parts(&bracket, 3).len(), 1, "158 + 2 = 160 septets");
+        let over = format!("{}[", "a".repeat(159));
         assert_eq!(parts(&over, 3).len(), 2);
+        assert!(!needs_ucs2("Alarm at Home: 50% {x} @ 10:00"));
+        for other in ["Ház", "€5", "tab\tstop", "`"] {
+            assert!(needs_ucs2(other), "{other}");
+        }
     }
 
     #[test]

@@ -1,0 +1,280 @@
+//! The peers argus talks to in the suite, each a real program started per
+//! test: the SIM900-like fake modem on a pseudo-terminal, aiosmtpd, a
+//! webhook receiver and pysiaalarm's SIA DC-09 receiver. Each prints one
+//! line (its terminal or port), then one JSON object per thing it saw.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::READY_TIMEOUT;
+
+/// The SIM900-like fake modem on a pseudo-terminal (`tests/modem/fake_modem.py`).
+pub struct FakeModem {
+    /// The terminal to give argus as `GSM_PORT`.
+    pub path: String,
+    helper: Helper,
+}
+
+impl FakeModem {
+    /// Starts it.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts it with arguments (`--dtmf NUMBER=DIGITS`, `--link PATH`, `--pin PIN`).
+    pub fn start_with(args: &[&str]) -> Self {
+        let helper = Helper::start(Path::new("python3"), "modem/fake_modem.py", args);
+        Self {
+            path: helper.first.clone(),
+            helper,
+        }
+    }
+
+    /// The next thing the modem reports.
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "modem report")
+    }
+
+    /// The next report that has `key` (`sms`, `call`, `fault`), skipping others.
+    pub fn next_of(&self, key: &str) -> serde_json::Value {
+        self.next_of_within(key, READY_TIMEOUT)
+    }
+
+    /// [`FakeModem::next_of`], waiting at most `timeout` for each report.
+    pub fn next_of_within(&self, key: &str, timeout: Duration) -> serde_json::Value {
+        loop {
+            let event = self.helper.next(timeout, key);
+            if let Some(v) = event.get(key) {
+                return v.clone();
+            }
+        }
+    }
+
+    /// Whatever the modem has reported and nobody read yet.
+    pub fn drain(&self) -> Vec<serde_json::Value> {
+        self.helper.lines.try_iter().collect()
+    }
+
+    /// Makes the next `times` messages fail with `fault` (`error`,
+    /// `no_network`, `garbage`, `silence`, `close`).
+    pub fn fault(&mut self, fault: &str, times: u32) {
+        self.control(&serde_json::json!({"fault": fault, "times": times}));
+    }
+
+    /// The network is there (registered, a signal) or not.
+    pub fn network(&mut self, up: bool) {
+        self.control(&serde_json::json!({ "network": up }));
+    }
+
+    /// An SMS from `number` arrives in the modem's storage.
+    pub fn receive(&mut self, number: &str, text: &str) {
+        self.control(&serde_json::json!({"incoming": {"number": number, "text": text}}));
+    }
+
+    fn control(&mut self, order: &serde_json::Value) {
+        let line = format!("{order}\n");
+        let stdin = self
+            .helper
+            .child
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("no stdin"));
+        stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("fake modem control: {e}"));
+    }
+}
+
+/// A helper process of the suite (a fake modem, a receiver) that prints one
+/// line (its terminal or port) and then one JSON object per line.
+struct Helper {
+    child: Child,
+    first: String,
+    lines: mpsc::Receiver<serde_json::Value>,
+}
+
+/// The Python of `tests/.venv`, where `scripts/test.sh` installs the
+/// third-party servers (`tests/py-requirements.txt`).
+fn venv_python() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
+}
+
+impl Helper {
+    fn start(python: &Path, script: &str, args: &[&str]) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+        let mut child = Command::new(python)
+            .arg(&script)
+            .args(args)
+            // Its control input; it stops when this closes.
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} {} (run scripts/test.sh once): {e}",
+                    python.display(),
+                    script.display()
+                )
+            });
+        let mut out = BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+        let mut first = String::new();
+        out.read_line(&mut first)
+            .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            child,
+            first: first.trim().to_owned(),
+            lines,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.first
+            .parse()
+            .unwrap_or_else(|_| panic!("expected a port, got {:?}", self.first))
+    }
+
+    fn next(&self, timeout: Duration, what: &str) -> serde_json::Value {
+        self.lines
+            .recv_timeout(timeout)
+            .unwrap_or_else(|_| panic!("no {what} within {timeout:?}"))
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An SMTP server on loopback (aiosmtpd, `tests/smtp/sink.py`) that accepts
+/// every message and hands `(recipients, data)` to the test.
+pub struct SmtpSink {
+    /// Its port.
+    pub port: u16,
+    helper: Helper,
+}
+
+impl SmtpSink {
+    /// Starts it on a free port.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts it requiring AUTH as `user` with `password`.
+    pub fn with_login(user: &str, password: &str) -> Self {
+        Self::start_with(&["--user", user, "--password", password])
+    }
+
+    fn start_with(args: &[&str]) -> Self {
+        let helper = Helper::start(&venv_python(), "smtp/sink.py", args);
+        Self {
+            port: helper.port(),
+            helper,
+        }
+    }
+
+    /// The next message received.
+    pub fn next(&self) -> (Vec<String>, String) {
+        let m = self.helper.next(READY_TIMEOUT, "e-mail");
+        let to = m["to"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (to, m["data"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The next message with the login that sent it.
+    pub fn next_with_login(&self) -> (Option<String>, String) {
+        let m = self.helper.next(READY_TIMEOUT, "e-mail");
+        (
+            m["login"].as_str().map(str::to_owned),
+            m["data"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
+/// A webhook receiver on loopback (`tests/webhook/receiver.py`, Python's
+/// `http.server` and `hmac`): each POST with its signature checked.
+pub struct WebhookReceiver {
+    /// Where argus should POST.
+    pub url: String,
+    helper: Helper,
+}
+
+impl WebhookReceiver {
+    /// Starts it; `secret` checks signatures; the first `fail` POSTs get 503.
+    pub fn start(secret: &str, fail: u32) -> Self {
+        let fail = fail.to_string();
+        let helper = Helper::start(
+            Path::new("python3"),
+            "webhook/receiver.py",
+            &["--secret", secret, "--fail", &fail],
+        );
+        Self {
+            url: format!("http://127.0.0.1:{}/hook", helper.port()),
+            helper,
+        }
+    }
+
+    /// The next request it saw.
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "webhook request")
+    }
+}
+
+/// An alarm receiving centre: pysiaalarm's SIA DC-09 server
+/// (`tests/sia/receiver.py`, in `tests/.venv`).
+pub struct SiaReceiver {
+    /// Its TCP port.
+    pub port: u16,
+    helper: Helper,
+}
+
+impl SiaReceiver {
+    /// Starts it for `account`, encrypted with `key` if given.
+    pub fn start(account: &str, key: Option<&str>) -> Self {
+        let mut args = vec!["--account", account];
+        if let Some(key) = key {
+            args.extend(["--key", key]);
+        }
+        let helper = Helper::start(&venv_python(), "sia/receiver.py", &args);
+        Self {
+            port: helper.port(),
+            helper,
+        }
+    }
+
+    /// The next event it acknowledged.
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "SIA event")
+    }
+
+    /// The next event with `code`, skipping others (link tests, say).
+    pub fn next_code(&self, code: &str) -> serde_json::Value {
+        loop {
+            let event = self.next();
+            if event["code"] == code {
+                return event;
+            }
+        }
+    }
+}
