@@ -66,3 +66,34 @@ pub fn option_in<T: DeserializeOwned>(
         None => stored.and_then(|v| serde_json::from_value(v).ok()),
     })
 }
+
+/// An `argus_event` row, written off the caller's path (best effort: a
+/// failure is logged, never waited for).
+pub fn record_event(
+    pool: &DbPool,
+    kind: &'static str,
+    user: Option<i32>,
+    keypad: Option<i32>,
+    origin: &'static str,
+    detail: Option<String>,
+) {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let written = blocking(&pool, move |conn| {
+            argus_db::records::record_event(
+                conn,
+                chrono::Utc::now(),
+                kind,
+                user,
+                keypad,
+                Some(origin),
+                None,
+                detail.as_deref(),
+            )
+        })
+        .await;
+        if let Err(e) = written {
+            tracing::warn!(event = kind, error = %e, "an event was not recorded");
+        }
+    });
+}

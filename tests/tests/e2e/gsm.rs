@@ -87,17 +87,11 @@ fn gsm_disabled_is_a_clear_refusal() {
 
 #[test]
 fn the_modem_health_follows_the_network_and_a_vanished_port_and_comes_back() {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    diesel::insert_into(option::table)
-        .values(NewOption {
-            name: "notifications",
-            section: "gsm",
-            value: Some(json!({"enabled": true, "phone_number_1": "+36301112222"}).to_string()),
-        })
-        .execute(&mut conn)
-        .unwrap();
+    let db = crate::support::demo_with(&[(
+        "notifications",
+        "gsm",
+        json!({"enabled": true, "phone_number_1": "+36301112222"}),
+    )]);
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("modem");
     let link = link.to_str().unwrap();

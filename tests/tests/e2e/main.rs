@@ -16,4 +16,5 @@ mod offline;
 mod repository;
 mod schemathesis;
 mod sia;
+mod support;
 mod system;

@@ -5,10 +5,7 @@
 //! PostgreSQL stopped during the alert.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use argus_db::models::NewOption;
-use argus_db::schema::option;
 use argus_db::seed::{seed, Dataset};
-use argus_db::test_db::TestDb;
 use argus_e2e::{
     count, wait_until, Argus, Cluster, FakeModem, SiaReceiver, SmtpSink, WebhookReceiver,
 };
@@ -16,22 +13,11 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+use crate::support::{demo_with, set_options};
+
 const PHONE1: &str = "+36301112222";
 const PHONE2: &str = "+36203334444";
 const LONG: Duration = Duration::from_secs(30);
-
-fn set_options(conn: &mut PgConnection, options: &[(&str, &str, Value)]) {
-    for (name, section, value) in options {
-        diesel::insert_into(option::table)
-            .values(NewOption {
-                name,
-                section,
-                value: Some(value.to_string()),
-            })
-            .execute(conn)
-            .unwrap();
-    }
-}
 
 fn gsm() -> (&'static str, &'static str, Value) {
     (
@@ -82,33 +68,27 @@ fn outbox(url: &str, sql_where: &str) -> i64 {
 fn an_alert_goes_out_by_sms_call_email_and_webhook_once_each() {
     let sink = SmtpSink::with_login("alarm", "s3cret");
     let hook = WebhookReceiver::start("hook-secret", 0);
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            location(),
-            subscriptions(json!({
-                "sms1": {"alert_started": true, "alert_stopped": true},
-                "call1": {"alert_started": true}, "call2": {"alert_started": true},
-                "email1": {"alert_started": true},
-            })),
-            (
-                "notifications",
-                "smtp",
-                json!({"enabled": true, "smtp_hostname": "127.0.0.1", "smtp_port": sink.port,
+    let db = demo_with(&[
+        gsm(),
+        location(),
+        subscriptions(json!({
+            "sms1": {"alert_started": true, "alert_stopped": true},
+            "call1": {"alert_started": true}, "call2": {"alert_started": true},
+            "email1": {"alert_started": true},
+        })),
+        (
+            "notifications",
+            "smtp",
+            json!({"enabled": true, "smtp_hostname": "127.0.0.1", "smtp_port": sink.port,
                     "smtp_username": "alarm", "smtp_password": "s3cret",
                     "email_address_1": "owner@example.org"}),
-            ),
-            (
-                "notifications",
-                "webhook",
-                json!({"enabled": true, "url": hook.url, "secret": "hook-secret"}),
-            ),
-        ],
-    );
+        ),
+        (
+            "notifications",
+            "webhook",
+            json!({"enabled": true, "url": hook.url, "secret": "hook-secret"}),
+        ),
+    ]);
     let modem = FakeModem::start();
     let argus = Argus::start_with(db.url(), quick(&modem.path));
     raise_alert(&argus);
@@ -170,18 +150,10 @@ fn an_alert_goes_out_by_sms_call_email_and_webhook_once_each() {
 
 #[test]
 fn a_callee_pressing_another_digit_neither_acknowledges_nor_disarms() {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            subscriptions(
-                json!({"call1": {"alert_started": true}, "call2": {"alert_started": true}}),
-            ),
-        ],
-    );
+    let db = demo_with(&[
+        gsm(),
+        subscriptions(json!({"call1": {"alert_started": true}, "call2": {"alert_started": true}})),
+    ]);
     // Call 1 presses 5 (not an acknowledgement, not a PIN); call 2 acknowledges.
     let modem = FakeModem::start_with(&["--dtmf", &format!("{PHONE1}=5")]);
     let argus = Argus::start_with(db.url(), quick(&modem.path));
@@ -209,16 +181,10 @@ const FAULTS: [&str; 5] = ["error", "no_network", "garbage", "silence", "close"]
 
 #[test]
 fn every_modem_fault_is_retried_until_the_sms_goes_out() {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            subscriptions(json!({"sms1": {"alert_started": true}})),
-        ],
-    );
+    let db = demo_with(&[
+        gsm(),
+        subscriptions(json!({"sms1": {"alert_started": true}})),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("modem");
     let mut modem = FakeModem::start_with(&["--link", link.to_str().unwrap()]);
@@ -245,16 +211,10 @@ fn every_modem_fault_is_retried_until_the_sms_goes_out() {
 
 #[test]
 fn a_monitor_killed_before_it_could_send_sends_once_after_the_restart() {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            subscriptions(json!({"sms1": {"alert_started": true, "alert_stopped": true}})),
-        ],
-    );
+    let db = demo_with(&[
+        gsm(),
+        subscriptions(json!({"sms1": {"alert_started": true, "alert_stopped": true}})),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("modem");
     // No modem behind the link yet: every attempt fails.
@@ -318,17 +278,11 @@ fn an_alert_while_postgresql_is_down_is_told_once_it_is_back() {
 #[test]
 fn a_webhook_that_keeps_failing_ends_failed_with_an_event() {
     let hook = WebhookReceiver::start("s", 100);
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[(
-            "notifications",
-            "webhook",
-            json!({"enabled": true, "url": hook.url, "secret": "s"}),
-        )],
-    );
+    let db = demo_with(&[(
+        "notifications",
+        "webhook",
+        json!({"enabled": true, "url": hook.url, "secret": "s"}),
+    )]);
     let mut env = quick("/nonexistent");
     env.push(("ARGUS_NOTIFY_ATTEMPTS", "3".into()));
     let argus = Argus::start_with(db.url(), env);
@@ -352,29 +306,23 @@ fn a_webhook_that_keeps_failing_ends_failed_with_an_event() {
 #[test]
 fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
     let centre = SiaReceiver::start("BEEF", None);
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            subscriptions(
-                json!({"sms1": {"power_outage_started": true, "power_outage_stopped": true}}),
-            ),
-            (
-                "notifications",
-                "power",
-                json!({"report_delay_seconds": 60}),
-            ),
-            (
-                "notifications",
-                "sia",
-                json!({"enabled": true, "account": "BEEF", "receiver_host": "127.0.0.1",
+    let db = demo_with(&[
+        gsm(),
+        subscriptions(
+            json!({"sms1": {"power_outage_started": true, "power_outage_stopped": true}}),
+        ),
+        (
+            "notifications",
+            "power",
+            json!({"report_delay_seconds": 60}),
+        ),
+        (
+            "notifications",
+            "sia",
+            json!({"enabled": true, "account": "BEEF", "receiver_host": "127.0.0.1",
                     "receiver_port": centre.port, "link_test_seconds": 0}),
-            ),
-        ],
-    );
+        ),
+    ]);
     let modem = FakeModem::start();
     let argus = Argus::start_with(db.url(), quick(&modem.path));
     argus.sim(&["power", "mains"]);
@@ -417,20 +365,14 @@ fn a_power_outage_is_reported_only_once_it_outlasts_the_delay() {
 #[test]
 fn a_slow_test_answers_at_once_and_its_results_follow_as_an_event() {
     let hook = WebhookReceiver::start("t", 0);
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(
-        &mut conn,
-        &[
-            gsm(),
-            (
-                "notifications",
-                "webhook",
-                json!({"enabled": true, "url": hook.url, "secret": "t"}),
-            ),
-        ],
-    );
+    let db = demo_with(&[
+        gsm(),
+        (
+            "notifications",
+            "webhook",
+            json!({"enabled": true, "url": hook.url, "secret": "t"}),
+        ),
+    ]);
     let mut modem = FakeModem::start();
     let argus = Argus::start_with(db.url(), quick(&modem.path));
     let page = "http://localhost:4200";
@@ -491,10 +433,7 @@ fn a_slow_test_answers_at_once_and_its_results_follow_as_an_event() {
 
 #[test]
 fn sms_commands_from_a_configured_number_arm_disarm_and_answer() {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    set_options(&mut conn, &[gsm()]);
+    let db = demo_with(&[gsm()]);
     let mut modem = FakeModem::start();
     let mut env = quick(&modem.path);
     env.push(("ARGUS_SMS_POLL_MS", "200".into()));

@@ -5,29 +5,17 @@
 //! the backup and nothing is lost.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use argus_db::models::NewOption;
-use argus_db::schema::option;
-use argus_db::seed::{seed, Dataset};
 use argus_db::test_db::TestDb;
 use argus_e2e::{count, wait_until, Argus, SiaReceiver};
 use argus_protocol::ipc::DisarmRequest;
 use argus_protocol::Command;
-use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+use crate::support::demo_with;
+
 fn system(sia: Value) -> (TestDb, Argus) {
-    let db = TestDb::new();
-    let mut conn = db.conn();
-    seed(&mut conn, Dataset::Demo, false).unwrap();
-    diesel::insert_into(option::table)
-        .values(NewOption {
-            name: "notifications",
-            section: "sia",
-            value: Some(sia.to_string()),
-        })
-        .execute(&mut conn)
-        .unwrap();
+    let db = demo_with(&[("notifications", "sia", sia)]);
     let argus = Argus::start_with(
         db.url(),
         vec![

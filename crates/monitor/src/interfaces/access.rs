@@ -206,25 +206,7 @@ async fn disarm(r: &Running, origin: Origin) {
 
 /// A `lockout` event (best effort, off the keypad's path).
 fn record_lockout(r: &Running, keypad: i32) {
-    let pool = r.db.clone();
-    tokio::spawn(async move {
-        let recorded = crate::db::blocking(&pool, move |conn| {
-            argus_db::records::record_event(
-                conn,
-                chrono::Utc::now(),
-                "lockout",
-                None,
-                Some(keypad),
-                Some("keypad"),
-                None,
-                None,
-            )
-        })
-        .await;
-        if let Err(e) = recorded {
-            tracing::warn!(error = %e, "lock-out event not recorded");
-        }
-    });
+    crate::db::record_event(&r.db, "lockout", None, Some(keypad), "keypad", None);
 }
 
 /// A card at the (simulated) reader: learning while a window is open, else

@@ -113,14 +113,8 @@ async fn poll(
     }
 }
 
-/// Checks the PIN and does what the command asks; returns the answer.
-async fn run(
-    r: &Running,
-    state: &watch::Receiver<MonitoringState>,
-    sms: &Sms,
-    pin: &str,
-    verb: Verb,
-) -> String {
+/// The PIN's owner under the lock-out, or the answer that refuses.
+async fn owner(r: &Running, sms: &Sms, pin: &str) -> Result<i32, String> {
     let digest: String = Sha256::digest(sms.number.as_bytes())
         .iter()
         .take(8)
@@ -131,20 +125,36 @@ async fn run(
         ..Attempt::default()
     };
     if let Verdict::Locked { .. } = access::charge(r, &attempt) {
-        return "Too many wrong PINs; try again later".into();
+        return Err("Too many wrong PINs; try again later".into());
     }
-    let user = match access::pin_owner(r, pin.to_owned()).await {
-        Ok(Some(user)) => user,
+    match access::pin_owner(r, pin.to_owned()).await {
+        Ok(Some(user)) => {
+            access::succeeded(r, &attempt);
+            Ok(user)
+        }
         Ok(None) => {
             record(r, "sms_command", None, "wrong PIN".into());
-            return "Wrong PIN".into();
+            Err("Wrong PIN".into())
         }
         Err(e) => {
             tracing::warn!(error = %e, "cannot check an SMS command's PIN");
-            return "Cannot check the PIN now; try again later".into();
+            Err("Cannot check the PIN now; try again later".into())
         }
+    }
+}
+
+/// Checks the PIN and does what the command asks; returns the answer.
+async fn run(
+    r: &Running,
+    state: &watch::Receiver<MonitoringState>,
+    sms: &Sms,
+    pin: &str,
+    verb: Verb,
+) -> String {
+    let user = match owner(r, sms, pin).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
     };
-    access::succeeded(r, &attempt);
     let origin = Origin::Sms { user };
     let answer = match verb {
         Verb::Status => format!("Status: {}", spoken(*state.borrow())),
@@ -223,25 +233,7 @@ fn arm_answer(r: &Running, mode: ArmMode, effects: Option<&[Effect]>) -> String 
 
 /// An event-log row (best effort, off the command's path).
 fn record(r: &Running, kind: &'static str, user: Option<i32>, detail: String) {
-    let pool = r.db.clone();
-    tokio::spawn(async move {
-        let written = crate::db::blocking(&pool, move |conn| {
-            argus_db::records::record_event(
-                conn,
-                chrono::Utc::now(),
-                kind,
-                user,
-                None,
-                Some("sms"),
-                None,
-                Some(&detail),
-            )
-        })
-        .await;
-        if let Err(e) = written {
-            tracing::warn!(error = %e, "an SMS command's event was not recorded");
-        }
-    });
+    crate::db::record_event(&r.db, kind, user, None, "sms", Some(detail));
 }
 
 #[cfg(test)]

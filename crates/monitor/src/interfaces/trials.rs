@@ -33,7 +33,7 @@ pub async fn run(
     let (live, pool) = (r.live.clone(), r.db.clone());
     tokio::spawn(async move {
         let results = work.await;
-        report(&live, &pool, name, &results).await;
+        report(&live, &pool, name, &results);
         let _ = tx.send(results);
     });
     match tokio::time::timeout(ANSWER_WITHIN, rx).await {
@@ -49,7 +49,7 @@ pub async fn run(
     }
 }
 
-async fn report(
+fn report(
     live: &tokio::sync::broadcast::Sender<LiveEvent>,
     pool: &argus_db::DbPool,
     name: &'static str,
@@ -68,20 +68,12 @@ async fn report(
         name: "notification_test",
         payload: Some(json!({"test": name, "results": outcome})),
     });
-    let written = crate::db::blocking(pool, move |conn| {
-        argus_db::records::record_event(
-            conn,
-            chrono::Utc::now(),
-            "notification_test",
-            None,
-            None,
-            Some("system"),
-            None,
-            Some(&format!("{name}: {detail}")),
-        )
-    })
-    .await;
-    if let Err(e) = written {
-        tracing::warn!(error = %e, "cannot record a test's results");
-    }
+    crate::db::record_event(
+        pool,
+        "notification_test",
+        None,
+        None,
+        "system",
+        Some(format!("{name}: {detail}")),
+    );
 }

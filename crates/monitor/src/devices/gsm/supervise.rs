@@ -65,32 +65,13 @@ pub fn spawn(gsm: GsmHandle, pool: DbPool, every: Duration) -> watch::Receiver<M
             let changed = change(&tx.borrow(), &next);
             if let Some(detail) = changed {
                 tracing::info!(modem = %detail, "modem status changed");
-                record(&pool, detail).await;
+                crate::db::record_event(&pool, "gsm_status", None, None, "system", Some(detail));
             }
             tx.send_replace(next);
             tokio::time::sleep(wait).await;
         }
     });
     rx
-}
-
-async fn record(pool: &DbPool, detail: String) {
-    let written = crate::db::blocking(pool, move |conn| {
-        argus_db::records::record_event(
-            conn,
-            chrono::Utc::now(),
-            "gsm_status",
-            None,
-            None,
-            Some("system"),
-            None,
-            Some(&detail),
-        )
-    })
-    .await;
-    if let Err(e) = written {
-        tracing::warn!(error = %e, "a modem status change was not recorded");
-    }
 }
 
 #[cfg(test)]

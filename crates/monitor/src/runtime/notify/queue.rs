@@ -145,6 +145,36 @@ struct Queue {
 }
 
 impl Queue {
+    fn admit(&mut self, notice: Notice) {
+        let decided = self.hold.admit(notice, self.delay_ms, now_ms());
+        self.take(decided);
+    }
+
+    /// Writes the waiting notices' rows; whether PostgreSQL took them (then
+    /// the actor may forget them).
+    async fn flush(&mut self, pool: &DbPool, backoff: Duration) -> bool {
+        let batch = self.waiting.clone();
+        let written = blocking(pool, move |conn| {
+            let n = write(conn, &batch)?;
+            Ok::<_, diesel::result::Error>((n, delay_ms(conn)?))
+        })
+        .await;
+        match written {
+            Ok((rows, delay)) => {
+                tracing::info!(notices = self.waiting.len(), rows, "notifications queued");
+                let ids = self.waiting.drain(..).map(|n| n.id()).collect();
+                let _ = self.done.send(ids);
+                self.delay_ms = delay;
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, notices = self.waiting.len(), retry_ms = backoff.as_millis() as u64,
+                    "cannot queue notifications yet; they wait in the journal");
+                false
+            }
+        }
+    }
+
     fn take(&mut self, decided: Decided) {
         self.waiting.extend(decided.queue);
         if !decided.dropped.is_empty() {
@@ -178,27 +208,9 @@ async fn run(pool: DbPool, wiring: Wiring) {
     loop {
         let due = q.hold.due(q.delay_ms, now_ms());
         q.take(due);
-        if !q.waiting.is_empty() {
-            let batch = q.waiting.clone();
-            let written = blocking(&pool, move |conn| {
-                let n = write(conn, &batch)?;
-                Ok::<_, diesel::result::Error>((n, delay_ms(conn)?))
-            })
-            .await;
-            match written {
-                Ok((rows, delay)) => {
-                    tracing::info!(notices = q.waiting.len(), rows, "notifications queued");
-                    let ids = q.waiting.drain(..).map(|n| n.id()).collect();
-                    let _ = q.done.send(ids);
-                    q.delay_ms = delay;
-                    wake.send_modify(|n| *n += 1);
-                    backoff = Duration::from_millis(100);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, notices = q.waiting.len(), retry_ms = backoff.as_millis() as u64,
-                        "cannot queue notifications yet; they wait in the journal");
-                }
-            }
+        if !q.waiting.is_empty() && q.flush(&pool, backoff).await {
+            wake.send_modify(|n| *n += 1);
+            backoff = Duration::from_millis(100);
         }
         let wait = match (q.waiting.is_empty(), q.hold.next_deadline(q.delay_ms)) {
             (false, _) => Some(backoff),
@@ -210,11 +222,9 @@ async fn run(pool: DbPool, wiring: Wiring) {
         tokio::select! {
             notice = notices.recv() => match notice {
                 Some(n) => {
-                    let decided = q.hold.admit(n, q.delay_ms, now_ms());
-                    q.take(decided);
+                    q.admit(n);
                     while let Ok(n) = notices.try_recv() {
-                        let decided = q.hold.admit(n, q.delay_ms, now_ms());
-                        q.take(decided);
+                        q.admit(n);
                     }
                 }
                 None => return,
