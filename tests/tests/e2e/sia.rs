@@ -9,6 +9,7 @@ use argus_db::test_db::TestDb;
 use argus_e2e::{count, wait_until, Argus, SiaReceiver};
 use argus_protocol::ipc::DisarmRequest;
 use argus_protocol::Command;
+use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -115,4 +116,52 @@ fn encrypted_contact_id_reaches_the_backup_when_the_primary_refuses_or_is_down()
         &db.url(),
         "SELECT 1 FROM argus_outbox WHERE channel = 'sia' AND state = 'sent'"
     ) == 4));
+}
+
+#[test]
+fn tamper_water_and_stay_arming_have_their_own_codes() {
+    let centre = SiaReceiver::start("1234", None);
+    let db = demo_with(&[(
+        "notifications",
+        "sia",
+        json!({"enabled": true, "account": "1234", "receiver_host": "127.0.0.1",
+            "receiver_port": centre.port, "link_test_seconds": 0}),
+    )]);
+    // "Test room 4" (CH05, no delay) becomes a water sensor.
+    let mut conn = db.conn();
+    for sql in [
+        "INSERT INTO sensor_type (id, name, description) VALUES (5, 'Water leak', 'Detect water')",
+        "UPDATE sensor SET type_id = 5 WHERE name = 'Test room 4'",
+    ] {
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+    }
+    let argus = Argus::start_with(db.url(), vec![("ARGUS_NOTIFY_RETRY_MS", "100".into())]);
+
+    // The sabotage wire cut while disarmed: a tamper alarm.
+    argus.sim(&["input", "CH06", "active"]);
+    argus.wait_state("monitoring_sabotage");
+    let tamper = centre.next_code("TA");
+    assert_eq!(
+        tamper["message"],
+        format!("{:03}", sensor_id(&db, "Tamper"))
+    );
+    argus.sim(&["input", "CH06", "idle"]);
+    let ended = disarm(&argus, &centre);
+    assert!(ended.contains_key("TR"), "{ended:?}");
+
+    // Armed stay, the water sensor trips.
+    assert!(argus.arm(true));
+    let stay = centre.next_code("NL");
+    assert_eq!(stay["message"], "001", "armed stay by user 1");
+    argus.sim(&["input", "CH05", "active"]);
+    let water = centre.next_code("WA");
+    assert_eq!(
+        water["message"],
+        format!("{:03}", sensor_id(&db, "Test room 4"))
+    );
+    let ended = disarm(&argus, &centre);
+    assert!(
+        ended.contains_key("WR") && ended.contains_key("OP"),
+        "{ended:?}"
+    );
 }
