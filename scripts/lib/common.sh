@@ -23,6 +23,7 @@ ensure_packages() {
     [ -e /usr/share/zoneinfo/Europe/Budapest ] || missing+=(tzdata)
     command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
     [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
     python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   fi
   if [ "${1:-}" = bench ]; then

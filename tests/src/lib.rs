@@ -654,4 +654,4 @@ impl Drop for LiveClient {
 }
 
 mod peers;
-pub use peers::{FakeModem, SiaReceiver, SmtpSink, WebhookReceiver};
+pub use peers::{FakeModem, HomeAssistant, Mosquitto, SiaReceiver, SmtpSink, WebhookReceiver};

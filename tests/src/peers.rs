@@ -278,3 +278,119 @@ impl SiaReceiver {
         }
     }
 }
+
+/// A private mosquitto on a free loopback port, anonymous, no persistence.
+pub struct Mosquitto {
+    /// Its port.
+    pub port: u16,
+    child: Option<Child>,
+    conf: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Mosquitto {
+    /// Starts it and waits until it accepts connections.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("a free port: {e}"));
+        let conf = dir.path().join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        )
+        .unwrap_or_else(|e| panic!("mosquitto.conf: {e}"));
+        let mut broker = Self {
+            port,
+            child: None,
+            conf,
+            _dir: dir,
+        };
+        broker.restart();
+        broker
+    }
+
+    /// (Re)starts the broker on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let child = Command::new("/usr/sbin/mosquitto")
+            .arg("-c")
+            .arg(&self.conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("mosquitto (scripts/test.sh installs it): {e}"));
+        self.child = Some(child);
+        let up = crate::wait_until(READY_TIMEOUT, || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+        });
+        assert!(up, "mosquitto did not listen on {}", self.port);
+    }
+
+    /// Kills the broker.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Home Assistant's side (`tests/mqtt/ha.py`, paho-mqtt): every message on
+/// the discovery prefix and argus's topics, and publishes on request.
+pub struct HomeAssistant {
+    helper: Helper,
+}
+
+impl HomeAssistant {
+    /// Connects to `broker` and subscribes.
+    pub fn connect(broker: &Mosquitto) -> Self {
+        let port = broker.port.to_string();
+        let helper = Helper::start(&venv_python(), "mqtt/ha.py", &[&port]);
+        assert_eq!(helper.first, "ready", "paho-mqtt did not subscribe");
+        Self { helper }
+    }
+
+    /// The next message (`topic`, `payload`, `retain`).
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "MQTT message")
+    }
+
+    /// The next message on `topic` (others skipped).
+    pub fn next_on(&self, topic: &str) -> serde_json::Value {
+        loop {
+            let m = self.next();
+            if m["topic"] == topic {
+                return m;
+            }
+        }
+    }
+
+    /// Waits for `payload` on `topic`.
+    pub fn until(&self, topic: &str, payload: &str) {
+        while self.next_on(topic)["payload"] != payload {}
+    }
+
+    /// Publishes `payload` on `topic`.
+    pub fn publish(&mut self, topic: &str, payload: &str, retain: bool) {
+        let order = serde_json::json!({"topic": topic, "payload": payload, "retain": retain});
+        let stdin = self
+            .helper
+            .child
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("no stdin"));
+        stdin
+            .write_all(format!("{order}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("paho control: {e}"));
+    }
+}

@@ -71,6 +71,9 @@ pub struct MonitorConfig {
     pub sms_poll: std::time::Duration,
     /// How often the modem's health is checked (`ARGUS_GSM_CHECK_MS`).
     pub gsm_check: std::time::Duration,
+    /// The internal MQTT broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
+    /// `ARGUS_MQTT_TLS`, user `argus` with `ARGUS_MQTT_PASSWORD`).
+    pub mqtt_internal: crate::interfaces::mqtt::client::Broker,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -147,6 +150,15 @@ impl MonitorConfig {
             gsm_check: std::time::Duration::from_millis(
                 parse(&lookup, "ARGUS_GSM_CHECK_MS", 60_000u64)?.max(100),
             ),
+            mqtt_internal: crate::interfaces::mqtt::client::Broker {
+                host: lookup("ARGUS_MQTT_HOST")
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| "localhost".into()),
+                port: parse(&lookup, "ARGUS_MQTT_PORT", 8883u16)?,
+                username: Some("argus".into()),
+                password: lookup("ARGUS_MQTT_PASSWORD").filter(|p| !p.is_empty()),
+                tls: parse_bool(&lookup, "ARGUS_MQTT_TLS", true)?,
+            },
         })
     }
 }

@@ -6,6 +6,7 @@
 //! - [`dispatch`]: a thin match from each IPC command to its handler.
 //! - [`running`]: the parts of a running monitor the handlers act on.
 //! - [`access`]: keypad keys, cards and PIN checks under the lock-out.
+//! - [`mqtt`]: Home Assistant over MQTT: discovery, states, commands.
 //! - [`sms`]: SMS commands (`<PIN> ARM`, …) from the configured numbers.
 //! - [`trials`]: the test buttons, run in the background.
 //! - [`sim`]: `argus-sim`'s commands on the simulated board.
@@ -16,6 +17,7 @@ pub mod access;
 pub mod client;
 pub mod dispatch;
 pub mod ipc;
+pub mod mqtt;
 pub mod running;
 pub mod sim;
 pub mod sio;

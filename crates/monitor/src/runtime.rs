@@ -7,6 +7,7 @@
 //! - [`persist`]: engine records as database writes, queued in order, retried.
 //! - [`journal`]: the local state file a restart resumes from.
 //! - [`notify`]: notifications as journaled notices, outbox rows and deliveries.
+//! - [`view`]: the state as one value, for machine consumers (MQTT).
 //! - [`systemd`]: `READY=1` and a watchdog fed only while the loop turns.
 
 pub mod actor;
@@ -15,3 +16,4 @@ pub mod live;
 pub mod notify;
 pub mod persist;
 pub mod systemd;
+pub mod view;

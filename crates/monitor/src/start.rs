@@ -207,6 +207,11 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     };
     crate::interfaces::access::spawn_keypad(running.clone(), published.state.clone(), keypad_rx);
     crate::interfaces::sms::spawn(running.clone(), published.state.clone(), config.sms_poll);
+    crate::interfaces::mqtt::client::spawn(
+        running.clone(),
+        published.view.clone(),
+        config.mqtt_internal.clone(),
+    );
     let dispatcher = Dispatcher::running(&published, running);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
@@ -271,6 +276,9 @@ mod tests {
         assert!(!hook.enabled);
         let power: PowerOption = typed("notifications", "power", None).unwrap();
         assert_eq!(power.report_delay_seconds, 60);
+        let ha: crate::interfaces::mqtt::client::HomeAssistantOption =
+            typed("mqtt", "homeassistant", None).unwrap();
+        assert_eq!(ha.discovery_prefix.as_deref(), Some("homeassistant"));
         let sia: SiaOption = typed("notifications", "sia", None).unwrap();
         assert_eq!(
             (sia.protocol.as_str(), sia.link_test_seconds),

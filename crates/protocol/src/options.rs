@@ -265,6 +265,22 @@ pub const SECTIONS: &[Section] = &[
         ],
         effect: Effect::Reload,
     },
+    // argus addition: Home Assistant over MQTT (discovery, commands) and
+    // ArPI's own `arpi/...` topics for installations that consume them.
+    Section {
+        name: "mqtt",
+        section: "homeassistant",
+        fields: &[
+            f(
+                "discovery_prefix",
+                Kind::Text,
+                Default::Text("homeassistant"),
+            ),
+            f("arpi_topics", Kind::Bool, Default::Bool(false)),
+            f("force_arm", Kind::Bool, Default::Bool(false)),
+        ],
+        effect: Effect::Reload,
+    },
     Section {
         name: "system",
         section: "location",

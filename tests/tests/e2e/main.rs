@@ -10,6 +10,7 @@ mod gsm;
 mod keypad;
 mod live;
 mod monitor;
+mod mqtt;
 mod nginx;
 mod notify;
 mod offline;

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::support::demo_with;
+use crate::support::{demo_with, sensor_id};
 
 fn system(sia: Value) -> (TestDb, Argus) {
     let db = demo_with(&[("notifications", "sia", sia)]);
@@ -45,13 +45,6 @@ fn disarm(argus: &Argus, centre: &SiaReceiver) -> std::collections::BTreeMap<Str
         .map(|_| centre.next())
         .map(|e| (e["code"].as_str().unwrap_or_default().to_owned(), e))
         .collect()
-}
-
-fn sensor_id(db: &TestDb, name: &str) -> i64 {
-    count(
-        &db.url(),
-        &format!("SELECT generate_series(1, id) FROM sensor WHERE name = '{name}'"),
-    )
 }
 
 #[test]

@@ -31,3 +31,11 @@ pub fn demo_with(options: &[(&str, &str, Value)]) -> TestDb {
     set_options(&mut conn, options);
     db
 }
+
+/// The id of the sensor called `name`.
+pub fn sensor_id(db: &TestDb, name: &str) -> i64 {
+    argus_e2e::count(
+        &db.url(),
+        &format!("SELECT generate_series(1, id) FROM sensor WHERE name = '{name}'"),
+    )
+}

@@ -86,7 +86,7 @@ fn keypad_attempt(keypad: i32) -> Attempt {
     }
 }
 
-pub(crate) fn charge(r: &Running, attempt: &Attempt) -> Verdict {
+fn charge(r: &Running, attempt: &Attempt) -> Verdict {
     r.lockouts
         .lock()
         .map_or(Verdict::Allowed { locked: vec![] }, |mut l| {
@@ -94,15 +94,49 @@ pub(crate) fn charge(r: &Running, attempt: &Attempt) -> Verdict {
         })
 }
 
-pub(crate) fn succeeded(r: &Running, attempt: &Attempt) {
+fn succeeded(r: &Running, attempt: &Attempt) {
     if let Ok(mut l) = r.lockouts.lock() {
         l.succeeded(attempt);
     }
 }
 
+/// Why a remote PIN (SMS, MQTT) was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many wrong PINs from this counter.
+    Locked,
+    /// Nobody's PIN.
+    Wrong,
+    /// It could not be checked now.
+    Unavailable,
+}
+
+/// The owner of `pin`, charged to the counters of `attempt` (the shared
+/// lock-out; a success clears them).
+pub(crate) async fn owner_under_lockout(
+    r: &Running,
+    attempt: &Attempt,
+    pin: &str,
+) -> Result<i32, Refusal> {
+    if let Verdict::Locked { .. } = charge(r, attempt) {
+        return Err(Refusal::Locked);
+    }
+    match pin_owner(r, pin.to_owned()).await {
+        Ok(Some(user)) => {
+            succeeded(r, attempt);
+            Ok(user)
+        }
+        Ok(None) => Err(Refusal::Wrong),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check a remote PIN");
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+
 /// The user whose PIN this is: the cache first; the database only for
 /// legacy hashes (which it upgrades, so the cache is refreshed after).
-pub(crate) async fn pin_owner(r: &Running, pin: String) -> Result<Option<i32>, String> {
+async fn pin_owner(r: &Running, pin: String) -> Result<Option<i32>, String> {
     let installation = r.installation.borrow().clone();
     let legacy = installation.credentials.has_legacy();
     let typed = pin.clone();

@@ -8,13 +8,13 @@
 //! Numbers, PINs and texts are never logged.
 
 use argus_protocol::constants::MonitoringState;
-use argus_protocol::lockout::{Attempt, Verdict};
+use argus_protocol::lockout::Attempt;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use super::access;
+use super::access::{self, Refusal};
 use super::running::{Running, DURABLE_WAIT};
 use crate::devices::gsm::at::Sms;
 use crate::devices::gsm::commands::GsmOption;
@@ -124,23 +124,16 @@ async fn owner(r: &Running, sms: &Sms, pin: &str) -> Result<i32, String> {
         device: Some(format!("sms:{digest}")),
         ..Attempt::default()
     };
-    if let Verdict::Locked { .. } = access::charge(r, &attempt) {
-        return Err("Too many wrong PINs; try again later".into());
-    }
-    match access::pin_owner(r, pin.to_owned()).await {
-        Ok(Some(user)) => {
-            access::succeeded(r, &attempt);
-            Ok(user)
-        }
-        Ok(None) => {
-            record(r, "sms_command", None, "wrong PIN".into());
-            Err("Wrong PIN".into())
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot check an SMS command's PIN");
-            Err("Cannot check the PIN now; try again later".into())
-        }
-    }
+    access::owner_under_lockout(r, &attempt, pin)
+        .await
+        .map_err(|refusal| match refusal {
+            Refusal::Locked => "Too many wrong PINs; try again later".into(),
+            Refusal::Wrong => {
+                record(r, "sms_command", None, "wrong PIN".into());
+                "Wrong PIN".into()
+            }
+            Refusal::Unavailable => "Cannot check the PIN now; try again later".into(),
+        })
 }
 
 /// Checks the PIN and does what the command asks; returns the answer.

@@ -25,6 +25,7 @@ use crate::runtime::notify::plan::Kind;
 const MAX_NOTICES: usize = 500;
 use crate::runtime::notify::Pipeline;
 use crate::runtime::persist::PersistHandle;
+use crate::runtime::view::StateView;
 
 /// Wall-clock milliseconds since the epoch.
 pub fn now_ms() -> Millis {
@@ -143,6 +144,8 @@ pub struct Published {
     pub journal_saved: watch::Receiver<u64>,
     /// The installation in force (names, the keypad, PIN and card hashes).
     pub installation: watch::Receiver<Arc<Installation>>,
+    /// The whole state, replaced after every change.
+    pub view: watch::Receiver<StateView>,
 }
 
 /// Everything the actor drives.
@@ -177,6 +180,7 @@ struct Actor {
     power_tx: watch::Sender<PowerState>,
     heartbeat_tx: watch::Sender<Millis>,
     installation_tx: watch::Sender<Arc<Installation>>,
+    view_tx: watch::Sender<StateView>,
     generation: u64,
     /// Notices handed to the pipeline and not yet in the outbox (journaled).
     notices: Vec<Notice>,
@@ -196,6 +200,7 @@ pub fn spawn(
     let (power_tx, power) = watch::channel(engine.snapshot().power.unwrap_or(PowerState::Network));
     let (heartbeat_tx, heartbeat) = watch::channel(now_ms());
     let (installation_tx, installation_rx) = watch::channel(Arc::new(installation.clone()));
+    let (view_tx, view) = watch::channel(StateView::of(&engine));
     let mut actor = Actor {
         channels: installation.channels(),
         references: BTreeMap::new(),
@@ -207,6 +212,7 @@ pub fn spawn(
         power_tx,
         heartbeat_tx,
         installation_tx,
+        view_tx,
         generation: 0,
         notices: Vec::new(),
     };
@@ -244,6 +250,7 @@ pub fn spawn(
             heartbeat,
             journal_saved,
             installation: installation_rx,
+            view,
         },
     )
 }
@@ -428,6 +435,12 @@ impl Actor {
         for e in effects {
             self.store(e);
         }
+        let view = StateView::of(&self.engine);
+        self.view_tx.send_if_modified(|v| {
+            let changed = *v != view;
+            *v = view;
+            changed
+        });
         self.save_journal();
     }
 

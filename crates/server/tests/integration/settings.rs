@@ -92,6 +92,11 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             json!({"open_sensors": "refuse", "swinger_limit": 3}),
         ),
         (
+            "mqtt",
+            "homeassistant",
+            json!({"discovery_prefix": "homeassistant", "arpi_topics": false, "force_arm": false}),
+        ),
+        (
             "notifications",
             "webhook",
             json!({"enabled": false, "url": null, "secret": null}),

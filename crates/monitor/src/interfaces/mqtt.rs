@@ -1,0 +1,9 @@
+//! Home Assistant over MQTT: [`discovery`] (what HA is told: panels, binary
+//! sensors, topics, states), [`command`] (what HA may ask), [`client`] (the
+//! session with the broker). None of it is on the alarm's path: the session
+//! follows the actor's state view and hands commands to the engine like
+//! any other interface.
+
+pub mod client;
+pub mod command;
+pub mod discovery;

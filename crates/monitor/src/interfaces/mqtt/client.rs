@@ -1,0 +1,451 @@
+//! The MQTT session: connects to the broker `mqtt/connection` chooses (the
+//! internal mosquitto as user `argus`, or `mqtt/external_publish`), announces
+//! argus to Home Assistant (availability with a last will, discovery),
+//! publishes every state change (retained, only what changed), republishes
+//! all when HA says `online` or after a reconnect, and obeys commands whose
+//! code is a PIN under the shared lock-out. Publishing never waits: a full
+//! queue drops the message (the next change or reconnect sends the state
+//! again). A broker that is down or refuses us costs reconnect attempts with
+//! a doubling wait, never the alarm.
+
+use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, Transport};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+use tokio::sync::watch;
+
+use super::command::{self, Action};
+use super::discovery::{self as d, Panel};
+use crate::engine::model::ArmMode;
+use crate::engine::{ArmState, Effect, Input, Origin};
+use crate::interfaces::access::{self, Refusal};
+use crate::interfaces::running::{Running, DURABLE_WAIT};
+use crate::runtime::view::StateView;
+use argus_protocol::constants::PowerState;
+use argus_protocol::lockout::Attempt;
+
+/// The internal broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
+/// `ARGUS_MQTT_TLS`; user `argus` with `ARGUS_MQTT_PASSWORD`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Broker {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User, if any.
+    pub username: Option<String>,
+    /// Password, if any (never logged).
+    pub password: Option<String>,
+    /// TLS (the system's roots verify the certificate).
+    pub tls: bool,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct ConnectionOption {
+    enabled: bool,
+    external: bool,
+}
+
+#[derive(Deserialize)]
+struct ExternalOption {
+    hostname: Option<String>,
+    port: i64,
+    username: Option<String>,
+    password: Option<String>,
+    tls_enabled: bool,
+}
+
+/// `mqtt/homeassistant`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HomeAssistantOption {
+    /// Where Home Assistant reads discovery (`homeassistant`).
+    pub discovery_prefix: Option<String>,
+    /// Also ArPI's `arpi/...` topics (not published yet).
+    pub arpi_topics: bool,
+    /// Arm despite open sensors, bypassing them.
+    pub force_arm: bool,
+}
+
+impl HomeAssistantOption {
+    fn prefix(&self) -> String {
+        self.discovery_prefix
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("homeassistant")
+            .to_owned()
+    }
+}
+
+/// The broker and HA settings in force, `None` when MQTT is off.
+async fn settings(r: &Running, internal: &Broker) -> Option<(Broker, HomeAssistantOption)> {
+    let connection: ConnectionOption = crate::db::option(&r.db, "mqtt", "connection")
+        .await
+        .ok()??;
+    if !connection.enabled {
+        return None;
+    }
+    let broker = if connection.external {
+        let e: ExternalOption = crate::db::option(&r.db, "mqtt", "external_publish")
+            .await
+            .ok()??;
+        Broker {
+            host: e.hostname.filter(|h| !h.trim().is_empty())?,
+            port: u16::try_from(e.port).ok()?,
+            username: e.username.filter(|u| !u.is_empty()),
+            password: e.password.filter(|p| !p.is_empty()),
+            tls: e.tls_enabled,
+        }
+    } else {
+        internal.clone()
+    };
+    let ha = crate::db::option(&r.db, "mqtt", "homeassistant")
+        .await
+        .ok()??;
+    Some((broker, ha))
+}
+
+/// Starts the MQTT task.
+pub fn spawn(r: Running, view: watch::Receiver<StateView>, internal: Broker) {
+    tokio::spawn(async move {
+        let mut installation = r.installation.clone();
+        loop {
+            match settings(&r, &internal).await {
+                Some((broker, ha)) => {
+                    Session::new(&r, &broker, ha)
+                        .run(view.clone(), &mut installation, &internal)
+                        .await;
+                }
+                None => {
+                    // Off (or the database unreachable): look again after a reload.
+                    let again = tokio::time::sleep(Duration::from_secs(60));
+                    tokio::select! {
+                        changed = installation.changed() => if changed.is_err() { return },
+                        () = again => {}
+                    }
+                }
+            }
+        }
+    });
+}
+
+struct Session {
+    r: Running,
+    broker: Broker,
+    ha: HomeAssistantOption,
+    client: AsyncClient,
+    eventloop: rumqttc::EventLoop,
+    /// The last payload sent on each retained topic.
+    sent: BTreeMap<String, Vec<u8>>,
+    /// Discovery topics announced.
+    announced: BTreeSet<String>,
+}
+
+impl Session {
+    fn new(r: &Running, broker: &Broker, ha: HomeAssistantOption) -> Self {
+        let mut options = MqttOptions::new("argus-monitor", broker.host.clone(), broker.port);
+        options.set_keep_alive(Duration::from_secs(15));
+        options.set_last_will(LastWill::new(
+            d::AVAILABILITY,
+            "offline",
+            QoS::AtLeastOnce,
+            true,
+        ));
+        if let Some(user) = &broker.username {
+            options.set_credentials(user.clone(), broker.password.clone().unwrap_or_default());
+        }
+        if broker.tls {
+            options.set_transport(Transport::tls_with_default_config());
+        }
+        let (client, eventloop) = AsyncClient::new(options, 256);
+        Self {
+            r: r.clone(),
+            broker: broker.clone(),
+            ha,
+            client,
+            eventloop,
+            sent: BTreeMap::new(),
+            announced: BTreeSet::new(),
+        }
+    }
+
+    /// Until the settings change (then the caller connects anew).
+    async fn run(
+        mut self,
+        mut view: watch::Receiver<StateView>,
+        installation: &mut watch::Receiver<std::sync::Arc<crate::installation::Installation>>,
+        internal: &Broker,
+    ) {
+        let mut connected = false;
+        let mut wait = Duration::from_secs(1);
+        loop {
+            tokio::select! {
+                event = self.eventloop.poll() => match event {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        wait = Duration::from_secs(1);
+                        if !connected {
+                            connected = true;
+                            tracing::info!(broker = ?self.broker, "MQTT connected");
+                            crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some("connected".into()));
+                        }
+                        let _ = self.client.try_subscribe(format!("{}/panel/+/set", d::BASE), QoS::AtLeastOnce);
+                        let _ = self.client.try_subscribe(format!("{}/status", self.ha.prefix()), QoS::AtLeastOnce);
+                        self.sent.clear();
+                        self.announce(&view.borrow().clone());
+                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) => self.incoming(p, &view.borrow().clone()),
+                    Ok(_) => {}
+                    Err(e) => {
+                        if connected {
+                            connected = false;
+                            crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some("disconnected".into()));
+                        }
+                        tracing::warn!(error = %e, retry_s = wait.as_secs(), "MQTT broker unavailable");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(60));
+                    }
+                },
+                changed = view.changed() => {
+                    if changed.is_err() { return }
+                    let state = view.borrow_and_update().clone();
+                    self.states(&state);
+                }
+                changed = installation.changed() => {
+                    if changed.is_err() { return }
+                    installation.borrow_and_update();
+                    match settings(&self.r, internal).await {
+                        Some((broker, ha)) if broker == self.broker && ha == self.ha => {
+                            self.announce(&view.borrow().clone());
+                        }
+                        _ => {
+                            let _ = self.client.try_publish(d::AVAILABILITY, QoS::AtLeastOnce, true, "offline");
+                            let _ = self.client.try_disconnect();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Publishes a retained payload unless it is what was sent last.
+    fn retained(&mut self, topic: String, payload: Vec<u8>) {
+        if self.sent.get(&topic) == Some(&payload) {
+            return;
+        }
+        match self
+            .client
+            .try_publish(topic.clone(), QoS::AtLeastOnce, true, payload.clone())
+        {
+            Ok(()) => {
+                self.sent.insert(topic, payload);
+            }
+            Err(_) => tracing::debug!("MQTT queue full; the state goes out with the next change"),
+        }
+    }
+
+    /// Availability, discovery (and removal of what is gone), then every state.
+    fn announce(&mut self, state: &StateView) {
+        let installation = self.r.installation.borrow().clone();
+        let prefix = self.ha.prefix();
+        let mut configs = vec![d::panel_config(&prefix, Panel::System, "argus")];
+        for (&id, area) in &installation.areas {
+            configs.push(d::panel_config(&prefix, Panel::Area(id), &area.name));
+        }
+        for (&id, s) in &installation.sensors {
+            let enabled = installation
+                .config
+                .sensors
+                .get(&id)
+                .is_some_and(|c| c.enabled);
+            if enabled {
+                let type_name = installation
+                    .sensor_types
+                    .get(&s.type_id)
+                    .map_or("", String::as_str);
+                configs.push(d::sensor_config(&prefix, id, &s.name, type_name));
+            }
+        }
+        configs.extend(d::fixed_configs(&prefix));
+        let _ = self
+            .client
+            .try_publish(d::AVAILABILITY, QoS::AtLeastOnce, true, "online");
+        let topics: BTreeSet<String> = configs.iter().map(|(t, _)| t.clone()).collect();
+        for gone in self
+            .announced
+            .difference(&topics)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            let _ = self
+                .client
+                .try_publish(gone, QoS::AtLeastOnce, true, Vec::new());
+        }
+        for (topic, payload) in configs {
+            let _ = self
+                .client
+                .try_publish(topic, QoS::AtLeastOnce, true, payload.to_string());
+        }
+        self.announced = topics;
+        self.sent.clear();
+        self.states(state);
+    }
+
+    fn states(&mut self, state: &StateView) {
+        let installation = self.r.installation.borrow().clone();
+        let system = state.system;
+        let open: Vec<&str> = state
+            .alerting
+            .iter()
+            .filter_map(|s| installation.sensors.get(s).map(|i| i.name.as_str()))
+            .collect();
+        let mut panels = vec![(Panel::System, system)];
+        panels.extend(installation.areas.keys().map(|&a| {
+            (
+                Panel::Area(a),
+                state.areas.get(&a).copied().unwrap_or(ArmState::Disarm),
+            )
+        }));
+        for (panel, arm) in panels {
+            let word = d::ha_state(state.monitoring, arm, panel == Panel::System);
+            self.retained(panel.state_topic(), word.as_bytes().to_vec());
+            let attributes =
+                json!({"alerting_sensors": open, "monitoring_state": state.monitoring.as_str()});
+            self.retained(
+                panel.attributes_topic(),
+                attributes.to_string().into_bytes(),
+            );
+        }
+        for &id in installation.sensors.keys() {
+            let on = if state.alerting.contains(&id) {
+                "ON"
+            } else {
+                "OFF"
+            };
+            self.retained(d::sensor_state_topic(id), on.into());
+        }
+        self.retained(
+            d::SIREN_STATE.into(),
+            if state.siren { "ON" } else { "OFF" }.into(),
+        );
+        if let Some(power) = state.power {
+            let on = if power == PowerState::Network {
+                "ON"
+            } else {
+                "OFF"
+            };
+            self.retained(d::POWER_STATE.into(), on.into());
+        }
+    }
+
+    fn incoming(&mut self, p: rumqttc::Publish, state: &StateView) {
+        if p.topic == format!("{}/status", self.ha.prefix()) {
+            if p.payload.as_ref() == b"online" {
+                self.announce(state);
+            }
+            return;
+        }
+        let Some(panel) = Panel::of_command_topic(&p.topic) else {
+            return;
+        };
+        // A PIN check costs a bcrypt: off the event loop.
+        let (r, client, force) = (self.r.clone(), self.client.clone(), self.ha.force_arm);
+        tokio::spawn(async move {
+            let outcome = obey(&r, panel, &p.payload, p.retain, force).await;
+            let user = outcome.as_ref().ok().copied().flatten();
+            let detail = match &outcome {
+                Ok(_) => "done".to_owned(),
+                Err(why) => why.clone(),
+            };
+            crate::db::record_event(
+                &r.db,
+                "mqtt_command",
+                user,
+                None,
+                "mqtt",
+                Some(detail.clone()),
+            );
+            let report = json!({"last_command": {"result": if outcome.is_ok() { "done" } else { "refused" }, "reason": detail}});
+            let _ = client.try_publish(
+                format!("{}/panel/last_command", d::BASE),
+                QoS::AtLeastOnce,
+                false,
+                report.to_string(),
+            );
+        });
+    }
+}
+
+/// Checks and performs a command; the PIN's owner, or why not.
+async fn obey(
+    r: &Running,
+    panel: Panel,
+    payload: &[u8],
+    retained: bool,
+    force: bool,
+) -> Result<Option<i32>, String> {
+    let request = command::parse(payload, retained).map_err(|e| e.to_string())?;
+    let code = request.code.as_deref().ok_or("a code is required")?;
+    let attempt = Attempt {
+        device: Some("mqtt".into()),
+        ..Attempt::default()
+    };
+    let user = access::owner_under_lockout(r, &attempt, code)
+        .await
+        .map_err(|refusal| match refusal {
+            Refusal::Locked => "too many wrong codes; locked out".to_owned(),
+            Refusal::Wrong => "wrong code".to_owned(),
+            Refusal::Unavailable => "the code cannot be checked now".to_owned(),
+        })?;
+    let area = match panel {
+        Panel::System => None,
+        Panel::Area(a) => Some(a),
+    };
+    let origin = Origin::Mqtt { user: Some(user) };
+    let input = match request.action {
+        Action::Disarm => Input::Disarm {
+            area,
+            origin,
+            duress: false,
+        },
+        Action::ArmAway | Action::ArmHome => Input::Arm {
+            mode: if request.action == Action::ArmHome {
+                ArmMode::Stay
+            } else {
+                ArmMode::Away
+            },
+            area,
+            origin,
+            use_delay: true,
+            force,
+        },
+    };
+    let effects = r
+        .engine
+        .input_durable(input, &r.journal_saved, DURABLE_WAIT)
+        .await
+        .ok_or("the alarm is not answering")?;
+    if let Some(open) = effects.iter().find_map(|e| match e {
+        Effect::ArmRefused { open } => Some(open.clone()),
+        _ => None,
+    }) {
+        let installation = r.installation.borrow().clone();
+        let names: Vec<&str> = open
+            .iter()
+            .filter_map(|s| installation.sensors.get(s).map(|i| i.name.as_str()))
+            .collect();
+        return Err(format!("not armed: open sensors: {}", names.join(", ")));
+    }
+    Ok(Some(user))
+}

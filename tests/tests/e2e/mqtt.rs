@@ -1,0 +1,187 @@
+//! Home Assistant over MQTT, against a real mosquitto and paho-mqtt standing
+//! in for Home Assistant: discovery, states that follow the alarm, commands
+//! with a code under the lock-out, and a broker that dies and comes back.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use argus_e2e::{count, wait_until, Argus, HomeAssistant, Mosquitto};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+use crate::support::{demo_with, sensor_id};
+
+const SYSTEM: &str = "argus/panel/system/state";
+const SET: &str = "argus/panel/system/set";
+
+fn system(broker: &Mosquitto) -> (argus_db::test_db::TestDb, Argus) {
+    let db = demo_with(&[
+        (
+            "mqtt",
+            "connection",
+            json!({"enabled": true, "external": true}),
+        ),
+        (
+            "mqtt",
+            "external_publish",
+            json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
+        ),
+    ]);
+    let argus = Argus::start(db.url());
+    (db, argus)
+}
+
+fn config(ha: &HomeAssistant, topic: &str) -> Value {
+    let m = ha.next_on(topic);
+    serde_json::from_str(m["payload"].as_str().unwrap()).unwrap()
+}
+
+/// Waits until each `(topic, payload)` has been seen, in any order.
+fn until_all(ha: &HomeAssistant, wanted: &[(&str, &str)]) {
+    let mut missing = wanted.to_vec();
+    while !missing.is_empty() {
+        let m = ha.next();
+        missing.retain(|(t, p)| !(m["topic"] == *t && m["payload"] == *p));
+    }
+}
+
+fn command(ha: &mut HomeAssistant, action: &str, code: &str) {
+    ha.publish(
+        SET,
+        &json!({"action": action, "code": code}).to_string(),
+        false,
+    );
+}
+
+fn events(db: &argus_db::test_db::TestDb, detail: &str) -> i64 {
+    count(
+        &db.url(),
+        &format!("SELECT 1 FROM argus_event WHERE kind = 'mqtt_command' AND detail = '{detail}'"),
+    )
+}
+
+#[test]
+fn home_assistant_discovers_follows_and_commands_the_alarm() {
+    let broker = Mosquitto::start();
+    let mut ha = HomeAssistant::connect(&broker);
+    // A command left retained on the broker reaches argus when it
+    // subscribes (MQTT marks it retained then): it must not arm.
+    ha.publish(
+        SET,
+        &json!({"action": "ARM_AWAY", "code": "1234"}).to_string(),
+        true,
+    );
+    let (db, argus) = system(&broker);
+
+    let panel = config(&ha, "homeassistant/alarm_control_panel/argus/system/config");
+    assert_eq!(panel["unique_id"], "argus_system");
+    assert_eq!(panel["command_topic"], SET);
+    assert_eq!(panel["state_topic"], SYSTEM);
+    assert_eq!(panel["code"], "REMOTE_CODE");
+    assert_eq!(panel["availability_topic"], "argus/availability");
+    assert_eq!(panel["device"]["identifiers"], json!(["argus"]));
+    let room = sensor_id(&db, "Test room 2");
+    let sensor = config(
+        &ha,
+        &format!("homeassistant/binary_sensor/argus/sensor_{room}/config"),
+    );
+    assert_eq!(
+        (sensor["name"].as_str(), sensor["device_class"].as_str()),
+        (Some("Test room 2"), Some("motion"))
+    );
+    ha.until(SYSTEM, "disarmed");
+    assert!(wait_until(Duration::from_secs(20), || events(
+        &db,
+        "retained commands are ignored"
+    ) == 1));
+    assert_eq!(
+        argus.state(),
+        "monitoring_ready",
+        "the retained command did not arm"
+    );
+    ha.publish(SET, "", true); // clears it from the broker (argus sees an empty command)
+                               // Home Assistant started later finds it all retained.
+    let late = HomeAssistant::connect(&broker);
+    let kept = late.next_on("homeassistant/alarm_control_panel/argus/system/config");
+    assert_eq!(kept["retain"], true);
+    let state = late.next_on(SYSTEM);
+    assert_eq!(
+        (state["payload"].as_str(), state["retain"].as_bool()),
+        (Some("disarmed"), Some(true))
+    );
+    drop(late);
+
+    command(&mut ha, "ARM_AWAY", "1234");
+    ha.until(SYSTEM, "armed_away");
+    argus.sim(&["input", "CH03", "active"]);
+    let sensor_state = format!("argus/sensor/{room}/state");
+    until_all(&ha, &[(&sensor_state, "ON"), (SYSTEM, "triggered")]);
+
+    // Refused, and recorded: a wrong code, garbage, no code.
+    command(&mut ha, "DISARM", "9999");
+    ha.publish(SET, "{not json", false);
+    ha.publish(SET, "DISARM", false);
+    assert!(wait_until(Duration::from_secs(20), || {
+        events(&db, "wrong code") == 1
+            && events(&db, "not a command") == 2
+            && events(&db, "a code is required") == 1
+    }));
+    assert_eq!(
+        argus.state(),
+        "monitoring_alert",
+        "nothing of that disarmed"
+    );
+
+    command(&mut ha, "DISARM", "1234");
+    ha.until(SYSTEM, "disarmed");
+    argus.sim(&["input", "CH03", "idle"]);
+
+    // Five wrong codes (the disarm's success cleared the counter): the right
+    // one is then refused too, as a PIN would be.
+    for _ in 0..5 {
+        command(&mut ha, "ARM_HOME", "0000");
+    }
+    assert!(wait_until(Duration::from_secs(20), || events(
+        &db,
+        "wrong code"
+    ) == 6));
+    command(&mut ha, "ARM_HOME", "1234");
+    assert!(wait_until(Duration::from_secs(20), || events(
+        &db,
+        "too many wrong codes; locked out"
+    ) == 1));
+    assert_eq!(argus.state(), "monitoring_ready");
+}
+
+#[test]
+fn a_broker_that_dies_and_returns_gets_discovery_and_the_state_again() {
+    let mut broker = Mosquitto::start();
+    let ha = HomeAssistant::connect(&broker);
+    let (db, argus) = system(&broker);
+    ha.until(SYSTEM, "disarmed");
+    drop(ha);
+
+    broker.stop();
+    // The alarm works meanwhile.
+    assert!(argus.arm(false));
+    argus.sim(&["input", "CH03", "active"]);
+    argus.wait_state("monitoring_alert");
+    assert!(argus.siren(), "the siren sounds without a broker");
+
+    // A fresh broker knows nothing (no persistence): argus tells it all again.
+    broker.restart();
+    let ha = HomeAssistant::connect(&broker);
+    let mut discovered = false;
+    let mut missing = vec![
+        ("argus/availability", "online"),
+        (SYSTEM, "triggered"),
+        ("argus/siren/state", "ON"),
+    ];
+    while !missing.is_empty() || !discovered {
+        let m = ha.next();
+        discovered |= m["topic"] == "homeassistant/alarm_control_panel/argus/system/config";
+        missing.retain(|(t, p)| !(m["topic"] == *t && m["payload"] == *p));
+    }
+    assert!(wait_until(Duration::from_secs(20), || count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'mqtt_status' AND detail = 'disconnected'"
+    ) >= 1));
+}
