@@ -10,6 +10,7 @@
 #   ARGUS_DATA_DIR   where the cluster, sockets, state and secrets live (default ./var)
 #   ARGUS_HTTP_PORT  REST API port (default 8080)
 #   ARGUS_LIVE_PORT  Socket.IO port (default 8081)
+#   ARGUS_MQTT_DEV_PORT  the private mosquitto's port (default 1883)
 #   ARGUS_DEV_NOTIFY=1  also a fake GSM modem and a local SMTP server, with the
 #                    demo's notifications pointed at them (see notify_dev below)
 set -euo pipefail
@@ -107,6 +108,41 @@ if [ "${ARGUS_DEV_NOTIFY:-0}" = 1 ]; then
   notify_dev
 fi
 
+# A private mosquitto for the internal broker (user argus, the generated
+# ARGUS_MQTT_PASSWORD) on 127.0.0.1:$ARGUS_MQTT_DEV_PORT, when it is installed
+# or installable; without it argus runs without MQTT.
+mqtt_port=${ARGUS_MQTT_DEV_PORT:-1883}
+mqtt_dev() {
+  command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends mosquitto >/dev/null 2>&1 || true
+  }
+  [ -x /usr/sbin/mosquitto ] || { log "mosquitto is not installable here: running without MQTT"; return; }
+  mkdir -p "$data_dir/mqtt"
+  if ! grep -q '^ARGUS_MQTT_PASSWORD=.' "$data_dir/secrets.env"; then
+    sed -i '/^ARGUS_MQTT_PASSWORD=/d' "$data_dir/secrets.env"
+    printf 'ARGUS_MQTT_PASSWORD=%s\n' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >>"$data_dir/secrets.env"
+  fi
+  ARGUS_MQTT_PASSWORD=$(sed -n 's/^ARGUS_MQTT_PASSWORD=//p' "$data_dir/secrets.env")
+  rm -f "$data_dir/mqtt/passwd" && touch "$data_dir/mqtt/passwd" && chmod 600 "$data_dir/mqtt/passwd"
+  mosquitto_passwd -b "$data_dir/mqtt/passwd" argus "$ARGUS_MQTT_PASSWORD"
+  # Started as root, mosquitto drops to its own user, which must read the file.
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$data_dir/mqtt/passwd"; fi
+  cat >"$data_dir/mqtt/mosquitto.conf" <<CONF
+listener $mqtt_port 127.0.0.1
+allow_anonymous false
+password_file $data_dir/mqtt/passwd
+persistence false
+CONF
+  /usr/sbin/mosquitto -c "$data_dir/mqtt/mosquitto.conf" >"$data_dir/mqtt/mosquitto.log" 2>&1 &
+  pids+=($!)
+  export ARGUS_MQTT_HOST=127.0.0.1 ARGUS_MQTT_PORT="$mqtt_port" ARGUS_MQTT_TLS=false ARGUS_MQTT_PASSWORD
+  mqtt_up=1
+}
+mqtt_up=0
+mqtt_dev
+
 # Restarts a process that exits, as systemd's Restart=always would, until
 # this script stops it (SIGTERM to the supervisor stops its child first).
 supervise() {
@@ -152,6 +188,12 @@ cat <<TXT
 
   In another terminal:  source $data_dir/dev.env   (then argus-sim, manage, psql, \$API)
 TXT
+if [ "$mqtt_up" = 1 ]; then
+  cat <<TXT
+  MQTT          mosquitto on 127.0.0.1:$mqtt_port, user argus, password in $data_dir/secrets.env
+                Home Assistant: MQTT integration, broker 127.0.0.1:$mqtt_port, user argus
+TXT
+fi
 if [ "${ARGUS_DEV_NOTIFY:-0}" = 1 ]; then
   cat <<TXT
   Notifications  SMS and calls: tail -f $data_dir/modem.log    e-mail: tail -f $data_dir/mail.log
