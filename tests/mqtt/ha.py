@@ -19,7 +19,7 @@ ready = threading.Event()
 
 
 def on_connect(client, userdata, flags, reason, properties):
-    client.subscribe([(f"{prefix}/#", 1), ("argus/#", 1)])
+    client.subscribe([(f"{prefix}/#", 1), ("argus/#", 1), ("arpi/#", 1)])
 
 
 def on_subscribe(client, userdata, mid, reasons, properties):

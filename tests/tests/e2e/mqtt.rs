@@ -24,6 +24,7 @@ fn system(broker: &Mosquitto) -> (argus_db::test_db::TestDb, Argus) {
             "external_publish",
             json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
         ),
+        ("mqtt", "homeassistant", json!({"arpi_topics": true})),
     ]);
     let argus = Argus::start(db.url());
     (db, argus)
@@ -110,7 +111,13 @@ fn home_assistant_discovers_follows_and_commands_the_alarm() {
     drop(late);
 
     command(&mut ha, "ARM_AWAY", "1234");
-    ha.until(SYSTEM, "armed_away");
+    until_all(
+        &ha,
+        &[
+            (SYSTEM, "armed_away"),
+            ("arpi/alarm_control_panel/house/state", "armed_away"),
+        ],
+    );
     argus.sim(&["input", "CH03", "active"]);
     let sensor_state = format!("argus/sensor/{room}/state");
     until_all(&ha, &[(&sensor_state, "ON"), (SYSTEM, "triggered")]);

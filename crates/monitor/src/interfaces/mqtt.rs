@@ -2,8 +2,9 @@
 //! sensors, topics, states), [`command`] (what HA may ask), [`client`] (the
 //! session with the broker). None of it is on the alarm's path: the session
 //! follows the actor's state view and hands commands to the engine like
-//! any other interface.
+//! any other interface. [`arpi`] keeps ArPI's own topics for those who use them.
 
+pub mod arpi;
 pub mod client;
 pub mod command;
 pub mod discovery;

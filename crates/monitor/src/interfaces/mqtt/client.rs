@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio::sync::watch;
 
+use super::arpi;
 use super::command::{self, Action};
 use super::discovery::{self as d, Panel};
 use crate::engine::model::ArmMode;
@@ -71,7 +72,7 @@ struct ExternalOption {
 pub struct HomeAssistantOption {
     /// Where Home Assistant reads discovery (`homeassistant`).
     pub discovery_prefix: Option<String>,
-    /// Also ArPI's `arpi/...` topics (not published yet).
+    /// Also ArPI's `arpi/...` topics.
     pub arpi_topics: bool,
     /// Arm despite open sensors, bypassing them.
     pub force_arm: bool,
@@ -278,6 +279,21 @@ impl Session {
             }
         }
         configs.extend(d::fixed_configs(&prefix));
+        if self.ha.arpi_topics {
+            configs.extend(
+                installation
+                    .areas
+                    .values()
+                    .map(|a| arpi::area_config(&a.name)),
+            );
+            for (&id, s) in &installation.sensors {
+                let type_name = installation
+                    .sensor_types
+                    .get(&s.type_id)
+                    .map_or("", String::as_str);
+                configs.push(arpi::sensor_config(id, &s.name, d::device_class(type_name)));
+            }
+        }
         let _ = self
             .client
             .try_publish(d::AVAILABILITY, QoS::AtLeastOnce, true, "online");
@@ -334,6 +350,21 @@ impl Session {
                 "OFF"
             };
             self.retained(d::sensor_state_topic(id), on.into());
+        }
+        if self.ha.arpi_topics {
+            for (id, area) in &installation.areas {
+                let arm = state.areas.get(id).copied().unwrap_or(ArmState::Disarm);
+                let (topic, word) = arpi::area_state(&area.name, arm);
+                self.retained(topic, word.into());
+            }
+            for (id, s) in &installation.sensors {
+                let on = if state.alerting.contains(id) {
+                    "ON"
+                } else {
+                    "OFF"
+                };
+                self.retained(arpi::sensor_state_topic(&s.name), on.into());
+            }
         }
         self.retained(
             d::SIREN_STATE.into(),
