@@ -141,6 +141,23 @@ fn home_assistant_discovers_follows_and_commands_the_alarm() {
     ha.until(SYSTEM, "disarmed");
     argus.sim(&["input", "CH03", "idle"]);
 
+    // Arming with a sensor open is refused, and the panel's attributes say why.
+    argus.sim(&["input", "CH03", "active"]);
+    command(&mut ha, "ARM_AWAY", "1234");
+    loop {
+        let m = ha.next_on("argus/panel/system/attributes");
+        let attributes: Value = serde_json::from_str(m["payload"].as_str().unwrap()).unwrap();
+        let last = &attributes["last_command"];
+        if last["result"] == "refused" && last["action"] == "ARM_AWAY" {
+            assert_eq!(
+                attributes["last_command"]["reason"],
+                "not armed: open sensors: Test room 2"
+            );
+            break;
+        }
+    }
+    argus.sim(&["input", "CH03", "idle"]);
+
     // Five wrong codes (the disarm's success cleared the counter): the right
     // one is then refused too, as a PIN would be.
     for _ in 0..5 {

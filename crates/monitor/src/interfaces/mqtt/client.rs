@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::arpi;
 use super::command::{self, Action};
@@ -151,6 +151,13 @@ struct Session {
     sent: BTreeMap<String, Vec<u8>>,
     /// Discovery topics announced.
     announced: BTreeSet<String>,
+    /// Each panel's last command and its outcome (an attribute).
+    last: BTreeMap<Panel, serde_json::Value>,
+    /// Command outcomes from their tasks.
+    results: (
+        mpsc::UnboundedSender<(Panel, serde_json::Value)>,
+        mpsc::UnboundedReceiver<(Panel, serde_json::Value)>,
+    ),
 }
 
 impl Session {
@@ -178,6 +185,8 @@ impl Session {
             eventloop,
             sent: BTreeMap::new(),
             announced: BTreeSet::new(),
+            last: BTreeMap::new(),
+            results: mpsc::unbounded_channel(),
         }
     }
 
@@ -217,6 +226,10 @@ impl Session {
                         wait = (wait * 2).min(Duration::from_secs(60));
                     }
                 },
+                Some((panel, report)) = self.results.1.recv() => {
+                    self.last.insert(panel, report);
+                    self.states(&view.borrow().clone());
+                }
                 changed = view.changed() => {
                     if changed.is_err() { return }
                     let state = view.borrow_and_update().clone();
@@ -336,8 +349,11 @@ impl Session {
         for (panel, arm) in panels {
             let word = d::ha_state(state.monitoring, arm, panel == Panel::System);
             self.retained(panel.state_topic(), word.as_bytes().to_vec());
-            let attributes =
-                json!({"alerting_sensors": open, "monitoring_state": state.monitoring.as_str()});
+            let attributes = json!({
+                "alerting_sensors": open,
+                "monitoring_state": state.monitoring.as_str(),
+                "last_command": self.last.get(&panel),
+            });
             self.retained(
                 panel.attributes_topic(),
                 attributes.to_string().into_bytes(),
@@ -391,9 +407,14 @@ impl Session {
             return;
         };
         // A PIN check costs a bcrypt: off the event loop.
-        let (r, client, force) = (self.r.clone(), self.client.clone(), self.ha.force_arm);
+        let (r, results, force) = (self.r.clone(), self.results.0.clone(), self.ha.force_arm);
         tokio::spawn(async move {
-            let outcome = obey(&r, panel, &p.payload, p.retain, force).await;
+            let parsed = command::parse(&p.payload, p.retain);
+            let action = parsed.as_ref().ok().map(|req| req.action.as_str());
+            let outcome = match parsed {
+                Ok(request) => obey(&r, panel, request, force).await,
+                Err(rejected) => Err(rejected.to_string()),
+            };
             let user = outcome.as_ref().ok().copied().flatten();
             let detail = match &outcome {
                 Ok(_) => "done".to_owned(),
@@ -407,13 +428,13 @@ impl Session {
                 "mqtt",
                 Some(detail.clone()),
             );
-            let report = json!({"last_command": {"result": if outcome.is_ok() { "done" } else { "refused" }, "reason": detail}});
-            let _ = client.try_publish(
-                format!("{}/panel/last_command", d::BASE),
-                QoS::AtLeastOnce,
-                false,
-                report.to_string(),
-            );
+            let report = json!({
+                "action": action,
+                "result": if outcome.is_ok() { "done" } else { "refused" },
+                "reason": detail,
+                "time": argus_protocol::wire::local_time(chrono::Utc::now()),
+            });
+            let _ = results.send((panel, report));
         });
     }
 }
@@ -422,11 +443,9 @@ impl Session {
 async fn obey(
     r: &Running,
     panel: Panel,
-    payload: &[u8],
-    retained: bool,
+    request: command::Request,
     force: bool,
 ) -> Result<Option<i32>, String> {
-    let request = command::parse(payload, retained).map_err(|e| e.to_string())?;
     let code = request.code.as_deref().ok_or("a code is required")?;
     let attempt = Attempt {
         device: Some("mqtt".into()),
