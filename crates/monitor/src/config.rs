@@ -73,7 +73,7 @@ pub struct MonitorConfig {
     pub gsm_check: std::time::Duration,
     /// The internal MQTT broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
     /// `ARGUS_MQTT_TLS`, user `argus` with `ARGUS_MQTT_PASSWORD`).
-    pub mqtt_internal: crate::interfaces::mqtt::client::Broker,
+    pub mqtt_internal: crate::interfaces::mqtt::settings::Broker,
 }
 
 /// A secret string whose `Debug` never shows it.
@@ -150,7 +150,7 @@ impl MonitorConfig {
             gsm_check: std::time::Duration::from_millis(
                 parse(&lookup, "ARGUS_GSM_CHECK_MS", 60_000u64)?.max(100),
             ),
-            mqtt_internal: crate::interfaces::mqtt::client::Broker {
+            mqtt_internal: crate::interfaces::mqtt::settings::Broker {
                 host: lookup("ARGUS_MQTT_HOST")
                     .filter(|h| !h.is_empty())
                     .unwrap_or_else(|| "localhost".into()),

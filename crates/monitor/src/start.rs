@@ -276,7 +276,7 @@ mod tests {
         assert!(!hook.enabled);
         let power: PowerOption = typed("notifications", "power", None).unwrap();
         assert_eq!(power.report_delay_seconds, 60);
-        let ha: crate::interfaces::mqtt::client::HomeAssistantOption =
+        let ha: crate::interfaces::mqtt::settings::HomeAssistantOption =
             typed("mqtt", "homeassistant", None).unwrap();
         assert_eq!(ha.discovery_prefix.as_deref(), Some("homeassistant"));
         let sia: SiaOption = typed("notifications", "sia", None).unwrap();

@@ -1,10 +1,12 @@
-//! Home Assistant over MQTT: [`discovery`] (what HA is told: panels, binary
-//! sensors, topics, states), [`command`] (what HA may ask), [`client`] (the
-//! session with the broker). None of it is on the alarm's path: the session
-//! follows the actor's state view and hands commands to the engine like
-//! any other interface. [`arpi`] keeps ArPI's own topics for those who use them.
+//! Home Assistant over MQTT: [`discovery`] (what HA is told: panels,
+//! binary sensors, topics, states), [`command`] (what HA may ask),
+//! [`settings`] (which broker, which prefix), [`client`] (the session with
+//! the broker), [`arpi`] (ArPI's own topics, for those who use them). None
+//! of it is on the alarm's path: the session follows the actor's state
+//! view and hands commands to the engine like any other interface.
 
 pub mod arpi;
 pub mod client;
 pub mod command;
 pub mod discovery;
+pub mod settings;

@@ -9,7 +9,6 @@
 //! a doubling wait, never the alarm.
 
 use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, Transport};
-use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -18,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use super::arpi;
 use super::command::{self, Action};
 use super::discovery::{self as d, Panel};
+use super::settings::{settings, Broker, HomeAssistantOption};
 use crate::engine::model::ArmMode;
 use crate::engine::{ArmState, Effect, Input, Origin};
 use crate::interfaces::access::{self, Refusal};
@@ -25,97 +25,6 @@ use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::runtime::view::StateView;
 use argus_protocol::constants::PowerState;
 use argus_protocol::lockout::Attempt;
-
-/// The internal broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
-/// `ARGUS_MQTT_TLS`; user `argus` with `ARGUS_MQTT_PASSWORD`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Broker {
-    /// Host.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// User, if any.
-    pub username: Option<String>,
-    /// Password, if any (never logged).
-    pub password: Option<String>,
-    /// TLS (the system's roots verify the certificate).
-    pub tls: bool,
-}
-
-impl std::fmt::Debug for Broker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Broker")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls", &self.tls)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Deserialize)]
-struct ConnectionOption {
-    enabled: bool,
-    external: bool,
-}
-
-#[derive(Deserialize)]
-struct ExternalOption {
-    hostname: Option<String>,
-    port: i64,
-    username: Option<String>,
-    password: Option<String>,
-    tls_enabled: bool,
-}
-
-/// `mqtt/homeassistant`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct HomeAssistantOption {
-    /// Where Home Assistant reads discovery (`homeassistant`).
-    pub discovery_prefix: Option<String>,
-    /// Also ArPI's `arpi/...` topics.
-    pub arpi_topics: bool,
-    /// Arm despite open sensors, bypassing them.
-    pub force_arm: bool,
-}
-
-impl HomeAssistantOption {
-    fn prefix(&self) -> String {
-        self.discovery_prefix
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .unwrap_or("homeassistant")
-            .to_owned()
-    }
-}
-
-/// The broker and HA settings in force, `None` when MQTT is off.
-async fn settings(r: &Running, internal: &Broker) -> Option<(Broker, HomeAssistantOption)> {
-    let connection: ConnectionOption = crate::db::option(&r.db, "mqtt", "connection")
-        .await
-        .ok()??;
-    if !connection.enabled {
-        return None;
-    }
-    let broker = if connection.external {
-        let e: ExternalOption = crate::db::option(&r.db, "mqtt", "external_publish")
-            .await
-            .ok()??;
-        Broker {
-            host: e.hostname.filter(|h| !h.trim().is_empty())?,
-            port: u16::try_from(e.port).ok()?,
-            username: e.username.filter(|u| !u.is_empty()),
-            password: e.password.filter(|p| !p.is_empty()),
-            tls: e.tls_enabled,
-        }
-    } else {
-        internal.clone()
-    };
-    let ha = crate::db::option(&r.db, "mqtt", "homeassistant")
-        .await
-        .ok()??;
-    Some((broker, ha))
-}
 
 /// Starts the MQTT task.
 pub fn spawn(r: Running, view: watch::Receiver<StateView>, internal: Broker) {
@@ -154,11 +63,12 @@ struct Session {
     /// Each panel's last command and its outcome (an attribute).
     last: BTreeMap<Panel, serde_json::Value>,
     /// Command outcomes from their tasks.
-    results: (
-        mpsc::UnboundedSender<(Panel, serde_json::Value)>,
-        mpsc::UnboundedReceiver<(Panel, serde_json::Value)>,
-    ),
+    outcomes: mpsc::UnboundedSender<Outcome>,
+    outcomes_rx: mpsc::UnboundedReceiver<Outcome>,
 }
+
+/// A panel and what its last command did.
+type Outcome = (Panel, serde_json::Value);
 
 impl Session {
     fn new(r: &Running, broker: &Broker, ha: HomeAssistantOption) -> Self {
@@ -177,6 +87,7 @@ impl Session {
             options.set_transport(Transport::tls_with_default_config());
         }
         let (client, eventloop) = AsyncClient::new(options, 256);
+        let (outcomes, outcomes_rx) = mpsc::unbounded_channel();
         Self {
             r: r.clone(),
             broker: broker.clone(),
@@ -186,7 +97,8 @@ impl Session {
             sent: BTreeMap::new(),
             announced: BTreeSet::new(),
             last: BTreeMap::new(),
-            results: mpsc::unbounded_channel(),
+            outcomes,
+            outcomes_rx,
         }
     }
 
@@ -226,7 +138,7 @@ impl Session {
                         wait = (wait * 2).min(Duration::from_secs(60));
                     }
                 },
-                Some((panel, report)) = self.results.1.recv() => {
+                Some((panel, report)) = self.outcomes_rx.recv() => {
                     self.last.insert(panel, report);
                     self.states(&view.borrow().clone());
                 }
@@ -407,7 +319,7 @@ impl Session {
             return;
         };
         // A PIN check costs a bcrypt: off the event loop.
-        let (r, results, force) = (self.r.clone(), self.results.0.clone(), self.ha.force_arm);
+        let (r, results, force) = (self.r.clone(), self.outcomes.clone(), self.ha.force_arm);
         tokio::spawn(async move {
             let parsed = command::parse(&p.payload, p.retain);
             let action = parsed.as_ref().ok().map(|req| req.action.as_str());
