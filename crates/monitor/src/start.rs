@@ -183,7 +183,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     let listener = ipc::bind(&config.ipc_socket, config.ipc_mode)
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
+    let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
     let running = Running {
+        mqtt,
         modem,
         keypad: Arc::default(),
         live: live.clone(),
@@ -211,6 +213,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         running.clone(),
         published.view.clone(),
         config.mqtt_internal.clone(),
+        mqtt_tx,
     );
     let dispatcher = Dispatcher::running(&published, running);
     let dispatcher = Arc::new(dispatcher);

@@ -82,6 +82,8 @@ pub enum Command {
     SendTestWebhook,
     /// The modem's registration, signal and last error (argus addition).
     GsmGetStatus,
+    /// Whether the MQTT session is connected (argus addition).
+    MqttGetStatus,
     /// Send a test SMS to both numbers.
     SendTestSms,
     /// Make a test call.
@@ -166,6 +168,7 @@ impl Command {
         "send_test_email",
         "send_test_webhook",
         "gsm_get_status",
+        "mqtt_get_status",
         "send_test_sms",
         "make_test_call",
         "get_sms_messages",

@@ -156,3 +156,16 @@ pub struct ModemStatus {
     /// When it was last checked, local time.
     pub checked: Option<String>,
 }
+
+/// The MQTT session as the monitor last saw it (`/api/health`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MqttStatus {
+    /// `mqtt/connection.enabled`.
+    pub enabled: bool,
+    /// Connected to the broker now.
+    pub connected: bool,
+    /// `host:port` of the broker in use.
+    pub broker: Option<String>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+}

@@ -189,6 +189,18 @@ fn a_broker_that_dies_and_returns_gets_discovery_and_the_state_again() {
     argus.sim(&["input", "CH03", "active"]);
     argus.wait_state("monitoring_alert");
     assert!(argus.siren(), "the siren sounds without a broker");
+    let status = || {
+        argus
+            .ipc(argus_protocol::Command::MqttGetStatus)
+            .value
+            .unwrap_or_default()
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || status()["connected"] == false
+            && status()["last_error"].is_string()),
+        "{}",
+        status()
+    );
 
     // A fresh broker knows nothing (no persistence): argus tells it all again.
     broker.restart();
@@ -208,4 +220,7 @@ fn a_broker_that_dies_and_returns_gets_discovery_and_the_state_again() {
         &db.url(),
         "SELECT 1 FROM argus_event WHERE kind = 'mqtt_status' AND detail = 'disconnected'"
     ) >= 1));
+    assert!(wait_until(Duration::from_secs(20), || status()
+        ["connected"]
+        == true));
 }

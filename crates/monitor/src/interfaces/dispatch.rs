@@ -128,6 +128,7 @@ impl Handler for Dispatcher {
             Command::SendTestEmail => email_test(r).await,
             Command::SendTestWebhook => webhook_test(r).await,
             Command::GsmGetStatus => Reply::ok_value(json!(*r.modem.borrow())),
+            Command::MqttGetStatus => Reply::ok_value(json!(*r.mqtt.borrow())),
             Command::MonitorUpdateSecureConnection => secure_connection(r).await,
             Command::UpdateSsh => update_ssh(r).await,
             Command::MonitorSetClock { timezone, datetime } => {

@@ -32,6 +32,8 @@ pub struct Running {
     pub gsm: crate::devices::gsm::GsmHandle,
     /// The modem's health as last checked.
     pub modem: watch::Receiver<argus_protocol::wire::ModemStatus>,
+    /// The MQTT session's state.
+    pub mqtt: watch::Receiver<argus_protocol::wire::MqttStatus>,
     /// How clock changes are applied.
     pub clock: crate::devices::clock::ClockBackend,
     /// The keypad's input state.

@@ -36,6 +36,14 @@ async fn database(state: &AppState) -> Value {
     }
 }
 
+/// The MQTT session: enabled, connected, and why not.
+async fn mqtt(state: &AppState) -> Value {
+    match state.monitor.call(Command::MqttGetStatus).await {
+        Ok(reply) if reply.result => reply.value.unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
 /// The modem's summary (its last error only on `/api/gsm`, behind a token).
 async fn modem(state: &AppState) -> Value {
     match state.monitor.call(Command::GsmGetStatus).await {
@@ -67,7 +75,12 @@ async fn monitor(state: &AppState) -> Value {
 /// `GET /api/health`.
 #[get("/health")]
 async fn get_health(state: web::Data<AppState>) -> HttpResponse {
-    let (database, monitor, modem) = tokio::join!(database(&state), monitor(&state), modem(&state));
+    let (database, monitor, modem, mqtt) = tokio::join!(
+        database(&state),
+        monitor(&state),
+        modem(&state),
+        mqtt(&state)
+    );
     let up = database["up"] == json!(true) && monitor["up"] == json!(true);
     let body = json!({
         "status": if up { "ok" } else { "degraded" },
@@ -75,6 +88,7 @@ async fn get_health(state: web::Data<AppState>) -> HttpResponse {
         "database": database,
         "monitor": monitor,
         "modem": modem,
+        "mqtt": mqtt,
     });
     if up {
         HttpResponse::Ok().json(body)

@@ -25,19 +25,31 @@ use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::runtime::view::StateView;
 use argus_protocol::constants::PowerState;
 use argus_protocol::lockout::Attempt;
+use argus_protocol::wire::MqttStatus;
 
 /// Starts the MQTT task.
-pub fn spawn(r: Running, view: watch::Receiver<StateView>, internal: Broker) {
+pub fn spawn(
+    r: Running,
+    view: watch::Receiver<StateView>,
+    internal: Broker,
+    status: watch::Sender<MqttStatus>,
+) {
     tokio::spawn(async move {
         let mut installation = r.installation.clone();
         loop {
             match settings(&r, &internal).await {
                 Some((broker, ha)) => {
-                    Session::new(&r, &broker, ha)
+                    status.send_replace(MqttStatus {
+                        enabled: true,
+                        broker: Some(format!("{}:{}", broker.host, broker.port)),
+                        ..MqttStatus::default()
+                    });
+                    Session::new(&r, &broker, ha, status.clone())
                         .run(view.clone(), &mut installation, &internal)
                         .await;
                 }
                 None => {
+                    status.send_replace(MqttStatus::default());
                     // Off (or the database unreachable): look again after a reload.
                     let again = tokio::time::sleep(Duration::from_secs(60));
                     tokio::select! {
@@ -65,13 +77,20 @@ struct Session {
     /// Command outcomes from their tasks.
     outcomes: mpsc::UnboundedSender<Outcome>,
     outcomes_rx: mpsc::UnboundedReceiver<Outcome>,
+    /// What `/api/health` shows.
+    status: watch::Sender<MqttStatus>,
 }
 
 /// A panel and what its last command did.
 type Outcome = (Panel, serde_json::Value);
 
 impl Session {
-    fn new(r: &Running, broker: &Broker, ha: HomeAssistantOption) -> Self {
+    fn new(
+        r: &Running,
+        broker: &Broker,
+        ha: HomeAssistantOption,
+        status: watch::Sender<MqttStatus>,
+    ) -> Self {
         let mut options = MqttOptions::new("argus-monitor", broker.host.clone(), broker.port);
         options.set_keep_alive(Duration::from_secs(15));
         options.set_last_will(LastWill::new(
@@ -99,6 +118,7 @@ impl Session {
             last: BTreeMap::new(),
             outcomes,
             outcomes_rx,
+            status,
         }
     }
 
@@ -118,6 +138,10 @@ impl Session {
                         wait = Duration::from_secs(1);
                         if !connected {
                             connected = true;
+                            self.status.send_modify(|s| {
+                                s.connected = true;
+                                s.last_error = None;
+                            });
                             tracing::info!(broker = ?self.broker, "MQTT connected");
                             crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some("connected".into()));
                         }
@@ -131,9 +155,11 @@ impl Session {
                     Err(e) => {
                         if connected {
                             connected = false;
+                            self.status.send_modify(|s| s.connected = false);
                             crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some("disconnected".into()));
                         }
                         tracing::warn!(error = %e, retry_s = wait.as_secs(), "MQTT broker unavailable");
+                        self.status.send_modify(|s| s.last_error = Some(e.to_string()));
                         tokio::time::sleep(wait).await;
                         wait = (wait * 2).min(Duration::from_secs(60));
                     }
