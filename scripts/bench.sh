@@ -5,9 +5,11 @@
 #   latency at a real client, monitor and server RSS at idle, REST throughput
 #   and latency with wrk (100 000 stored arm sessions), REST latency while 50
 #   wrong PINs are being checked, server RSS after the load, alert -> SMS
-#   at the fake modem and alert -> webhook received.
+#   at the fake modem and alert -> webhook received, sensor change -> MQTT
+#   state at a subscriber.
 # BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets;
-# BENCH_ALERTS (default 200) how many alerts the notification benchmark raises.
+# BENCH_ALERTS (default 200) how many alerts the notification benchmark raises;
+# BENCH_CHANGES (default 500) how many trips and resets the MQTT one makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -143,3 +145,9 @@ echo "== notifications (their own monitor on the same database, the first one st
 echo "   the fake modem on a pseudo-terminal, a webhook receiver on loopback)"
 kill -TERM "$monitor_pid" && wait "$monitor_pid" 2>/dev/null || true
 BENCH_DB=argus_bench python3 tests/bench/notify_latency.py "$bin/argus-monitor" "${BENCH_ALERTS:-200}"
+
+echo "== MQTT (a private mosquitto, paho-mqtt subscribing; their own monitor again)"
+venv=tests/.venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/py-requirements.txt
+BENCH_DB=argus_bench "$venv/bin/python" tests/bench/mqtt_latency.py "$bin/argus-monitor" "${BENCH_CHANGES:-500}"

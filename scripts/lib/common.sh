@@ -28,6 +28,8 @@ ensure_packages() {
   fi
   if [ "${1:-}" = bench ]; then
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+    [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
