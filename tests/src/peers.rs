@@ -75,17 +75,7 @@ impl FakeModem {
     }
 
     fn control(&mut self, order: &serde_json::Value) {
-        let line = format!("{order}\n");
-        let stdin = self
-            .helper
-            .child
-            .stdin
-            .as_mut()
-            .unwrap_or_else(|| panic!("no stdin"));
-        stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| stdin.flush())
-            .unwrap_or_else(|e| panic!("fake modem control: {e}"));
+        self.helper.send(order);
     }
 }
 
@@ -151,6 +141,33 @@ impl Helper {
         self.lines
             .recv_timeout(timeout)
             .unwrap_or_else(|_| panic!("no {what} within {timeout:?}"))
+    }
+
+    /// The next line `wanted` accepts, others skipped.
+    fn next_where(
+        &self,
+        what: &str,
+        wanted: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        loop {
+            let line = self.next(READY_TIMEOUT, what);
+            if wanted(&line) {
+                return line;
+            }
+        }
+    }
+
+    /// One JSON line on its control input.
+    fn send(&mut self, order: &serde_json::Value) {
+        let stdin = self
+            .child
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("no stdin"));
+        stdin
+            .write_all(format!("{order}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("control input: {e}"));
     }
 }
 
@@ -270,12 +287,7 @@ impl SiaReceiver {
 
     /// The next event with `code`, skipping others (link tests, say).
     pub fn next_code(&self, code: &str) -> serde_json::Value {
-        loop {
-            let event = self.next();
-            if event["code"] == code {
-                return event;
-            }
-        }
+        self.helper.next_where("SIA event", |e| e["code"] == code)
     }
 }
 
@@ -366,12 +378,8 @@ impl HomeAssistant {
 
     /// The next message on `topic` (others skipped).
     pub fn next_on(&self, topic: &str) -> serde_json::Value {
-        loop {
-            let m = self.next();
-            if m["topic"] == topic {
-                return m;
-            }
-        }
+        self.helper
+            .next_where("MQTT message", |m| m["topic"] == topic)
     }
 
     /// Waits for `payload` on `topic`.
@@ -381,16 +389,7 @@ impl HomeAssistant {
 
     /// Publishes `payload` on `topic`.
     pub fn publish(&mut self, topic: &str, payload: &str, retain: bool) {
-        let order = serde_json::json!({"topic": topic, "payload": payload, "retain": retain});
-        let stdin = self
-            .helper
-            .child
-            .stdin
-            .as_mut()
-            .unwrap_or_else(|| panic!("no stdin"));
-        stdin
-            .write_all(format!("{order}\n").as_bytes())
-            .and_then(|()| stdin.flush())
-            .unwrap_or_else(|e| panic!("paho control: {e}"));
+        self.helper
+            .send(&serde_json::json!({"topic": topic, "payload": payload, "retain": retain}));
     }
 }

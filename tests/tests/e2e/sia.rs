@@ -34,15 +34,28 @@ fn arm_and_trip(argus: &Argus) {
     argus.wait_state("monitoring_alert");
 }
 
+/// The centre's next event; on a timeout the monitor's log is printed,
+/// so a failure says what the SIA lane saw.
+fn next_or_log(argus: &mut Argus, centre: &SiaReceiver) -> Value {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| centre.next())).unwrap_or_else(|_| {
+        if let Some(monitor) = argus.monitor.as_mut() {
+            for line in monitor.rest_of_log() {
+                eprintln!("monitor: {line}");
+            }
+        }
+        panic!("no SIA event arrived")
+    })
+}
+
 /// Disarm (user 1): the alarm's restore and the opening, in either order.
-fn disarm(argus: &Argus, centre: &SiaReceiver) -> std::collections::BTreeMap<String, Value> {
+fn disarm(argus: &mut Argus, centre: &SiaReceiver) -> std::collections::BTreeMap<String, Value> {
     let reply = argus.ipc(Command::MonitorDisarm(DisarmRequest {
         user_id: Some(1),
         ..DisarmRequest::default()
     }));
     assert!(reply.result, "{reply:?}");
     (0..2)
-        .map(|_| centre.next())
+        .map(|_| next_or_log(argus, centre))
         .map(|e| (e["code"].as_str().unwrap_or_default().to_owned(), e))
         .collect()
 }
@@ -50,7 +63,7 @@ fn disarm(argus: &Argus, centre: &SiaReceiver) -> std::collections::BTreeMap<Str
 #[test]
 fn every_event_reaches_the_centre_in_sia_dcs_with_its_code_area_and_number() {
     let centre = SiaReceiver::start("1234", None);
-    let (db, argus) = system(json!({"enabled": true, "account": "1234",
+    let (db, mut argus) = system(json!({"enabled": true, "account": "1234",
         "receiver_host": "127.0.0.1", "receiver_port": centre.port, "link_test_seconds": 3600}));
     let test = centre.next_code("RP");
     assert_eq!(
@@ -70,7 +83,7 @@ fn every_event_reaches_the_centre_in_sia_dcs_with_its_code_area_and_number() {
     assert_eq!(burglary["ri"], "1", "area 1");
     assert_eq!(burglary["message"], zone, "the sensor's number");
     assert_eq!(burglary["encrypted"], false);
-    let ended = disarm(&argus, &centre);
+    let ended = disarm(&mut argus, &centre);
     assert_eq!(ended["OP"]["message"], "001", "disarmed by user 1");
     assert_eq!(ended["BR"]["message"], zone, "{ended:?}");
     assert!(wait_until(Duration::from_secs(20), || count(
@@ -85,7 +98,7 @@ fn encrypted_contact_id_reaches_the_backup_when_the_primary_refuses() {
     // The primary knows another account: it NAKs every message.
     let refusing = SiaReceiver::start("9999", Some(KEY));
     let backup = SiaReceiver::start("ABC", Some(KEY));
-    let (db, argus) = system(
+    let (db, mut argus) = system(
         json!({"enabled": true, "account": "abc", "protocol": "ADM-CID",
         "key": KEY, "receiver_host": "127.0.0.1", "receiver_port": refusing.port,
         "backup_host": "127.0.0.1", "backup_port": backup.port, "link_test_seconds": 0}),
@@ -97,7 +110,7 @@ fn encrypted_contact_id_reaches_the_backup_when_the_primary_refuses() {
     assert_eq!(closing["account"], "ABC");
     let burglary = backup.next_code("BA");
     assert_eq!(burglary["ri"], zone, "Contact ID's zone field");
-    let ended = disarm(&argus, &backup);
+    let ended = disarm(&mut argus, &backup);
     assert_eq!(ended["OP"]["ri"], "001", "disarmed by user 1");
     assert!(
         ended.contains_key("BH"),
@@ -126,7 +139,7 @@ fn tamper_water_and_stay_arming_have_their_own_codes() {
     ] {
         diesel::sql_query(sql).execute(&mut conn).unwrap();
     }
-    let argus = Argus::start_with(db.url(), vec![("ARGUS_NOTIFY_RETRY_MS", "100".into())]);
+    let mut argus = Argus::start_with(db.url(), vec![("ARGUS_NOTIFY_RETRY_MS", "100".into())]);
 
     // The sabotage wire cut while disarmed: a tamper alarm.
     argus.sim(&["input", "CH06", "active"]);
@@ -137,7 +150,7 @@ fn tamper_water_and_stay_arming_have_their_own_codes() {
         format!("{:03}", sensor_id(&db, "Tamper"))
     );
     argus.sim(&["input", "CH06", "idle"]);
-    let ended = disarm(&argus, &centre);
+    let ended = disarm(&mut argus, &centre);
     assert!(ended.contains_key("TR"), "{ended:?}");
 
     // Armed stay, the water sensor trips.
@@ -150,7 +163,7 @@ fn tamper_water_and_stay_arming_have_their_own_codes() {
         water["message"],
         format!("{:03}", sensor_id(&db, "Test room 4"))
     );
-    let ended = disarm(&argus, &centre);
+    let ended = disarm(&mut argus, &centre);
     assert!(
         ended.contains_key("WR") && ended.contains_key("OP"),
         "{ended:?}"
@@ -169,11 +182,12 @@ fn a_primary_that_hangs_up_hands_over_to_the_backup() {
         }
     });
     let backup = SiaReceiver::start("1234", None);
-    let (db, argus) = system(json!({"enabled": true, "account": "1234",
+    let (db, mut argus) = system(json!({"enabled": true, "account": "1234",
         "receiver_host": "127.0.0.1", "receiver_port": port,
         "backup_host": "127.0.0.1", "backup_port": backup.port, "link_test_seconds": 0}));
     arm_and_trip(&argus);
-    backup.next_code("CL");
+    let closing = next_or_log(&mut argus, &backup);
+    assert_eq!(closing["code"], "CL", "{closing}");
     backup.next_code("BA");
     assert!(
         wait_until(Duration::from_secs(20), || count(

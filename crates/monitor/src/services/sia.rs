@@ -100,7 +100,10 @@ async fn exchange(host: &str, port: u16, bytes: &[u8]) -> Result<Answer, String>
                 break;
             }
             reply.extend_from_slice(&buf[..n]);
-            if reply.contains(&b'"') && reply.ends_with(b"\r") {
+            // Some receivers answer a bare `"NAK"` without the frame's CR.
+            if frame::answer(&reply) != Answer::Garbled
+                && (reply.ends_with(b"\r") || !reply.starts_with(b"\n"))
+            {
                 break;
             }
         }
