@@ -177,6 +177,22 @@ mod tests {
     }
 
     #[test]
+    fn the_deployed_example_parses_to_its_documented_values() {
+        let example = include_str!("../../../deploy/config.env.example");
+        let vars: Vec<(&str, &str)> = example
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .collect();
+        let c = config(&vars).unwrap();
+        assert_eq!((c.mqtt_internal.port, c.mqtt_internal.tls), (8883, true));
+        assert_eq!(c.notify_backoff.attempts, 12);
+        assert_eq!(c.notify_backoff.first, std::time::Duration::from_secs(10));
+        assert_eq!(c.sms_poll, std::time::Duration::from_secs(15));
+        assert_eq!(c.gsm_check, std::time::Duration::from_secs(60));
+    }
+
+    #[test]
     fn defaults_match_arpi_production() {
         let c = config(&[]).unwrap();
         assert_eq!(c.ipc_socket, PathBuf::from("/run/argus/argus_monitor.sock"));

@@ -30,11 +30,6 @@ fn system(broker: &Mosquitto) -> (argus_db::test_db::TestDb, Argus) {
     (db, argus)
 }
 
-fn config(ha: &HomeAssistant, topic: &str) -> Value {
-    let m = ha.next_on(topic);
-    serde_json::from_str(m["payload"].as_str().unwrap()).unwrap()
-}
-
 /// Waits until each `(topic, payload)` has been seen, in any order.
 fn until_all(ha: &HomeAssistant, wanted: &[(&str, &str)]) {
     let mut missing = wanted.to_vec();
@@ -42,6 +37,70 @@ fn until_all(ha: &HomeAssistant, wanted: &[(&str, &str)]) {
         let m = ha.next();
         missing.retain(|(t, p)| !(m["topic"] == *t && m["payload"] == *p));
     }
+}
+
+/// Every discovery config of the demo dataset, each checked for the fields
+/// Home Assistant's MQTT schema needs (by topic).
+fn discovery(
+    ha: &HomeAssistant,
+    db: &argus_db::test_db::TestDb,
+) -> std::collections::BTreeMap<String, Value> {
+    // The system, its one area, every enabled sensor, the siren and mains.
+    let sensors = count(
+        &db.url(),
+        "SELECT 1 FROM sensor WHERE enabled AND NOT deleted",
+    );
+    let expected = usize::try_from(sensors).unwrap() + 4;
+    let mut configs: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
+    while configs.len() < expected {
+        let m = ha.next();
+        let topic = m["topic"].as_str().unwrap().to_owned();
+        if topic.starts_with("homeassistant/") && topic.ends_with("/config") {
+            configs.insert(
+                topic,
+                serde_json::from_str(m["payload"].as_str().unwrap()).unwrap(),
+            );
+        }
+    }
+    const CLASSES: [&str; 9] = [
+        "motion", "tamper", "opening", "sound", "smoke", "moisture", "heat", "safety", "power",
+    ];
+    for (topic, c) in &configs {
+        for field in ["name", "unique_id", "state_topic", "availability_topic"] {
+            assert!(c[field].is_string(), "{topic}: {field} in {c}");
+        }
+        assert_eq!(c["device"]["identifiers"], json!(["argus"]), "{topic}");
+        assert_eq!(
+            (
+                c["payload_available"].as_str(),
+                c["payload_not_available"].as_str()
+            ),
+            (Some("online"), Some("offline"))
+        );
+        if topic.contains("/alarm_control_panel/") {
+            assert!(
+                c["command_topic"].as_str().unwrap().ends_with("/set"),
+                "{topic}"
+            );
+            assert_eq!(c["code"], "REMOTE_CODE");
+            assert!(c["supported_features"].is_array());
+        } else {
+            assert!(
+                CLASSES.contains(&c["device_class"].as_str().unwrap()),
+                "{topic}: {c}"
+            );
+            assert_eq!(
+                (c["payload_on"].as_str(), c["payload_off"].as_str()),
+                (Some("ON"), Some("OFF"))
+            );
+        }
+    }
+    let ids: std::collections::BTreeSet<&str> = configs
+        .values()
+        .filter_map(|c| c["unique_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), configs.len(), "unique ids");
+    configs
 }
 
 fn command(ha: &mut HomeAssistant, action: &str, code: &str) {
@@ -72,7 +131,8 @@ fn home_assistant_discovers_follows_and_commands_the_alarm() {
     );
     let (db, argus) = system(&broker);
 
-    let panel = config(&ha, "homeassistant/alarm_control_panel/argus/system/config");
+    let configs = discovery(&ha, &db);
+    let panel = &configs["homeassistant/alarm_control_panel/argus/system/config"];
     assert_eq!(panel["unique_id"], "argus_system");
     assert_eq!(panel["command_topic"], SET);
     assert_eq!(panel["state_topic"], SYSTEM);
@@ -80,10 +140,7 @@ fn home_assistant_discovers_follows_and_commands_the_alarm() {
     assert_eq!(panel["availability_topic"], "argus/availability");
     assert_eq!(panel["device"]["identifiers"], json!(["argus"]));
     let room = sensor_id(&db, "Test room 2");
-    let sensor = config(
-        &ha,
-        &format!("homeassistant/binary_sensor/argus/sensor_{room}/config"),
-    );
+    let sensor = &configs[&format!("homeassistant/binary_sensor/argus/sensor_{room}/config")];
     assert_eq!(
         (sensor["name"].as_str(), sensor["device_class"].as_str()),
         (Some("Test room 2"), Some("motion"))
