@@ -20,6 +20,8 @@ import time
 
 import paho.mqtt.client as mqtt
 
+import benchlib
+
 monitor_bin, rounds = sys.argv[1], int(sys.argv[2])
 work = tempfile.mkdtemp(prefix="argus-mqtt-bench.")
 with socket.socket() as probe:
@@ -35,10 +37,7 @@ options = {
     ("mqtt", "connection"): {"enabled": True, "external": True},
     ("mqtt", "external_publish"): {"hostname": "127.0.0.1", "port": port, "tls_enabled": False},
 }
-sql = "DELETE FROM option WHERE name = 'mqtt' OR name = 'notifications';\n" + "".join(
-    f"INSERT INTO option (name, section, value) VALUES ('{n}', '{s}', '{json.dumps(v)}');\n"
-    for (n, s), v in options.items())
-subprocess.run(psql, input=sql, text=True, check=True)
+benchlib.save_options(db, options, ["mqtt", "notifications"])
 sensor = subprocess.run(psql + ["-c", "SELECT id FROM sensor WHERE channel = 2 AND NOT deleted ORDER BY id LIMIT 1"],
                         capture_output=True, text=True, check=True).stdout.strip()
 topic = f"argus/sensor/{sensor}/state"
@@ -64,18 +63,7 @@ for _ in range(100):
 sub.subscribe(topic, qos=1)
 sub.loop_start()
 
-sock_path = os.path.join(work, "ipc.sock")
-env = dict(os.environ, MONITOR_INPUT_SOCKET=sock_path, ARGUS_STATE_DIR=os.path.join(work, "state"),
-           ARGUS_LIVE_BIND="127.0.0.1:0", RUST_LOG="warn")
-monitor = subprocess.Popen([monitor_bin], env=env, stdout=subprocess.DEVNULL,
-                           stderr=open(os.path.join(work, "monitor.log"), "w"))
-for _ in range(200):
-    if os.path.exists(sock_path):
-        break
-    time.sleep(0.05)
-ipc = socket.socket(socket.AF_UNIX)
-ipc.connect(sock_path)
-replies = ipc.makefile("r")
+monitor, ipc, replies = benchlib.start_monitor(monitor_bin, work)
 
 
 def wait_for(payload, since, timeout=10):

@@ -12,13 +12,14 @@ usage: notify_latency.py ARGUS_MONITOR ROUNDS
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import benchlib
 
 monitor_bin, rounds = sys.argv[1], int(sys.argv[2])
 here = os.path.dirname(os.path.abspath(__file__))
@@ -67,23 +68,9 @@ options = {
     ("notifications", "subscriptions"): {"sms1": {"alert_started": True}},
     ("notifications", "webhook"): {"enabled": True, "url": f"http://127.0.0.1:{hook.server_port}/hook", "secret": "b"},
 }
-sql = "DELETE FROM option WHERE name = 'notifications';\n" + "".join(
-    f"INSERT INTO option (name, section, value) VALUES ('{n}', '{s}', '{json.dumps(v)}');\n"
-    for (n, s), v in options.items())
-subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", os.environ.get("BENCH_DB", "argus_bench")],
-               input=sql, text=True, check=True)
+benchlib.save_options(os.environ.get("BENCH_DB", "argus_bench"), options, ["notifications"])
 
-sock_path = os.path.join(work, "ipc.sock")
-env = dict(os.environ, GSM_PORT=link, MONITOR_INPUT_SOCKET=sock_path, ARGUS_STATE_DIR=os.path.join(work, "state"),
-           ARGUS_LIVE_BIND="127.0.0.1:0", RUST_LOG="warn")
-monitor = subprocess.Popen([monitor_bin], env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "monitor.log"), "w"))
-for _ in range(200):
-    if os.path.exists(sock_path):
-        break
-    time.sleep(0.05)
-ipc = socket.socket(socket.AF_UNIX)
-ipc.connect(sock_path)
-replies = ipc.makefile("r")
+monitor, ipc, replies = benchlib.start_monitor(monitor_bin, work, GSM_PORT=link)
 seq = 0
 
 
