@@ -653,5 +653,7 @@ impl Drop for LiveClient {
     }
 }
 
+mod certs;
 mod peers;
+pub use certs::{ServerCert, TestCa};
 pub use peers::{FakeModem, HomeAssistant, Mosquitto, SiaReceiver, SmtpSink, WebhookReceiver};

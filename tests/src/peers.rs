@@ -295,27 +295,62 @@ impl SiaReceiver {
 pub struct Mosquitto {
     /// Its port.
     pub port: u16,
+    /// Its TLS port, if it has one ([`Mosquitto::start_tls`]).
+    pub tls_port: Option<u16>,
     child: Option<Child>,
     conf: PathBuf,
     _dir: tempfile::TempDir,
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("a free port: {e}"))
+}
+
 impl Mosquitto {
     /// Starts it and waits until it accepts connections.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts it with a second listener speaking TLS with `cert`.
+    pub fn start_tls(cert: &crate::ServerCert) -> Self {
+        Self::start_with(Some(cert))
+    }
+
+    fn start_with(cert: Option<&crate::ServerCert>) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("a free port: {e}"));
+        let port = free_port();
         let conf = dir.path().join("mosquitto.conf");
-        std::fs::write(
-            &conf,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-        )
-        .unwrap_or_else(|e| panic!("mosquitto.conf: {e}"));
+        let mut text =
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        let tls_port = cert.map(|cert| {
+            // Run as root, mosquitto reads its certificate after becoming
+            // the `mosquitto` user: a readable copy of this test's key.
+            use std::os::unix::fs::PermissionsExt;
+            let readable = std::fs::Permissions::from_mode(0o755);
+            std::fs::set_permissions(dir.path(), readable.clone())
+                .unwrap_or_else(|e| panic!("chmod: {e}"));
+            let (cert_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+            for (from, to) in [(&cert.cert, &cert_file), (&cert.key, &key_file)] {
+                std::fs::copy(from, to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+                std::fs::set_permissions(to, readable.clone())
+                    .unwrap_or_else(|e| panic!("chmod: {e}"));
+            }
+            let tls_port = free_port();
+            text.push_str(&format!(
+                "listener {tls_port} 127.0.0.1\ncertfile {}\nkeyfile {}\n",
+                cert_file.display(),
+                key_file.display()
+            ));
+            tls_port
+        });
+        std::fs::write(&conf, text).unwrap_or_else(|e| panic!("mosquitto.conf: {e}"));
         let mut broker = Self {
             port,
+            tls_port,
             child: None,
             conf,
             _dir: dir,
@@ -335,10 +370,14 @@ impl Mosquitto {
             .spawn()
             .unwrap_or_else(|e| panic!("mosquitto (scripts/test.sh installs it): {e}"));
         self.child = Some(child);
+        let ports = [Some(self.port), self.tls_port];
         let up = crate::wait_until(READY_TIMEOUT, || {
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            ports
+                .iter()
+                .flatten()
+                .all(|&p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok())
         });
-        assert!(up, "mosquitto did not listen on {}", self.port);
+        assert!(up, "mosquitto did not listen on {ports:?}");
     }
 
     /// Kills the broker.

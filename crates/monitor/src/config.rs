@@ -72,7 +72,8 @@ pub struct MonitorConfig {
     /// How often the modem's health is checked (`ARGUS_GSM_CHECK_MS`).
     pub gsm_check: std::time::Duration,
     /// The internal MQTT broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
-    /// `ARGUS_MQTT_TLS`, user `argus` with `ARGUS_MQTT_PASSWORD`).
+    /// `ARGUS_MQTT_TLS`, `ARGUS_MQTT_CA`, `ARGUS_MQTT_TLS_INSECURE`, user
+    /// `argus` with `ARGUS_MQTT_PASSWORD`).
     pub mqtt_internal: crate::interfaces::mqtt::settings::Broker,
 }
 
@@ -158,6 +159,10 @@ impl MonitorConfig {
                 username: Some("argus".into()),
                 password: lookup("ARGUS_MQTT_PASSWORD").filter(|p| !p.is_empty()),
                 tls: parse_bool(&lookup, "ARGUS_MQTT_TLS", true)?,
+                trust: crate::interfaces::mqtt::settings::trust(
+                    parse_bool(&lookup, "ARGUS_MQTT_TLS_INSECURE", false)?,
+                    lookup("ARGUS_MQTT_CA").as_deref(),
+                ),
             },
         })
     }
@@ -186,6 +191,11 @@ mod tests {
             .collect();
         let c = config(&vars).unwrap();
         assert_eq!((c.mqtt_internal.port, c.mqtt_internal.tls), (8883, true));
+        assert_eq!(
+            c.mqtt_internal.trust,
+            crate::interfaces::mqtt::tls::Trust::Insecure,
+            "ArPI's broker has a self-signed certificate"
+        );
         assert_eq!(c.notify_backoff.attempts, 12);
         assert_eq!(c.notify_backoff.first, std::time::Duration::from_secs(10));
         assert_eq!(c.sms_poll, std::time::Duration::from_secs(15));

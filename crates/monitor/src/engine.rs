@@ -275,6 +275,36 @@ impl Engine {
             .collect()
     }
 
+    /// Each area's running delay: an entry delay (an alarm follows) before
+    /// an exit delay (the armed state follows); both end at a known moment.
+    pub fn delays(&self) -> BTreeMap<AreaId, Delay> {
+        let mut delays = BTreeMap::new();
+        let now = self.state.now;
+        for &area in self.state.areas.keys() {
+            if let Some(ends) = self.exit_end(area).filter(|&end| end > now) {
+                delays.insert(area, Delay { ends, alarm: false });
+            }
+        }
+        for (id, s) in &self.state.sensors {
+            let (Some(pending), Some(c)) = (&s.pending, self.config.sensors.get(id)) else {
+                continue;
+            };
+            let entry = Delay {
+                ends: pending.due,
+                alarm: true,
+            };
+            delays
+                .entry(c.area)
+                .and_modify(|d: &mut Delay| {
+                    if !d.alarm || pending.due < d.ends {
+                        *d = entry;
+                    }
+                })
+                .or_insert(entry);
+        }
+        delays
+    }
+
     /// The earliest moment something is due, if anything is.
     pub fn next_deadline(&self) -> Option<Millis> {
         self.due_events().into_iter().map(|(at, _)| at).min()
@@ -510,6 +540,15 @@ impl Engine {
             .get(&sensor)
             .and_then(|s| self.state.areas.get(&s.area))
     }
+}
+
+/// A delay running in an area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delay {
+    /// When it ends.
+    pub ends: Millis,
+    /// An alarm follows (entry delay); otherwise the armed state (exit delay).
+    pub alarm: bool,
 }
 
 /// A kind of deadline.

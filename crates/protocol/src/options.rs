@@ -259,9 +259,11 @@ pub const SECTIONS: &[Section] = &[
             f("username", Kind::Text, Default::Null),
             f("password", Kind::Secret, Default::Null),
             f("tls_enabled", Kind::Bool, Default::Bool(true)),
-            // ArPI's `MQTTConfigExternalPublish` default, kept so a saved
-            // section means the same to both.
-            f("tls_insecure", Kind::Bool, Default::Bool(true)),
+            // ArPI's default is true (it never verified a broker); a saved
+            // `true` is honoured, a new installation verifies.
+            f("tls_insecure", Kind::Bool, Default::Bool(false)),
+            // A PEM file with the broker's certificate authority (argus).
+            f("ca_file", Kind::Text, Default::Null),
         ],
         effect: Effect::Reload,
     },

@@ -3,7 +3,7 @@
 //! with a code under the lock-out, and a broker that dies and comes back.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use argus_e2e::{count, wait_until, Argus, HomeAssistant, Mosquitto};
+use argus_e2e::{count, wait_until, Argus, HomeAssistant, Mosquitto, TestCa};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -62,8 +62,17 @@ fn discovery(
             );
         }
     }
-    const CLASSES: [&str; 9] = [
-        "motion", "tamper", "opening", "sound", "smoke", "moisture", "heat", "safety", "power",
+    const CLASSES: [&str; 10] = [
+        "motion",
+        "tamper",
+        "opening",
+        "sound",
+        "smoke",
+        "moisture",
+        "heat",
+        "safety",
+        "power",
+        "connectivity",
     ];
     for (topic, c) in &configs {
         for field in ["name", "unique_id", "state_topic", "availability_topic"] {
@@ -175,6 +184,20 @@ fn home_assistant_discovers_follows_and_commands_the_alarm() {
             ("arpi/alarm_control_panel/house/state", "armed_away"),
         ],
     );
+    // Who armed it, as a Home Assistant started now finds it (retained).
+    let late = HomeAssistant::connect(&broker);
+    let attributes = late.next_on("argus/panel/system/attributes");
+    let attributes: Value = serde_json::from_str(attributes["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (
+            attributes["changed_by"].as_str(),
+            attributes["changed_via"].as_str()
+        ),
+        (Some("Administrator"), Some("mqtt")),
+        "{attributes}"
+    );
+    assert_eq!(attributes["next_state"], Value::Null, "no delay runs");
+    drop(late);
     argus.sim(&["input", "CH03", "active"]);
     let sensor_state = format!("argus/sensor/{room}/state");
     until_all(&ha, &[(&sensor_state, "ON"), (SYSTEM, "triggered")]);
@@ -278,6 +301,90 @@ fn a_broker_that_dies_and_returns_gets_discovery_and_the_state_again() {
         "SELECT 1 FROM argus_event WHERE kind = 'mqtt_status' AND detail = 'disconnected'"
     ) >= 1));
     assert!(wait_until(Duration::from_secs(20), || status()
+        ["connected"]
+        == true));
+}
+
+fn mqtt_status(argus: &Argus) -> Value {
+    argus
+        .ipc(argus_protocol::Command::MqttGetStatus)
+        .value
+        .unwrap_or_default()
+}
+
+/// Saves `mqtt/external_publish` and tells the monitor, as the web app's
+/// save does.
+fn use_broker(db: &argus_db::test_db::TestDb, argus: &Argus, broker: &Value) {
+    use diesel::prelude::*;
+    diesel::sql_query(format!(
+        "UPDATE option SET value = '{broker}' WHERE name = 'mqtt' AND section = 'external_publish'"
+    ))
+    .execute(&mut db.conn())
+    .unwrap();
+    assert!(
+        argus
+            .ipc(argus_protocol::Command::MonitorUpdateConfig)
+            .result
+    );
+}
+
+#[test]
+fn tls_to_the_broker_is_verified_by_a_ca_file_or_accepts_any_certificate_when_insecure() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new(dir.path(), "broker-ca");
+    let stranger = TestCa::new(dir.path(), "other-ca");
+    let broker = Mosquitto::start_tls(&ca.issue("broker"));
+    let ha = HomeAssistant::connect(&broker);
+    let tls = |extra: Value| {
+        let mut b = json!({"hostname": "localhost", "port": broker.tls_port, "tls_enabled": true});
+        b.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        b
+    };
+    let db = demo_with(&[
+        (
+            "mqtt",
+            "connection",
+            json!({"enabled": true, "external": true}),
+        ),
+        (
+            "mqtt",
+            "external_publish",
+            tls(json!({"ca_file": stranger.cert})),
+        ),
+    ]);
+    let argus = Argus::start(db.url());
+
+    // Another authority's certificate: refused, and said where people look.
+    assert!(
+        wait_until(Duration::from_secs(30), || mqtt_status(&argus)
+            ["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("certificate"))),
+        "{}",
+        mqtt_status(&argus)
+    );
+    assert_eq!(mqtt_status(&argus)["connected"], false);
+    assert!(wait_until(Duration::from_secs(20), || {
+        count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'mqtt_status' AND detail LIKE 'cannot connect:%certificate%'"
+    ) == 1
+    }));
+
+    // Its own authority: connected over TLS (HA, on the plain listener, sees it).
+    use_broker(&db, &argus, &tls(json!({"ca_file": ca.cert})));
+    ha.until(SYSTEM, "disarmed");
+    assert!(wait_until(Duration::from_secs(20), || mqtt_status(&argus)
+        ["connected"]
+        == true));
+
+    // Insecure (ArPI's way with its self-signed broker): any certificate.
+    use_broker(&db, &argus, &tls(json!({"tls_insecure": true})));
+    ha.until("argus/availability", "offline");
+    ha.until("argus/availability", "online");
+    assert!(wait_until(Duration::from_secs(20), || mqtt_status(&argus)
         ["connected"]
         == true));
 }

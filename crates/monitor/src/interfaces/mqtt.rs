@@ -1,12 +1,16 @@
 //! Home Assistant over MQTT: [`discovery`] (what HA is told: panels,
-//! binary sensors, topics, states), [`command`] (what HA may ask),
-//! [`settings`] (which broker, which prefix), [`client`] (the session with
+//! binary sensors, topics, states), [`attributes`] (what a panel's card
+//! shows), [`command`] (what HA may ask),
+//! [`settings`] (which broker, which prefix), [`tls`] (how the broker is
+//! trusted), [`client`] (the session with
 //! the broker), [`arpi`] (ArPI's own topics, for those who use them). None
 //! of it is on the alarm's path: the session follows the actor's state
 //! view and hands commands to the engine like any other interface.
 
 pub mod arpi;
+pub mod attributes;
 pub mod client;
 pub mod command;
 pub mod discovery;
 pub mod settings;
+pub mod tls;

@@ -25,7 +25,7 @@ use crate::runtime::notify::plan::Kind;
 const MAX_NOTICES: usize = 500;
 use crate::runtime::notify::Pipeline;
 use crate::runtime::persist::PersistHandle;
-use crate::runtime::view::StateView;
+use crate::runtime::view::{ChangedBy, StateView};
 
 /// Wall-clock milliseconds since the epoch.
 pub fn now_ms() -> Millis {
@@ -181,6 +181,8 @@ struct Actor {
     heartbeat_tx: watch::Sender<Millis>,
     installation_tx: watch::Sender<Arc<Installation>>,
     view_tx: watch::Sender<StateView>,
+    /// Who last armed or disarmed (for the view).
+    changed_by: ChangedBy,
     generation: u64,
     /// Notices handed to the pipeline and not yet in the outbox (journaled).
     notices: Vec<Notice>,
@@ -200,7 +202,7 @@ pub fn spawn(
     let (power_tx, power) = watch::channel(engine.snapshot().power.unwrap_or(PowerState::Network));
     let (heartbeat_tx, heartbeat) = watch::channel(now_ms());
     let (installation_tx, installation_rx) = watch::channel(Arc::new(installation.clone()));
-    let (view_tx, view) = watch::channel(StateView::of(&engine));
+    let (view_tx, view) = watch::channel(StateView::of(&engine, &ChangedBy::default()));
     let mut actor = Actor {
         channels: installation.channels(),
         references: BTreeMap::new(),
@@ -213,6 +215,7 @@ pub fn spawn(
         heartbeat_tx,
         installation_tx,
         view_tx,
+        changed_by: ChangedBy::default(),
         generation: 0,
         notices: Vec::new(),
     };
@@ -418,6 +421,7 @@ impl Actor {
 
     /// Applies effects: hardware, then live events, then storage.
     fn apply(&mut self, effects: Vec<Effect>) {
+        self.changed_by.note(&effects);
         for e in &effects {
             match e {
                 Effect::Siren(s) => self.outlets.board.set_output(0, *s == Some(true)),
@@ -435,7 +439,7 @@ impl Actor {
         for e in effects {
             self.store(e);
         }
-        let view = StateView::of(&self.engine);
+        let view = StateView::of(&self.engine, &self.changed_by);
         self.view_tx.send_if_modified(|v| {
             let changed = *v != view;
             *v = view;

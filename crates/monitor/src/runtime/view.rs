@@ -5,7 +5,7 @@
 use argus_protocol::constants::{MonitoringState, PowerState};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::{ArmState, Engine};
+use crate::engine::{AreaId, ArmState, Delay, Effect, Engine, Origin, Record};
 
 /// The state at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +22,42 @@ pub struct StateView {
     pub siren: bool,
     /// Mains or battery, when known.
     pub power: Option<PowerState>,
+    /// The delay running in each area.
+    pub delays: BTreeMap<AreaId, Delay>,
+    /// Who last armed or disarmed.
+    pub changed_by: ChangedBy,
+}
+
+/// Who last armed or disarmed each area and the system, since the monitor
+/// started (the records in the database keep the full history).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangedBy {
+    /// By area.
+    pub areas: BTreeMap<AreaId, Origin>,
+    /// Any area.
+    pub system: Option<Origin>,
+}
+
+impl ChangedBy {
+    /// Takes note of the arms and disarms among `effects`.
+    pub fn note(&mut self, effects: &[Effect]) {
+        for e in effects {
+            let (Effect::Record(Record::Arm { areas, origin, .. })
+            | Effect::Record(Record::Disarm { areas, origin, .. })) = e
+            else {
+                continue;
+            };
+            for &a in areas {
+                self.areas.insert(a, origin.clone());
+            }
+            self.system = Some(origin.clone());
+        }
+    }
 }
 
 impl StateView {
     /// The view of `engine`.
-    pub fn of(engine: &Engine) -> Self {
+    pub fn of(engine: &Engine, changed_by: &ChangedBy) -> Self {
         let snapshot = engine.snapshot();
         Self {
             monitoring: engine.monitoring_state(),
@@ -39,6 +70,8 @@ impl StateView {
             alerting: engine.alerting_sensors().into_iter().collect(),
             siren: snapshot.siren.sounding,
             power: snapshot.power,
+            delays: engine.delays(),
+            changed_by: changed_by.clone(),
         }
     }
 }

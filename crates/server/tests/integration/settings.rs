@@ -76,7 +76,7 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "mqtt",
             "external_publish",
             json!({"hostname": null, "port": 8883, "username": null,
-            "password": null, "tls_enabled": true, "tls_insecure": true}),
+            "password": null, "tls_enabled": true, "tls_insecure": false, "ca_file": null}),
         ),
         (
             "system",

@@ -8,16 +8,18 @@
 //! again). A broker that is down or refuses us costs reconnect attempts with
 //! a doubling wait, never the alarm.
 
-use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, Transport};
+use rumqttc::{
+    AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
-use super::arpi;
 use super::command::{self, Action};
 use super::discovery::{self as d, Panel};
 use super::settings::{settings, Broker, HomeAssistantOption};
+use super::{arpi, attributes, tls};
 use crate::engine::model::ArmMode;
 use crate::engine::{ArmState, Effect, Input, Origin};
 use crate::interfaces::access::{self, Refusal};
@@ -37,29 +39,53 @@ pub fn spawn(
     tokio::spawn(async move {
         let mut installation = r.installation.clone();
         loop {
-            match settings(&r, &internal).await {
-                Some((broker, ha)) => {
-                    status.send_replace(MqttStatus {
-                        enabled: true,
-                        broker: Some(format!("{}:{}", broker.host, broker.port)),
-                        ..MqttStatus::default()
-                    });
-                    Session::new(&r, &broker, ha, status.clone())
+            let settings = settings(&r, &internal).await;
+            let mut status_now = MqttStatus {
+                enabled: settings.is_some(),
+                broker: settings
+                    .as_ref()
+                    .map(|(b, _)| format!("{}:{}", b.host, b.port)),
+                ..MqttStatus::default()
+            };
+            let transport = settings
+                .as_ref()
+                .map(|(broker, _)| transport(broker))
+                .transpose();
+            match (settings, transport) {
+                (Some((broker, ha)), Ok(Some(transport))) => {
+                    status.send_replace(status_now);
+                    Session::new(&r, &broker, transport, ha, status.clone())
                         .run(view.clone(), &mut installation, &internal)
                         .await;
+                    continue;
                 }
-                None => {
-                    status.send_replace(MqttStatus::default());
-                    // Off (or the database unreachable): look again after a reload.
-                    let again = tokio::time::sleep(Duration::from_secs(60));
-                    tokio::select! {
-                        changed = installation.changed() => if changed.is_err() { return },
-                        () = again => {}
-                    }
+                (_, Err(e)) => {
+                    tracing::warn!(error = %e, "MQTT TLS cannot be set up");
+                    status_now.last_error = Some(e.to_string());
+                    status.send_replace(status_now);
                 }
+                _ => {
+                    status.send_replace(status_now);
+                }
+            }
+            // Off, misconfigured or the database unreachable: look again
+            // after a reload (or a minute).
+            let again = tokio::time::sleep(Duration::from_secs(60));
+            tokio::select! {
+                changed = installation.changed() => if changed.is_err() { return },
+                () = again => {}
             }
         }
     });
+}
+
+/// Plain TCP, or TLS trusting what the broker's settings say.
+fn transport(broker: &Broker) -> Result<Transport, tls::TlsError> {
+    if !broker.tls {
+        return Ok(Transport::Tcp);
+    }
+    let config = tls::client_config(&broker.trust)?;
+    Ok(Transport::tls_with_config(TlsConfiguration::Rustls(config)))
 }
 
 struct Session {
@@ -88,6 +114,7 @@ impl Session {
     fn new(
         r: &Running,
         broker: &Broker,
+        transport: Transport,
         ha: HomeAssistantOption,
         status: watch::Sender<MqttStatus>,
     ) -> Self {
@@ -102,9 +129,7 @@ impl Session {
         if let Some(user) = &broker.username {
             options.set_credentials(user.clone(), broker.password.clone().unwrap_or_default());
         }
-        if broker.tls {
-            options.set_transport(Transport::tls_with_default_config());
-        }
+        options.set_transport(transport);
         let (client, eventloop) = AsyncClient::new(options, 256);
         let (outcomes, outcomes_rx) = mpsc::unbounded_channel();
         Self {
@@ -131,9 +156,18 @@ impl Session {
     ) {
         let mut connected = false;
         let mut wait = Duration::from_secs(1);
+        let mut modem = self.r.modem.clone();
+        let mut modem_enabled = modem.borrow().enabled;
+        let mut modem_alive = true;
+        // The back-off is waited for in the select, so a reload (a corrected
+        // broker) is obeyed at once rather than after the wait.
+        let mut retry_at: Option<tokio::time::Instant> = None;
         loop {
             tokio::select! {
-                event = self.eventloop.poll() => match event {
+                () = async { tokio::time::sleep_until(retry_at.unwrap_or_else(tokio::time::Instant::now)).await }, if retry_at.is_some() => {
+                    retry_at = None;
+                }
+                event = self.eventloop.poll(), if retry_at.is_none() => match event {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
                         wait = Duration::from_secs(1);
                         if !connected {
@@ -153,14 +187,18 @@ impl Session {
                     Ok(Event::Incoming(Packet::Publish(p))) => self.incoming(p, &view.borrow().clone()),
                     Ok(_) => {}
                     Err(e) => {
+                        let error = e.to_string();
                         if connected {
                             connected = false;
                             self.status.send_modify(|s| s.connected = false);
                             crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some("disconnected".into()));
+                        } else if self.status.borrow().last_error.as_ref() != Some(&error) {
+                            // Each new reason once (a refused login, no broker), not every retry.
+                            crate::db::record_event(&self.r.db, "mqtt_status", None, None, "system", Some(format!("cannot connect: {error}")));
                         }
                         tracing::warn!(error = %e, retry_s = wait.as_secs(), "MQTT broker unavailable");
-                        self.status.send_modify(|s| s.last_error = Some(e.to_string()));
-                        tokio::time::sleep(wait).await;
+                        self.status.send_modify(|s| s.last_error = Some(error));
+                        retry_at = Some(tokio::time::Instant::now() + wait);
                         wait = (wait * 2).min(Duration::from_secs(60));
                     }
                 },
@@ -172,6 +210,17 @@ impl Session {
                     if changed.is_err() { return }
                     let state = view.borrow_and_update().clone();
                     self.states(&state);
+                }
+                changed = modem.changed(), if modem_alive => {
+                    // A stopped modem task leaves its last status, never the session.
+                    if changed.is_err() { modem_alive = false; continue }
+                    let enabled = modem.borrow_and_update().enabled;
+                    if enabled == modem_enabled {
+                        self.states(&view.borrow().clone());
+                    } else {
+                        modem_enabled = enabled;
+                        self.announce(&view.borrow().clone());
+                    }
                 }
                 changed = installation.changed() => {
                     if changed.is_err() { return }
@@ -229,7 +278,7 @@ impl Session {
                 configs.push(d::sensor_config(&prefix, id, &s.name, type_name));
             }
         }
-        configs.extend(d::fixed_configs(&prefix));
+        configs.extend(d::fixed_configs(&prefix, self.r.modem.borrow().enabled));
         if self.ha.arpi_topics {
             configs.extend(
                 installation
@@ -272,11 +321,6 @@ impl Session {
     fn states(&mut self, state: &StateView) {
         let installation = self.r.installation.borrow().clone();
         let system = state.system;
-        let open: Vec<&str> = state
-            .alerting
-            .iter()
-            .filter_map(|s| installation.sensors.get(s).map(|i| i.name.as_str()))
-            .collect();
         let mut panels = vec![(Panel::System, system)];
         panels.extend(installation.areas.keys().map(|&a| {
             (
@@ -287,11 +331,13 @@ impl Session {
         for (panel, arm) in panels {
             let word = d::ha_state(state.monitoring, arm, panel == Panel::System);
             self.retained(panel.state_topic(), word.as_bytes().to_vec());
-            let attributes = json!({
-                "alerting_sensors": open,
-                "monitoring_state": state.monitoring.as_str(),
-                "last_command": self.last.get(&panel),
-            });
+            let attributes = attributes::panel(
+                panel,
+                state,
+                &installation,
+                self.last.get(&panel),
+                crate::runtime::actor::now_ms(),
+            );
             self.retained(
                 panel.attributes_topic(),
                 attributes.to_string().into_bytes(),
@@ -324,6 +370,11 @@ impl Session {
             d::SIREN_STATE.into(),
             if state.siren { "ON" } else { "OFF" }.into(),
         );
+        let modem = self.r.modem.borrow().clone();
+        if modem.enabled {
+            let on = if d::modem_online(&modem) { "ON" } else { "OFF" };
+            self.retained(d::MODEM_STATE.into(), on.into());
+        }
         if let Some(power) = state.power {
             let on = if power == PowerState::Network {
                 "ON"

@@ -8,6 +8,7 @@
 use serde_json::{json, Value};
 
 use argus_protocol::constants::MonitoringState;
+use argus_protocol::wire::ModemStatus;
 
 use crate::engine::ArmState;
 
@@ -69,6 +70,8 @@ pub fn sensor_state_topic(id: i32) -> String {
 pub const SIREN_STATE: &str = "argus/siren/state";
 /// `ON` on mains, `OFF` on battery.
 pub const POWER_STATE: &str = "argus/power/state";
+/// `ON` while the modem answers and is registered on a network.
+pub const MODEM_STATE: &str = "argus/modem/state";
 
 fn device() -> Value {
     json!({
@@ -151,13 +154,16 @@ pub fn sensor_config(prefix: &str, id: i32, name: &str, type_name: &str) -> (Str
 }
 
 /// The siren's and the mains' discovery (`safety` on while it sounds,
-/// `power` on while on mains).
-pub fn fixed_configs(prefix: &str) -> Vec<(String, Value)> {
+/// `power` on while on mains), and the modem's (`connectivity`) when one is
+/// enabled.
+pub fn fixed_configs(prefix: &str, modem: bool) -> Vec<(String, Value)> {
     [
         ("siren", "Siren", "safety", SIREN_STATE),
         ("power", "Mains power", "power", POWER_STATE),
+        ("modem", "GSM modem", "connectivity", MODEM_STATE),
     ]
     .into_iter()
+    .filter(|&(object, ..)| modem || object != "modem")
     .map(|(object, name, class, state)| {
         let payload = available(json!({
             "name": name,
@@ -170,6 +176,11 @@ pub fn fixed_configs(prefix: &str) -> Vec<(String, Value)> {
         (config_topic(prefix, "binary_sensor", object), payload)
     })
     .collect()
+}
+
+/// Whether the modem can send (it answers and is registered).
+pub fn modem_online(status: &ModemStatus) -> bool {
+    status.reachable && matches!(status.registration.as_deref(), Some("home" | "roaming"))
 }
 
 /// A panel's state: the alarm and the delays first, then how it is armed.
@@ -193,6 +204,22 @@ pub fn ha_state(monitoring: MonitoringState, arm: ArmState, system: bool) -> &'s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_modem_is_online_only_registered_and_answering() {
+        let mut status = ModemStatus {
+            enabled: true,
+            reachable: true,
+            registration: Some("home".into()),
+            ..ModemStatus::default()
+        };
+        assert!(modem_online(&status));
+        status.registration = Some("searching".into());
+        assert!(!modem_online(&status));
+        status.registration = Some("roaming".into());
+        status.reachable = false;
+        assert!(!modem_online(&status));
+    }
 
     #[test]
     fn a_panel_is_discovered_with_every_field_home_assistant_needs() {
@@ -242,7 +269,10 @@ mod tests {
             (p["state_topic"].as_str(), p["payload_on"].as_str()),
             (Some("argus/sensor/7/state"), Some("ON"))
         );
-        assert_eq!(fixed_configs("ha").len(), 2);
+        assert_eq!(fixed_configs("ha", false).len(), 2);
+        let with_modem = fixed_configs("ha", true);
+        assert_eq!(with_modem[2].0, "ha/binary_sensor/argus/modem/config");
+        assert_eq!(with_modem[2].1["device_class"], "connectivity");
     }
 
     #[test]

@@ -5,10 +5,12 @@
 
 use serde::Deserialize;
 
+use super::tls::Trust;
 use crate::interfaces::running::Running;
 
 /// The internal broker (`ARGUS_MQTT_HOST`, `ARGUS_MQTT_PORT`,
-/// `ARGUS_MQTT_TLS`; user `argus` with `ARGUS_MQTT_PASSWORD`).
+/// `ARGUS_MQTT_TLS`, `ARGUS_MQTT_CA`, `ARGUS_MQTT_TLS_INSECURE`; user
+/// `argus` with `ARGUS_MQTT_PASSWORD`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Broker {
     /// Host.
@@ -19,8 +21,10 @@ pub struct Broker {
     pub username: Option<String>,
     /// Password, if any (never logged).
     pub password: Option<String>,
-    /// TLS (the system's roots verify the certificate).
+    /// TLS.
     pub tls: bool,
+    /// What vouches for the broker's certificate (with TLS).
+    pub trust: Trust,
 }
 
 impl std::fmt::Debug for Broker {
@@ -29,6 +33,7 @@ impl std::fmt::Debug for Broker {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls)
+            .field("trust", &self.trust)
             .finish_non_exhaustive()
     }
 }
@@ -46,6 +51,8 @@ struct ExternalOption {
     username: Option<String>,
     password: Option<String>,
     tls_enabled: bool,
+    tls_insecure: bool,
+    ca_file: Option<String>,
 }
 
 /// `mqtt/homeassistant`.
@@ -89,6 +96,7 @@ pub async fn settings(r: &Running, internal: &Broker) -> Option<(Broker, HomeAss
             username: e.username.filter(|u| !u.is_empty()),
             password: e.password.filter(|p| !p.is_empty()),
             tls: e.tls_enabled,
+            trust: trust(e.tls_insecure, e.ca_file.as_deref()),
         }
     } else {
         internal.clone()
@@ -97,4 +105,13 @@ pub async fn settings(r: &Running, internal: &Broker) -> Option<(Broker, HomeAss
         .await
         .ok()??;
     Some((broker, ha))
+}
+
+/// A CA file wins over the insecure flag: someone who names one wants it used.
+pub fn trust(insecure: bool, ca_file: Option<&str>) -> Trust {
+    match ca_file.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(file) => Trust::CaFile(file.into()),
+        None if insecure => Trust::Insecure,
+        None => Trust::System,
+    }
 }
