@@ -90,6 +90,13 @@ pub fn init_db(
 /// Tables holding data, children before parents (the order for deleting).
 pub const DATA_TABLES: &[&str] = &[
     "argus_open_arm",
+    "argus_node_input",
+    "argus_node_event",
+    "argus_node_token",
+    "argus_node",
+    "argus_job_error",
+    "argus_job",
+    "argus_rockblock_message",
     "alert_sensor",
     "disarm",
     "arm_sensor",

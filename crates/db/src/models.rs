@@ -1,4 +1,4 @@
-//! Rows of ArPI's tables: one module per table with its row (`Queryable`),
+//! Rows of ArPI's tables and of argus's own (`argus_*`): one module per table with its row (`Queryable`),
 //! insert (`New…`) types and queries.
 
 /// `Row::find(conn, id)`, and for a table with a `deleted` flag also
@@ -37,10 +37,13 @@ pub mod area;
 pub mod arm;
 pub mod card;
 pub mod event;
+pub mod job;
 pub mod keypad;
+pub mod node;
 pub mod option;
 pub mod outbox;
 pub mod output;
+pub mod rockblock;
 pub mod sensor;
 pub mod sensor_type;
 pub mod user;
@@ -50,10 +53,13 @@ pub use alert::{Alert, AlertSensorRow};
 pub use area::{Area, NewArea};
 pub use card::Card;
 pub use event::{EventFilter, EventRow};
+pub use job::{JobErrorRow, JobRow};
 pub use keypad::{Keypad, KeypadType, NewKeypad, NewKeypadType};
+pub use node::{NewNode, NewNodeEvent, NodeEventRow, NodeInput, NodeRow};
 pub use option::{NewOption, OptionRow};
 pub use outbox::{NewOutbox, OutboxRow};
 pub use output::Output;
+pub use rockblock::NewRockblockMessage;
 pub use sensor::{NewSensor, Sensor, DEFAULT_THRESHOLD};
 pub use sensor_type::{NewSensorType, SensorType};
 pub use user::{NewUser, User};

@@ -140,6 +140,111 @@ diesel::table! {
 }
 
 diesel::table! {
+    argus_rockblock_message (id) {
+        id -> Int8,
+        #[max_length = 20]
+        imei -> Varchar,
+        momsn -> Int4,
+        #[max_length = 32]
+        transmit_time -> Varchar,
+        #[max_length = 32]
+        serial -> Nullable<Varchar>,
+        #[max_length = 1024]
+        data -> Varchar,
+        iridium_latitude -> Nullable<Float8>,
+        iridium_longitude -> Nullable<Float8>,
+        iridium_cep -> Nullable<Float8>,
+        received -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    argus_job (id) {
+        id -> Int8,
+        #[max_length = 32]
+        kind -> Varchar,
+        payload -> Varchar,
+        #[max_length = 16]
+        state -> Varchar,
+        attempts -> Int4,
+        run_after -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Varchar>,
+        created -> Timestamptz,
+        finished -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    argus_job_error (id) {
+        id -> Int8,
+        job_id -> Int8,
+        #[max_length = 32]
+        kind -> Varchar,
+        attempt -> Int4,
+        error -> Varchar,
+        time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    argus_node (id) {
+        id -> Int4,
+        #[max_length = 64]
+        name -> Varchar,
+        description -> Nullable<Varchar>,
+        #[max_length = 20]
+        imei -> Nullable<Varchar>,
+        heartbeat_seconds -> Int4,
+        timeout_seconds -> Int4,
+        last_seen -> Nullable<Timestamptz>,
+        #[max_length = 64]
+        last_address -> Nullable<Varchar>,
+        #[max_length = 64]
+        firmware -> Nullable<Varchar>,
+        enabled -> Bool,
+        created -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    argus_node_event (id) {
+        id -> Int8,
+        node_id -> Int4,
+        seq -> Int8,
+        #[max_length = 64]
+        input -> Varchar,
+        #[max_length = 16]
+        state -> Varchar,
+        time -> Timestamptz,
+        received -> Timestamptz,
+        #[max_length = 16]
+        source -> Varchar,
+    }
+}
+
+diesel::table! {
+    argus_node_input (node_id, input) {
+        node_id -> Int4,
+        #[max_length = 64]
+        input -> Varchar,
+        sensor_id -> Int4,
+    }
+}
+
+diesel::table! {
+    argus_node_token (id) {
+        id -> Int4,
+        node_id -> Int4,
+        #[max_length = 64]
+        token_hash -> Varchar,
+        created -> Timestamptz,
+        expires -> Timestamptz,
+        revoked -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     argus_open_arm (arm_id) {
         arm_id -> Int4,
     }
@@ -298,6 +403,11 @@ diesel::table! {
 diesel::joinable!(alert_sensor -> alert (alert_id));
 diesel::joinable!(alert_sensor -> sensor (sensor_id));
 diesel::joinable!(alert_sensor -> sensor_type (type_id));
+diesel::joinable!(argus_job_error -> argus_job (job_id));
+diesel::joinable!(argus_node_event -> argus_node (node_id));
+diesel::joinable!(argus_node_input -> argus_node (node_id));
+diesel::joinable!(argus_node_input -> sensor (sensor_id));
+diesel::joinable!(argus_node_token -> argus_node (node_id));
 diesel::joinable!(argus_open_arm -> arm (arm_id));
 diesel::joinable!(arm -> alert (alert_id));
 diesel::joinable!(arm -> keypad (keypad_id));
@@ -324,8 +434,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     arm,
     arm_sensor,
     argus_event,
+    argus_job,
+    argus_job_error,
+    argus_node,
+    argus_node_event,
+    argus_node_input,
+    argus_node_token,
     argus_open_arm,
     argus_outbox,
+    argus_rockblock_message,
     card,
     disarm,
     keypad,

@@ -4,6 +4,7 @@
 mod adopt;
 mod catalog;
 mod init_db;
+mod jobs;
 mod migrations;
 mod outbox;
 mod pool;
