@@ -388,3 +388,36 @@ fn tls_to_the_broker_is_verified_by_a_ca_file_or_accepts_any_certificate_when_in
         ["connected"]
         == true));
 }
+
+#[test]
+fn home_assistant_coming_online_gets_discovery_again_and_a_disabled_sensor_is_removed() {
+    use diesel::prelude::*;
+    let broker = Mosquitto::start();
+    let mut ha = HomeAssistant::connect(&broker);
+    let (db, argus) = system(&broker);
+    let room = sensor_id(&db, "Test room 2");
+    let config = format!("homeassistant/binary_sensor/argus/sensor_{room}/config");
+    assert!(!ha.next_on(&config)["payload"].as_str().unwrap().is_empty());
+
+    // Home Assistant restarted: its birth message asks for everything again.
+    ha.publish("homeassistant/status", "online", false);
+    let again = ha.next_on(&config);
+    assert!(!again["payload"].as_str().unwrap().is_empty());
+
+    // Disabled in the web app: its discovery is withdrawn (an empty retained config).
+    diesel::sql_query(format!(
+        "UPDATE sensor SET enabled = false WHERE id = {room}"
+    ))
+    .execute(&mut db.conn())
+    .unwrap();
+    assert!(
+        argus
+            .ipc(argus_protocol::Command::MonitorUpdateConfig)
+            .result
+    );
+    // (A live subscriber sees MQTT's retain flag unset, whatever the publisher sent.)
+    assert_eq!(ha.next_on(&config)["payload"], "");
+    let late = HomeAssistant::connect(&broker);
+    let panel = late.next_on("homeassistant/alarm_control_panel/argus/system/config");
+    assert_eq!(panel["retain"], true, "the rest stays announced");
+}

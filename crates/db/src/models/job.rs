@@ -105,10 +105,20 @@ impl JobRow {
         let last_error = argus_job::last_error.eq(error);
         match retry_at {
             Some(at) => diesel::update(target)
-                .set((argus_job::state.eq("new"), argus_job::run_after.eq(at), leased_until, last_error))
+                .set((
+                    argus_job::state.eq("new"),
+                    argus_job::run_after.eq(at),
+                    leased_until,
+                    last_error,
+                ))
                 .execute(conn),
             None => diesel::update(target)
-                .set((argus_job::state.eq("failed"), argus_job::finished.eq(now), leased_until, last_error))
+                .set((
+                    argus_job::state.eq("failed"),
+                    argus_job::finished.eq(now),
+                    leased_until,
+                    last_error,
+                ))
                 .execute(conn),
         }
         .map(drop)
@@ -118,7 +128,10 @@ impl JobRow {
     pub fn backlog(conn: &mut PgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
         argus_job::table
             .filter(argus_job::state.eq_any(["new", "processing"]))
-            .select((diesel::dsl::count_star(), diesel::dsl::min(argus_job::created)))
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::min(argus_job::created),
+            ))
             .first(conn)
     }
 
@@ -141,4 +154,3 @@ impl JobErrorRow {
             .load(conn)
     }
 }
-

@@ -132,7 +132,11 @@ impl NodeRow {
     }
 
     /// Revokes every token of `node`; how many were live.
-    pub fn revoke_tokens(conn: &mut PgConnection, node: i32, now: DateTime<Utc>) -> QueryResult<usize> {
+    pub fn revoke_tokens(
+        conn: &mut PgConnection,
+        node: i32,
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
         diesel::update(
             argus_node_token::table
                 .filter(argus_node_token::node_id.eq(node))
@@ -197,7 +201,10 @@ impl NodeRow {
 impl NodeEventRow {
     /// Stores `events`; a (node, seq) already stored is left alone. Returns
     /// the ids and sequence numbers of those that were new.
-    pub fn store(conn: &mut PgConnection, events: &[NewNodeEvent<'_>]) -> QueryResult<Vec<(i64, i64)>> {
+    pub fn store(
+        conn: &mut PgConnection,
+        events: &[NewNodeEvent<'_>],
+    ) -> QueryResult<Vec<(i64, i64)>> {
         diesel::insert_into(argus_node_event::table)
             .values(events)
             .on_conflict_do_nothing()

@@ -25,9 +25,15 @@ fn two_workers_never_claim_the_same_job_and_a_lost_lease_is_claimed_again() {
         })
         .unwrap();
     assert_eq!(first.len(), 2);
-    assert_eq!(second.len(), 1, "the rows A locked are skipped, not waited for");
+    assert_eq!(
+        second.len(),
+        1,
+        "the rows A locked are skipped, not waited for"
+    );
     assert!(first.iter().all(|j| !second.iter().any(|s| s.id == j.id)));
-    assert!(first.iter().all(|j| j.state == "processing" && j.attempts == 1));
+    assert!(first
+        .iter()
+        .all(|j| j.state == "processing" && j.attempts == 1));
 
     // Nothing is due while the leases run; after them, all three again.
     assert!(JobRow::claim(&mut a, now, 1_000, 10).unwrap().is_empty());
