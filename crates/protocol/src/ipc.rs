@@ -137,6 +137,18 @@ pub enum Command {
     /// down: `value: {"arm": "arm_away"|…, "alert": Alert|null, "alerting":
     /// [sensor ids]}`.
     MonitorGetLive,
+    /// argus: jobs were queued (node events); claim them now rather than at
+    /// the next poll.
+    NodeJobs,
+    /// argus: a remote node showed a sign of life through the server (an
+    /// HTTP heartbeat or event batch).
+    NodeSeen {
+        /// `argus_node.id`.
+        node_id: i32,
+    },
+    /// argus: each node as supervision sees it: `value: [{"id", "online",
+    /// "last_seen"}]`.
+    NodesGetStatus,
     /// Drive the simulated board (accepted only when the simulator is in use).
     Sim(SimCommand),
 }
@@ -181,6 +193,9 @@ impl Command {
         "monitor_check_pin",
         "monitor_update_credentials",
         "monitor_get_live",
+        "node_jobs",
+        "node_seen",
+        "nodes_get_status",
         "sim",
     ];
 

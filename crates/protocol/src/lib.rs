@@ -20,6 +20,7 @@ pub mod framing;
 pub mod ipc;
 pub mod jwt;
 pub mod lockout;
+pub mod nodes;
 pub mod options;
 pub mod peer;
 pub mod wire;

@@ -243,3 +243,39 @@ pub async fn renew_user_token(
     }
     Ok(res)
 }
+
+/// A live token of an enabled remote node (argus addition), given as
+/// `Authorization: Bearer <node token>`; the node it belongs to.
+#[derive(Debug, Clone)]
+pub struct NodeToken(pub argus_db::models::NodeRow);
+
+impl NodeToken {
+    /// The node, if it is `id` (a node never acts for another).
+    pub fn for_node(self, id: i32) -> Result<argus_db::models::NodeRow, AuthError> {
+        if self.0.id == id {
+            Ok(self.0)
+        } else {
+            Err(AuthError::OtherNode)
+        }
+    }
+}
+
+impl FromRequest for NodeToken {
+    type Error = ApiError;
+    type Future = Guard<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            let state = state?;
+            let token = token.ok_or(AuthError::MissingNode)?;
+            let node = crate::store::query(&state.db, move |c| {
+                argus_db::models::NodeRow::by_token(c, &token, chrono::Utc::now())
+            })
+            .await?;
+            node.map(NodeToken)
+                .ok_or_else(|| AuthError::InvalidNode.into())
+        })
+    }
+}

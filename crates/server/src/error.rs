@@ -86,12 +86,21 @@ pub enum AuthError {
     /// 503: the server has no `SECRET`.
     #[error("authentication is not configured")]
     NoSecret,
+    /// 401 `missing node token` (argus: remote nodes).
+    #[error("missing node token")]
+    MissingNode,
+    /// 401 `invalid node token`: unknown, expired, revoked, or its node disabled.
+    #[error("invalid node token")]
+    InvalidNode,
+    /// 403 `token of another node`: a node acting for another.
+    #[error("token of another node")]
+    OtherNode,
 }
 
 impl AuthError {
     fn status(&self) -> StatusCode {
         match self {
-            Self::Expired => StatusCode::UNAUTHORIZED,
+            Self::Expired | Self::MissingNode | Self::InvalidNode => StatusCode::UNAUTHORIZED,
             Self::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::FORBIDDEN,
         }

@@ -18,9 +18,12 @@ pub mod events;
 pub mod generic;
 pub mod gsm;
 pub mod health;
+pub mod jobs;
 pub mod keypads;
 pub mod lockouts;
 pub mod monitoring;
+pub mod node_intake;
+pub mod nodes;
 pub mod outputs;
 pub mod sensors;
 pub mod ssh_keys;
@@ -66,6 +69,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(gsm::config)
             .configure(keypads::config)
             .configure(monitoring::config)
+            .configure(jobs::config)
+            .configure(nodes::config)
+            .configure(node_intake::config)
             .configure(outputs::config)
             .configure(sensors::config)
             .configure(ssh_keys::config)

@@ -6,10 +6,12 @@
 //!   transaction with its event, merge, reorder, monitor reload).
 //! - [`entity`]: the create / read / update skeleton of configuration objects.
 //! - [`monitor`]: IPC commands from requests, the monitor's replies as responses.
+//! - [`nodes`]: remote nodes' intake (events stored once with their job) and tokens.
 //! - [`shapes`]: the contract's JSON of areas, zones, sensors, keypads and alerts.
 
 pub mod armed;
 pub mod changes;
 pub mod entity;
 pub mod monitor;
+pub mod nodes;
 pub mod shapes;

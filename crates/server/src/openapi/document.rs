@@ -13,6 +13,7 @@ fn security(auth: Auth) -> Value {
         Auth::Device => json!([{ "deviceToken": [] }]),
         Auth::User => json!([{ "userToken": [] }]),
         Auth::Admin => json!([{ "adminToken": [] }]),
+        Auth::Node => json!([{ "nodeToken": [] }]),
     }
 }
 
@@ -29,7 +30,7 @@ fn responses(auth: Auth) -> Value {
             json!({ "$ref": "#/components/responses/Refused" }),
         );
     }
-    if matches!(auth, Auth::User | Auth::Admin) {
+    if matches!(auth, Auth::User | Auth::Admin | Auth::Node) {
         r.insert(
             "401".into(),
             json!({ "$ref": "#/components/responses/Expired" }),
@@ -120,6 +121,7 @@ pub fn document(version: &str) -> Value {
         "components": {
             "securitySchemes": {
                 "deviceToken": bearer, "userToken": bearer, "adminToken": bearer,
+                "nodeToken": { "type": "http", "scheme": "bearer" },
             },
             "schemas": { "Error": error },
             "responses": {

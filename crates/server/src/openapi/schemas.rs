@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
-    alerts, areas, arms, cards, clock, config_tools, events, lockouts, monitoring, outputs,
-    sensors, users, zones,
+    alerts, areas, arms, cards, clock, config_tools, events, jobs, lockouts, monitoring,
+    node_intake, nodes, outputs, sensors, users, zones,
 };
 
 /// The request and response shapes of one route.
@@ -82,6 +82,27 @@ const fn response(method: &'static str, path: &'static str, response: fn() -> Va
     }
 }
 
+/// `argus_protocol::nodes::EventBatch` (the protocol crate has no schema derive).
+fn event_batch() -> Value {
+    let max = argus_protocol::nodes::MAX_BATCH;
+    let name = argus_protocol::nodes::MAX_INPUT_NAME;
+    json!({
+        "type": "object", "required": ["events"], "additionalProperties": false,
+        "properties": { "events": { "type": "array", "minItems": 1, "maxItems": max, "items": {
+            "type": "object", "required": ["seq", "input", "state"], "additionalProperties": false,
+            "properties": {
+                "seq": { "type": "integer", "minimum": 0 },
+                "input": { "type": "string", "minLength": 1, "maxLength": name, "pattern": "^[!-~]+$" },
+                "state": { "oneOf": [
+                    { "type": "string", "enum": ["active", "idle", "cut", "short", "open", "closed", "on", "off"] },
+                    { "type": "boolean" },
+                ] },
+                "time": { "type": "string", "format": "date-time" },
+            },
+        } } },
+    })
+}
+
 /// Every route with a typed body, query or response.
 pub const DETAILS: &[Detail] = &[
     body(
@@ -136,6 +157,11 @@ pub const DETAILS: &[Detail] = &[
     query("GET", "/api/arms/count", params::<arms::ArmsQuery>),
     query("GET", "/api/alerts", params::<alerts::Page>),
     query("GET", "/api/events", params::<events::EventQuery>),
+    query("GET", "/api/jobs/errors", params::<jobs::ErrorsQuery>),
+    body("POST", "/api/nodes", schema::<nodes::NodeEdit>),
+    body("PUT", "/api/nodes/{id}", schema::<nodes::NodeEdit>),
+    body("POST", "/api/nodes/{id}/events", event_batch),
+    body("POST", "/api/nodes/{id}/heartbeat", schema::<node_intake::Heartbeat>),
     query("GET", "/api/cards", params::<cards::CardsQuery>),
     query(
         "GET",

@@ -13,6 +13,8 @@ pub enum Auth {
     User,
     /// A user token with role admin.
     Admin,
+    /// A remote node's token (argus), for its own node only.
+    Node,
 }
 
 /// One route.
@@ -37,7 +39,7 @@ const fn r(method: &'static str, path: &'static str, auth: Auth, summary: &'stat
     }
 }
 
-use Auth::{Admin, Device, None as Open, User};
+use Auth::{Admin, Device, Node, None as Open, User};
 
 /// Every route the server serves.
 pub const ROUTES: &[Route] = &[
@@ -371,4 +373,12 @@ pub const ROUTES: &[Route] = &[
         Admin,
         "Synchronise the clock from NTP",
     ),
+    r("GET", "/api/nodes", Admin, "Remote nodes, online or not (argus)"),
+    r("POST", "/api/nodes", Admin, "Register a node → its token (argus)"),
+    r("PUT", "/api/nodes/{id}", Admin, "Update a node and its inputs (argus)"),
+    r("POST", "/api/nodes/{id}/token", Admin, "A new node token; the old ones revoked (argus)"),
+    r("DELETE", "/api/nodes/{id}/token", Admin, "Revoke a node's tokens (argus)"),
+    r("POST", "/api/nodes/{id}/events", Node, "Input changes, stored once each (argus)"),
+    r("POST", "/api/nodes/{id}/heartbeat", Node, "A node's sign of life (argus)"),
+    r("GET", "/api/jobs/errors", Admin, "Failed job attempts and the backlog (argus)"),
 ];

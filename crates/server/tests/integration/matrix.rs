@@ -40,17 +40,23 @@ fn refusal(auth: Auth, client: Client) -> Option<(u16, &'static str)> {
         (Auth::User, User | Admin) => None,
         (Auth::Admin, User) => Some((403, "operation not permitted (role)")),
         (Auth::Admin, Admin) => None,
+        // None of these is a node's token.
+        (Auth::Node, Anonymous) => Some((401, "missing node token")),
+        (Auth::Node, _) => Some((401, "invalid node token")),
     }
 }
 
 /// Every body a guard answers with.
-const GUARD_ERRORS: [&str; 6] = [
+const GUARD_ERRORS: [&str; 9] = [
     "missing device token",
     "invalid device token",
     "operation not permitted (missing token)",
     "operation not permitted (wrong token)",
     "token expired",
     "operation not permitted (role)",
+    "missing node token",
+    "invalid node token",
+    "token of another node",
 ];
 
 #[actix_web::test]

@@ -1,0 +1,166 @@
+//! What remote nodes send, whatever the transport (HTTP, the monitor's
+//! WebSocket, a RockBLOCK message, MQTT): input changes numbered per node,
+//! and the job that carries stored changes from the server to the monitor.
+//! Each shape is defined here once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The most changes one batch may carry.
+pub const MAX_BATCH: usize = 500;
+/// The longest input name.
+pub const MAX_INPUT_NAME: usize = 64;
+/// `argus_job.kind` of stored node events for the monitor.
+pub const JOB_NODE_EVENTS: &str = "node_events";
+
+/// What an input reads. Nodes may say it as the projects they come from
+/// do: `open`/`closed`, `on`/`off`, `true`/`false`, `alarm`/`normal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", try_from = "serde_json::Value")]
+pub enum InputState {
+    /// Active: open, motion, alarm.
+    Active,
+    /// Quiet: closed, no motion.
+    Idle,
+    /// Wiring cut (or the node's own tamper switch).
+    Cut,
+    /// Wiring shorted.
+    Short,
+}
+
+impl InputState {
+    /// The stored word (`argus_node_event.state`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Idle => "idle",
+            Self::Cut => "cut",
+            Self::Short => "short",
+        }
+    }
+
+    /// A word (any case) as a state.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "active" | "open" | "on" | "true" | "1" | "alarm" | "detected" => Some(Self::Active),
+            "idle" | "closed" | "off" | "false" | "0" | "normal" | "clear" => Some(Self::Idle),
+            "cut" | "tamper" => Some(Self::Cut),
+            "short" => Some(Self::Short),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<serde_json::Value> for InputState {
+    type Error = String;
+
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        let parsed = match &v {
+            serde_json::Value::String(s) => Self::parse(s),
+            serde_json::Value::Bool(true) => Some(Self::Active),
+            serde_json::Value::Bool(false) => Some(Self::Idle),
+            _ => None,
+        };
+        parsed.ok_or_else(|| format!("unknown input state {v} (active, idle, cut or short)"))
+    }
+}
+
+/// One input change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeEvent {
+    /// The node's sequence number: a change seen again is stored once.
+    pub seq: i64,
+    /// The node's name for the input (`door`, `pir1`).
+    pub input: String,
+    /// What it reads now.
+    pub state: InputState,
+    /// When the node saw it (default: when it arrived).
+    #[serde(default)]
+    pub time: Option<DateTime<Utc>>,
+}
+
+/// A batch of changes (`POST /api/nodes/<id>/events`, a WebSocket `events` message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    /// The changes, in any order.
+    pub events: Vec<NodeEvent>,
+}
+
+impl EventBatch {
+    /// Why the batch cannot be taken, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        if self.events.is_empty() || self.events.len() > MAX_BATCH {
+            return Err(format!("a batch holds 1 to {MAX_BATCH} events"));
+        }
+        for e in &self.events {
+            if e.seq < 0 {
+                return Err(format!("seq {} is negative", e.seq));
+            }
+            let name_ok = !e.input.is_empty()
+                && e.input.len() <= MAX_INPUT_NAME
+                && e.input.chars().all(|c| c.is_ascii_graphic());
+            if !name_ok {
+                return Err(format!(
+                    "input names are 1 to {MAX_INPUT_NAME} printable ASCII characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `node_events` job: stored `argus_node_event` rows to apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsJob {
+    /// `argus_node_event.id`s.
+    pub events: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn states_are_read_in_the_words_other_projects_use() {
+        for (word, state) in [
+            (json!("OPEN"), InputState::Active),
+            (json!("closed"), InputState::Idle),
+            (json!(true), InputState::Active),
+            (json!(false), InputState::Idle),
+            (json!("tamper"), InputState::Cut),
+            (json!("short"), InputState::Short),
+        ] {
+            assert_eq!(InputState::try_from(word).unwrap(), state);
+        }
+        assert!(InputState::try_from(json!(3)).is_err());
+        assert!(InputState::try_from(json!("ajar")).is_err());
+    }
+
+    #[test]
+    fn a_batch_is_checked_before_anything_is_stored() {
+        let batch = |events: serde_json::Value| -> EventBatch {
+            serde_json::from_value(json!({ "events": events })).unwrap()
+        };
+        assert!(batch(json!([{"seq": 1, "input": "door", "state": "open"}]))
+            .check()
+            .is_ok());
+        assert!(batch(json!([])).check().is_err());
+        assert!(batch(json!([{"seq": -1, "input": "door", "state": "open"}]))
+            .check()
+            .is_err());
+        assert!(batch(json!([{"seq": 1, "input": "a door", "state": "open"}]))
+            .check()
+            .is_err());
+        let too_many: Vec<_> = (0..=MAX_BATCH)
+            .map(|i| json!({"seq": i, "input": "d", "state": "idle"}))
+            .collect();
+        assert!(batch(json!(too_many)).check().is_err());
+        assert!(serde_json::from_value::<EventBatch>(
+            json!({"events": [{"seq": 1, "input": "d", "state": "idle", "x": 1}]})
+        )
+        .is_err());
+    }
+}
