@@ -66,6 +66,24 @@ pub struct Installation {
     /// Sensor type names by id (a report to a receiving centre says fire or water by them).
     #[serde(default)]
     pub sensor_types: BTreeMap<i32, String>,
+    /// Remote nodes by id (`argus_node`, with their inputs).
+    #[serde(default)]
+    pub nodes: BTreeMap<i32, NodeInfo>,
+}
+
+/// A remote node as supervision and intake need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// `argus_node.name`.
+    pub name: String,
+    /// Offline after this long without a sign of life, ms.
+    pub timeout_ms: i64,
+    /// When it was last seen, as the database knows (ms since the epoch).
+    pub last_seen: Option<i64>,
+    /// `argus_node.enabled`.
+    pub enabled: bool,
+    /// The node's input names → `sensor.id`.
+    pub inputs: BTreeMap<String, i32>,
 }
 
 impl Installation {
@@ -125,6 +143,28 @@ fn non_negative(v: Option<i32>) -> Option<u32> {
     v.and_then(|d| u32::try_from(d).ok())
 }
 
+/// Remote nodes with their inputs.
+fn load_nodes(conn: &mut PgConnection) -> diesel::QueryResult<BTreeMap<i32, NodeInfo>> {
+    let inputs = argus_db::models::NodeRow::inputs(conn)?;
+    Ok(argus_db::models::NodeRow::all(conn)?
+        .into_iter()
+        .map(|n| {
+            let info = NodeInfo {
+                name: n.name,
+                timeout_ms: i64::from(n.timeout_seconds) * 1000,
+                last_seen: n.last_seen.map(|t| t.timestamp_millis()),
+                enabled: n.enabled,
+                inputs: inputs
+                    .iter()
+                    .filter(|i| i.node_id == n.id)
+                    .map(|i| (i.input.clone(), i.sensor_id))
+                    .collect(),
+            };
+            (n.id, info)
+        })
+        .collect())
+}
+
 /// Reads the installation from the database.
 pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, LoadError> {
     let areas: Vec<Area> = Area::all(conn)?
@@ -149,6 +189,7 @@ pub fn load(conn: &mut PgConnection, input_number: u8) -> Result<Installation, L
             .into_iter()
             .filter_map(|t| Some((t.id, t.name?)))
             .collect(),
+        nodes: load_nodes(conn)?,
         ..Installation::default()
     };
     inst.config.areas = areas.iter().map(|a| a.id).collect();

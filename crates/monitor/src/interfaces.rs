@@ -7,6 +7,7 @@
 //! - [`running`]: the parts of a running monitor the handlers act on.
 //! - [`access`]: keypad keys, cards and PIN checks under the lock-out.
 //! - [`mqtt`]: Home Assistant over MQTT: discovery, states, commands.
+//! - [`nodes`]: remote nodes: supervision and their reported inputs.
 //! - [`sms`]: SMS commands (`<PIN> ARM`, …) from the configured numbers.
 //! - [`trials`]: the test buttons, run in the background.
 //! - [`sim`]: `argus-sim`'s commands on the simulated board.
@@ -18,6 +19,7 @@ pub mod client;
 pub mod dispatch;
 pub mod ipc;
 pub mod mqtt;
+pub mod nodes;
 pub mod running;
 pub mod sim;
 pub mod sio;

@@ -8,9 +8,11 @@
 //! - [`journal`]: the local state file a restart resumes from.
 //! - [`notify`]: notifications as journaled notices, outbox rows and deliveries.
 //! - [`view`]: the state as one value, for machine consumers (MQTT).
+//! - [`jobs`]: the durable job queue's worker (claims with a lease, retries).
 //! - [`systemd`]: `READY=1` and a watchdog fed only while the loop turns.
 
 pub mod actor;
+pub mod jobs;
 pub mod journal;
 pub mod live;
 pub mod notify;

@@ -184,7 +184,10 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
     let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
+    let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel();
     let running = Running {
+        nodes,
+        jobs: Arc::default(),
         mqtt,
         modem,
         keypad: Arc::default(),
@@ -215,6 +218,8 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         config.mqtt_internal.clone(),
         mqtt_tx,
     );
+    crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
+    spawn_jobs(&running);
     let dispatcher = Dispatcher::running(&published, running);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
@@ -252,6 +257,27 @@ pub async fn shutdown_signal() -> anyhow::Result<()> {
         _ = int.recv() => {}
     }
     Ok(())
+}
+
+/// The job worker with a handler per kind.
+fn spawn_jobs(running: &Running) {
+    use crate::runtime::jobs::{self, Handler};
+    let mut handlers: std::collections::BTreeMap<&'static str, Handler> =
+        std::collections::BTreeMap::new();
+    let r = running.clone();
+    handlers.insert(
+        argus_protocol::nodes::JOB_NODE_EVENTS,
+        Arc::new(move |job| {
+            let r = r.clone();
+            Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &r.nodes, &job).await })
+        }),
+    );
+    jobs::spawn(
+        running.db.clone(),
+        handlers,
+        Arc::clone(&running.jobs),
+        jobs::Pace::default(),
+    );
 }
 
 #[cfg(test)]

@@ -148,12 +148,16 @@ mod tests {
             .check()
             .is_ok());
         assert!(batch(json!([])).check().is_err());
-        assert!(batch(json!([{"seq": -1, "input": "door", "state": "open"}]))
-            .check()
-            .is_err());
-        assert!(batch(json!([{"seq": 1, "input": "a door", "state": "open"}]))
-            .check()
-            .is_err());
+        assert!(
+            batch(json!([{"seq": -1, "input": "door", "state": "open"}]))
+                .check()
+                .is_err()
+        );
+        assert!(
+            batch(json!([{"seq": 1, "input": "a door", "state": "open"}]))
+                .check()
+                .is_err()
+        );
         let too_many: Vec<_> = (0..=MAX_BATCH)
             .map(|i| json!({"seq": i, "input": "d", "state": "idle"}))
             .collect();

@@ -270,6 +270,13 @@ pub const SECTIONS: &[Section] = &[
     // argus addition: Home Assistant over MQTT (discovery, commands) and
     // ArPI's own `arpi/...` topics for installations that consume them.
     Section {
+        name: "nodes",
+        section: "supervision",
+        // A silent node's sensors read as cut: tamper when armed (argus).
+        fields: &[f("tamper_when_armed", Kind::Bool, Default::Bool(true))],
+        effect: Effect::Reload,
+    },
+    Section {
         name: "mqtt",
         section: "homeassistant",
         fields: &[

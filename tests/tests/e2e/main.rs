@@ -12,6 +12,7 @@ mod live;
 mod monitor;
 mod mqtt;
 mod nginx;
+mod nodes;
 mod notify;
 mod offline;
 mod repository;

@@ -129,6 +129,15 @@ impl Handler for Dispatcher {
             Command::SendTestWebhook => webhook_test(r).await,
             Command::GsmGetStatus => Reply::ok_value(json!(*r.modem.borrow())),
             Command::MqttGetStatus => Reply::ok_value(json!(*r.mqtt.borrow())),
+            Command::NodeJobs => {
+                r.jobs.notify_one();
+                Reply::ok()
+            }
+            Command::NodeSeen { node_id } => {
+                r.nodes.seen(node_id);
+                Reply::ok()
+            }
+            Command::NodesGetStatus => Reply::ok_value(json!(r.nodes.status())),
             Command::MonitorUpdateSecureConnection => secure_connection(r).await,
             Command::UpdateSsh => update_ssh(r).await,
             Command::MonitorSetClock { timezone, datetime } => {

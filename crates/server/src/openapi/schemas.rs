@@ -161,7 +161,11 @@ pub const DETAILS: &[Detail] = &[
     body("POST", "/api/nodes", schema::<nodes::NodeEdit>),
     body("PUT", "/api/nodes/{id}", schema::<nodes::NodeEdit>),
     body("POST", "/api/nodes/{id}/events", event_batch),
-    body("POST", "/api/nodes/{id}/heartbeat", schema::<node_intake::Heartbeat>),
+    body(
+        "POST",
+        "/api/nodes/{id}/heartbeat",
+        schema::<node_intake::Heartbeat>,
+    ),
     query("GET", "/api/cards", params::<cards::CardsQuery>),
     query(
         "GET",

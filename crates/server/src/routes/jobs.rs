@@ -43,5 +43,6 @@ async fn job_errors(
         .into_iter()
         .map(|e| json!({"id": e.id, "job_id": e.job_id, "kind": e.kind, "attempt": e.attempt, "error": e.error, "time": local(Some(e.time))}))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "backlog": backlog, "oldest": local(oldest), "errors": errors })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "backlog": backlog, "oldest": local(oldest), "errors": errors })))
 }

@@ -70,7 +70,9 @@ async fn node_heartbeat(
     };
     let firmware = beat.firmware;
     if firmware.as_ref().is_some_and(|f| f.len() > 64) {
-        return Err(ApiError::BadRequest("firmware: at most 64 characters".into()));
+        return Err(ApiError::BadRequest(
+            "firmware: at most 64 characters".into(),
+        ));
     }
     let address = address(&req, &state);
     let id = node.id;
@@ -79,7 +81,9 @@ async fn node_heartbeat(
         use diesel::prelude::*;
         NodeRow::seen(c, id, Utc::now(), Some(&address))?;
         if let Some(f) = firmware {
-            diesel::update(n::table.find(id)).set(n::firmware.eq(f)).execute(c)?;
+            diesel::update(n::table.find(id))
+                .set(n::firmware.eq(f))
+                .execute(c)?;
         }
         Ok(())
     })

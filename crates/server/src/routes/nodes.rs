@@ -116,9 +116,10 @@ fn set_inputs(
         }
     }
     NodeRow::set_inputs(c, node, &rows).map_err(|e| match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::Conflict("inputs: a sensor is already another node's input".into())
-        }
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => ApiError::Conflict("inputs: a sensor is already another node's input".into()),
         other => other.into(),
     })
 }
@@ -210,9 +211,10 @@ async fn create_node(
             },
         )
         .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("a node with this name or IMEI exists".into())
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::Conflict("a node with this name or IMEI exists".into()),
             other => other.into(),
         })?;
         set_inputs(c, node.id, &edit.inputs.unwrap_or_default())?;
@@ -240,11 +242,15 @@ async fn update_node(
     let (node, inputs) = transact(&state.db, move |c| {
         use argus_db::schema::argus_node as n;
         use diesel::prelude::*;
-        let current = NodeRow::find(c, id)?.ok_or_else(|| ApiError::NotFound("no such node".into()))?;
+        let current =
+            NodeRow::find(c, id)?.ok_or_else(|| ApiError::NotFound("no such node".into()))?;
         let (heartbeat, timeout) = checked(&edit, Some(&current))?;
         diesel::update(n::table.find(id))
             .set((
-                n::name.eq(edit.name.as_deref().map_or(current.name.as_str(), str::trim)),
+                n::name.eq(edit
+                    .name
+                    .as_deref()
+                    .map_or(current.name.as_str(), str::trim)),
                 n::description.eq(edit.description.as_ref().or(current.description.as_ref())),
                 n::imei.eq(edit.imei.as_ref().or(current.imei.as_ref())),
                 n::heartbeat_seconds.eq(heartbeat),
@@ -255,7 +261,8 @@ async fn update_node(
         if let Some(inputs) = &edit.inputs {
             set_inputs(c, id, inputs)?;
         }
-        let node = NodeRow::find(c, id)?.ok_or_else(|| ApiError::NotFound("no such node".into()))?;
+        let node =
+            NodeRow::find(c, id)?.ok_or_else(|| ApiError::NotFound("no such node".into()))?;
         Ok((node, NodeRow::inputs(c)?))
     })
     .await?;

@@ -1,0 +1,239 @@
+//! The nodes task: every sign of life and every reported input passes
+//! through it, so supervision and the engine see one order. A node that
+//! goes silent past its timeout is an event (`node_offline`) and, with
+//! `nodes/supervision.tamper_when_armed`, its sensors read as cut: a tamper
+//! alarm when their area is armed, a wiring fault when not. Seen again, they
+//! read what the node last said.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::supervise::{Change, Status, Supervisor};
+use crate::engine::{Input, Reading};
+use crate::installation::Installation;
+use crate::interfaces::running::{Running, DURABLE_WAIT};
+use crate::runtime::actor::now_ms;
+
+/// What the task is told.
+enum Msg {
+    Seen(i32),
+    Report {
+        node: i32,
+        sensor: i32,
+        seq: i64,
+        reading: Reading,
+        applied: oneshot::Sender<bool>,
+    },
+}
+
+/// The way to the nodes task.
+#[derive(Debug, Clone)]
+pub struct NodesHandle {
+    tx: mpsc::Sender<Msg>,
+    status: watch::Receiver<Vec<Status>>,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Inbox")
+    }
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Msg")
+    }
+}
+
+impl NodesHandle {
+    /// A sign of life (dropped when the task is flooded: the next one counts).
+    pub fn seen(&self, node: i32) {
+        let _ = self.tx.try_send(Msg::Seen(node));
+    }
+
+    /// `sensor` of `node` reads `reading` (change `seq`); whether the engine
+    /// took it (a change older than one applied is skipped, and counts).
+    pub async fn report(&self, node: i32, sensor: i32, seq: i64, reading: Reading) -> bool {
+        let (applied, done) = oneshot::channel();
+        let msg = Msg::Report {
+            node,
+            sensor,
+            seq,
+            reading,
+            applied,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return false;
+        }
+        done.await.unwrap_or(false)
+    }
+
+    /// Every node as supervision sees it.
+    pub fn status(&self) -> Vec<Status> {
+        self.status.borrow().clone()
+    }
+}
+
+#[derive(Deserialize)]
+struct SupervisionOption {
+    tamper_when_armed: bool,
+}
+
+struct Hub {
+    r: Running,
+    supervisor: Supervisor,
+    /// What each node sensor last read, and the change that said so.
+    last: BTreeMap<i32, (i64, Reading)>,
+    tamper: bool,
+}
+
+/// The task's inbox, made before the task so [`Running`] can hold its handle.
+pub struct Inbox {
+    rx: mpsc::Receiver<Msg>,
+    status: watch::Sender<Vec<Status>>,
+}
+
+/// A handle and the inbox [`spawn`] serves.
+pub fn channel() -> (NodesHandle, Inbox) {
+    let (tx, rx) = mpsc::channel(1024);
+    let (status_tx, status) = watch::channel(Vec::new());
+    (
+        NodesHandle { tx, status },
+        Inbox {
+            rx,
+            status: status_tx,
+        },
+    )
+}
+
+/// Starts the task.
+pub fn spawn(r: Running, inbox: Inbox) {
+    let Inbox {
+        mut rx,
+        status: status_tx,
+    } = inbox;
+    let mut installation = r.installation.clone();
+    let mut hub = Hub {
+        r,
+        supervisor: Supervisor::default(),
+        last: BTreeMap::new(),
+        tamper: true,
+    };
+    tokio::spawn(async move {
+        let current = installation.borrow_and_update().clone();
+        hub.configure(&current).await;
+        loop {
+            status_tx.send_replace(hub.supervisor.status());
+            let wait = hub
+                .supervisor
+                .next_deadline()
+                .map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(Msg::Seen(node)) => hub.seen(node).await,
+                    Some(Msg::Report { node, sensor, seq, reading, applied }) => {
+                        hub.seen(node).await;
+                        let _ = applied.send(hub.report(sensor, seq, reading).await);
+                    }
+                    None => return,
+                },
+                changed = installation.changed() => {
+                    if changed.is_err() { return }
+                    let current = installation.borrow_and_update().clone();
+                    hub.configure(&current).await;
+                }
+                () = async { tokio::time::sleep(wait.unwrap_or_default()).await }, if wait.is_some() => {
+                    for change in hub.supervisor.tick(now_ms()) {
+                        hub.apply(change).await;
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn installation_nodes(installation: &Installation) -> Vec<(i32, i64, Option<i64>)> {
+    installation
+        .nodes
+        .iter()
+        .filter(|(_, n)| n.enabled)
+        .map(|(&id, n)| (id, n.timeout_ms, n.last_seen))
+        .collect()
+}
+
+impl Hub {
+    async fn configure(&mut self, installation: &Arc<Installation>) {
+        self.supervisor
+            .configure(&installation_nodes(installation), now_ms());
+        if let Ok(Some(o)) =
+            crate::db::option::<SupervisionOption>(&self.r.db, "nodes", "supervision").await
+        {
+            self.tamper = o.tamper_when_armed;
+        }
+    }
+
+    async fn seen(&mut self, node: i32) {
+        if let Some(change) = self.supervisor.seen(node, now_ms()) {
+            self.apply(change).await;
+        }
+    }
+
+    async fn report(&mut self, sensor: i32, seq: i64, reading: Reading) -> bool {
+        if self.last.get(&sensor).is_some_and(|&(last, _)| seq <= last) {
+            return true; // older than what the engine has: done, not applied again
+        }
+        self.last.insert(sensor, (seq, reading));
+        self.input(sensor, reading).await
+    }
+
+    async fn input(&self, sensor: i32, reading: Reading) -> bool {
+        self.r
+            .engine
+            .input_durable(
+                Input::Sensor { sensor, reading },
+                &self.r.journal_saved,
+                DURABLE_WAIT,
+            )
+            .await
+            .is_some()
+    }
+
+    async fn apply(&mut self, change: Change) {
+        let installation = self.r.installation.borrow().clone();
+        let (node, online) = match change {
+            Change::Online(n) => (n, true),
+            Change::Offline(n) => (n, false),
+        };
+        let Some(info) = installation.nodes.get(&node) else {
+            return;
+        };
+        tracing::info!(node = %info.name, online, "node supervision changed");
+        crate::db::record_event(
+            &self.r.db,
+            if online {
+                "node_online"
+            } else {
+                "node_offline"
+            },
+            None,
+            None,
+            "node",
+            Some(info.name.clone()),
+        );
+        if !self.tamper {
+            return;
+        }
+        for &sensor in info.inputs.values() {
+            let reading = if online {
+                self.last.get(&sensor).map_or(Reading::Idle, |&(_, r)| r)
+            } else {
+                Reading::Cut
+            };
+            self.input(sensor, reading).await;
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Remote nodes over HTTP, on the real binaries and a private PostgreSQL: an
+//! admin registers a node whose `door` input is a sensor without a channel;
+//! its change raises the alarm in the armed area; a change sent again is
+//! stored once and acknowledged each time; with PostgreSQL stopped the
+//! intake answers 5xx and the retry after it returns is applied exactly
+//! once; a node gone silent is offline, a tamper alarm while armed.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use argus_db::seed::{seed, Dataset};
+use argus_e2e::{count, wait_until, Argus, Cluster, HttpResponse};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+struct Site {
+    cluster: Cluster,
+    argus: Argus,
+    _server: argus_e2e::Process,
+    addr: String,
+    admin: String,
+    sensor: i64,
+}
+
+/// The demo data plus "Garage door", a sensor with no channel in the zone and
+/// area of Test room 2 (no delays), and the whole system running on it.
+fn site(port: u16) -> Site {
+    let cluster = Cluster::start(port);
+    let url = cluster.url("postgres");
+    let mut conn = PgConnection::establish(&url).unwrap();
+    argus_db::migrate::run_pending(&mut conn).unwrap();
+    seed(&mut conn, Dataset::Demo, false).unwrap();
+    diesel::sql_query(
+        "INSERT INTO sensor (channel, channel_type, sensor_contact_type, sensor_eol_count, \
+             reference_value, alert, error, enabled, deleted, name, zone_id, area_id, type_id, ui_hidden) \
+         SELECT NULL, channel_type, sensor_contact_type, sensor_eol_count, NULL, false, false, true, \
+             false, 'Garage door', zone_id, area_id, type_id, false FROM sensor WHERE name = 'Test room 2'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let argus = Argus::start(url.clone());
+    let (server, addr) = argus.start_server();
+    let admin = argus_protocol::jwt::sign(
+        &json!({"id": 1, "name": "Administrator", "role": "admin", "origin": "http://localhost:4200",
+                "timestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()}),
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let sensor: i32 = argus_db::schema::sensor::table
+        .filter(argus_db::schema::sensor::name.eq("Garage door"))
+        .select(argus_db::schema::sensor::id)
+        .first(&mut conn)
+        .unwrap();
+    Site {
+        cluster,
+        argus,
+        _server: server,
+        addr,
+        admin: format!("Bearer {admin}"),
+        sensor: i64::from(sensor),
+    }
+}
+
+impl Site {
+    fn call(&self, method: &str, path: &str, auth: &str, body: Option<&Value>) -> HttpResponse {
+        let body = body.map(Value::to_string);
+        argus_e2e::http_with(
+            &self.addr,
+            method,
+            path,
+            &[
+                ("Authorization", auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_deref(),
+        )
+    }
+
+    /// Registers a node with `door` as the garage sensor; its id and token.
+    fn register(&self, heartbeat: i32, timeout: i32) -> (i64, String) {
+        let created = self.call(
+            "POST",
+            "/api/nodes",
+            &self.admin,
+            Some(&json!({"name": "garage", "heartbeat_seconds": heartbeat, "timeout_seconds": timeout,
+                         "inputs": {"door": self.sensor}})),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        let node = created.json();
+        (
+            node["id"].as_i64().unwrap(),
+            format!("Bearer {}", node["token"].as_str().unwrap()),
+        )
+    }
+
+    fn events(&self, node: i64, token: &str, events: &Value) -> HttpResponse {
+        self.call(
+            "POST",
+            &format!("/api/nodes/{node}/events"),
+            token,
+            Some(&json!({ "events": events })),
+        )
+    }
+
+    fn db(&self, sql: &str) -> i64 {
+        count(&self.cluster.url("postgres"), sql)
+    }
+
+    fn alerting(&self) -> Vec<i64> {
+        let live = self.argus.ipc(argus_protocol::Command::MonitorGetLive);
+        serde_json::from_value(live.value.unwrap_or_default()["alerting"].clone())
+            .unwrap_or_default()
+    }
+}
+
+#[test]
+fn a_node_reports_each_change_once_and_its_door_raises_the_alarm() {
+    let site = site(5437);
+    let (node, token) = site.register(15, 30);
+    assert!(site.argus.arm(false));
+
+    let open = json!([{"seq": 1, "input": "door", "state": "open"}]);
+    let first = site.events(node, &token, &open);
+    assert_eq!(
+        (first.status, first.json()),
+        (200, json!({"accepted": [1], "duplicates": []}))
+    );
+    site.argus.wait_state("monitoring_alert");
+    assert!(
+        site.argus.siren(),
+        "a remote door sounds the siren like a wired one"
+    );
+
+    // Sent again (the node did not see the answer): acknowledged, stored once.
+    let again = site.events(node, &token, &open);
+    assert_eq!(
+        (again.status, again.json()),
+        (200, json!({"accepted": [], "duplicates": [1]}))
+    );
+    assert_eq!(site.db("SELECT 1 FROM argus_node_event"), 1);
+    assert_eq!(site.db("SELECT 1 FROM argus_job"), 1);
+
+    // Other callers.
+    let stranger = site.events(node, "Bearer argn_0000", &open);
+    assert_eq!(
+        (stranger.status, stranger.json()["error"].as_str()),
+        (401, Some("invalid node token"))
+    );
+    let other = site.events(node + 1, &token, &open);
+    assert_eq!(
+        (other.status, other.json()["error"].as_str()),
+        (403, Some("token of another node"))
+    );
+    let garbage = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/events"),
+        &token,
+        Some(&json!({"events": "x"})),
+    );
+    assert_eq!(garbage.status, 400, "{}", garbage.body);
+
+    // PostgreSQL down: no 200 for what cannot be stored; the retry lands once.
+    site.cluster.pg_stop();
+    let closed = json!([{"seq": 2, "input": "door", "state": "closed"}]);
+    let refused = site.events(node, &token, &closed);
+    assert!(refused.status >= 500, "{} {}", refused.status, refused.body);
+    site.cluster.pg_start();
+    let mut retried = site.events(node, &token, &closed);
+    while retried.status >= 500 {
+        // The server's pool reconnects on its own; the node keeps retrying.
+        retried = site.events(node, &token, &closed);
+    }
+    assert_eq!(retried.json(), json!({"accepted": [2], "duplicates": []}));
+    assert!(wait_until(Duration::from_secs(20), || site
+        .db("SELECT 1 FROM argus_job WHERE state = 'done'")
+        == 2));
+    assert!(wait_until(Duration::from_secs(20), || !site
+        .alerting()
+        .contains(&site.sensor)));
+    assert_eq!(site.db("SELECT 1 FROM argus_node_event"), 2);
+    assert_eq!(site.db("SELECT 1 FROM argus_job_error"), 0);
+}
+
+#[test]
+fn a_node_gone_silent_is_offline_and_a_tamper_alarm_while_armed() {
+    let site = site(5438);
+    let (node, token) = site.register(1, 2);
+    let beat = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/heartbeat"),
+        &token,
+        Some(&json!({"firmware": "1.2.0"})),
+    );
+    assert_eq!(
+        (beat.status, beat.json()["timeout_seconds"].as_i64()),
+        (200, Some(2)),
+        "{}",
+        beat.body
+    );
+    // The server tells the monitor after answering: the list follows shortly.
+    let nodes = || site.call("GET", "/api/nodes", &site.admin, None).json();
+    assert!(
+        wait_until(Duration::from_secs(20), || nodes()[0]["online"] == true),
+        "{}",
+        nodes()
+    );
+    assert_eq!(nodes()[0]["firmware"], "1.2.0");
+    assert!(site.argus.arm(false));
+
+    // No more heartbeats: offline after two seconds, and the garage door reads cut.
+    site.argus.wait_state("monitoring_alert");
+    assert!(wait_until(Duration::from_secs(20), || site.db(
+        "SELECT 1 FROM argus_event WHERE kind = 'node_offline' AND detail = 'garage'"
+    ) == 1));
+    assert_eq!(nodes()[0]["online"], false, "{}", nodes());
+
+    // Back: online again (an event, as its first heartbeat was).
+    let beat = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/heartbeat"),
+        &token,
+        None,
+    );
+    assert_eq!(beat.status, 200);
+    assert!(wait_until(Duration::from_secs(20), || site.db(
+        "SELECT 1 FROM argus_event WHERE kind = 'node_online' AND detail = 'garage'"
+    ) == 2));
+}
