@@ -186,7 +186,6 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
     let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel();
     let running = Running {
-        nodes,
         jobs: Arc::default(),
         mqtt,
         modem,
@@ -219,8 +218,8 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         mqtt_tx,
     );
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
-    spawn_jobs(&running);
-    let dispatcher = Dispatcher::running(&published, running);
+    spawn_jobs(&running, &nodes);
+    let dispatcher = Dispatcher::running(&published, running, nodes);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
     tracing::info!(
@@ -260,16 +259,16 @@ pub async fn shutdown_signal() -> anyhow::Result<()> {
 }
 
 /// The job worker with a handler per kind.
-fn spawn_jobs(running: &Running) {
+fn spawn_jobs(running: &Running, nodes: &crate::interfaces::nodes::hub::NodesHandle) {
     use crate::runtime::jobs::{self, Handler};
     let mut handlers: std::collections::BTreeMap<&'static str, Handler> =
         std::collections::BTreeMap::new();
-    let r = running.clone();
+    let (r, nodes) = (running.clone(), nodes.clone());
     handlers.insert(
         argus_protocol::nodes::JOB_NODE_EVENTS,
         Arc::new(move |job| {
-            let r = r.clone();
-            Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &r.nodes, &job).await })
+            let (r, nodes) = (r.clone(), nodes.clone());
+            Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &nodes, &job).await })
         }),
     );
     jobs::spawn(

@@ -453,6 +453,7 @@ mod tests {
             "activate_output",
             "deactivate_output",
             "monitor_check_pin",
+            "node_seen",
             "sim",
         ];
         let names = Command::ACTIONS

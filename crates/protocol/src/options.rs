@@ -277,6 +277,22 @@ pub const SECTIONS: &[Section] = &[
         effect: Effect::Reload,
     },
     Section {
+        name: "nodes",
+        section: "rockblock",
+        fields: &[
+            // Rock7's RSA public key (PEM): set, every MO delivery needs its JWT.
+            f("jwt_public_key", Kind::Text, Default::Null),
+            f(
+                "mt_url",
+                Kind::Text,
+                Default::Text("https://rockblock.rock7.com/rockblock/MT"),
+            ),
+            f("mt_username", Kind::Text, Default::Null),
+            f("mt_password", Kind::Secret, Default::Null),
+        ],
+        effect: Effect::Reload,
+    },
+    Section {
         name: "mqtt",
         section: "homeassistant",
         fields: &[

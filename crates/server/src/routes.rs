@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod node_intake;
 pub mod nodes;
 pub mod outputs;
+pub mod rockblock;
 pub mod sensors;
 pub mod ssh_keys;
 pub mod table;
@@ -72,6 +73,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(jobs::config)
             .configure(nodes::config)
             .configure(node_intake::config)
+            .configure(rockblock::config)
             .configure(outputs::config)
             .configure(sensors::config)
             .configure(ssh_keys::config)

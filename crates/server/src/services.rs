@@ -7,6 +7,7 @@
 //! - [`entity`]: the create / read / update skeleton of configuration objects.
 //! - [`monitor`]: IPC commands from requests, the monitor's replies as responses.
 //! - [`nodes`]: remote nodes' intake (events stored once with their job) and tokens.
+//! - [`rockblock`]: RockBLOCK MO deliveries, their payloads and JWTs (pure).
 //! - [`shapes`]: the contract's JSON of areas, zones, sensors, keypads and alerts.
 
 pub mod armed;
@@ -14,4 +15,5 @@ pub mod changes;
 pub mod entity;
 pub mod monitor;
 pub mod nodes;
+pub mod rockblock;
 pub mod shapes;

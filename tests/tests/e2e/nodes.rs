@@ -225,3 +225,81 @@ fn a_node_gone_silent_is_offline_and_a_tamper_alarm_while_armed() {
         "SELECT 1 FROM argus_event WHERE kind = 'node_online' AND detail = 'garage'"
     ) == 2));
 }
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_rockblock_delivery_is_stored_once_and_its_changes_reach_the_alarm() {
+    let site = site(5439);
+    let created = site.call(
+        "POST",
+        "/api/nodes",
+        &site.admin,
+        Some(&json!({"name": "cabin", "imei": "300234010753370", "inputs": {"door": site.sensor}})),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(site.argus.arm(false));
+    let post = |content_type: &str, body: &str| {
+        argus_e2e::http_with(
+            &site.addr,
+            "POST",
+            "/api/rockblock/incoming",
+            &[("Content-Type", content_type)],
+            Some(body),
+        )
+    };
+    // RockBLOCK's form delivery, the transmit time URL-encoded.
+    let form = format!(
+        "imei=300234010753370&momsn=7&transmit_time=26-12-02%2010%3A41%3A50&serial=12345\
+         &iridium_latitude=47.5&iridium_longitude=19.0&iridium_cep=3&device_type=ROCKBLOCK&data={}",
+        hex("AR1;100:door=open")
+    );
+    let first = post("application/x-www-form-urlencoded", &form);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(
+        (
+            first.json()["stored"].as_bool(),
+            first.json()["accepted"].clone()
+        ),
+        (Some(true), json!([100]))
+    );
+    site.argus.wait_state("monitoring_alert");
+    assert_eq!(
+        site.db("SELECT 1 FROM argus_rockblock_message WHERE transmit_time = '26-12-02 10:41:50'"),
+        1
+    );
+
+    // Rock7 retries a delivery it thinks failed: the same row, no second change.
+    let again = post("application/x-www-form-urlencoded", &form);
+    assert_eq!(
+        (again.status, again.json()["stored"].as_bool()),
+        (200, Some(false))
+    );
+    assert_eq!(site.db("SELECT 1 FROM argus_rockblock_message"), 1);
+
+    // The JSON format, with PostgreSQL stopped first: 5xx, then stored once.
+    let closed =
+        json!({"imei": "300234010753370", "momsn": 8, "transmit_time": "26-12-02 10:45:00",
+                        "data": hex("AR1;101:door=closed")})
+        .to_string();
+    site.cluster.pg_stop();
+    let refused = post("application/json", &closed);
+    assert!(refused.status >= 500, "{} {}", refused.status, refused.body);
+    site.cluster.pg_start();
+    let mut retried = post("application/json", &closed);
+    while retried.status >= 500 {
+        retried = post("application/json", &closed);
+    }
+    assert_eq!(retried.json()["accepted"], json!([101]), "{}", retried.body);
+    assert!(wait_until(Duration::from_secs(20), || !site
+        .alerting()
+        .contains(&site.sensor)));
+    assert_eq!(site.db("SELECT 1 FROM argus_rockblock_message"), 2);
+
+    // Bad deliveries are refused with the reason; nothing is stored.
+    let bad = post("application/x-www-form-urlencoded", "imei=1&momsn=1");
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(site.db("SELECT 1 FROM argus_rockblock_message"), 2);
+}

@@ -17,6 +17,7 @@ use crate::engine::model::ArmMode;
 use crate::engine::{Effect, Input, Origin};
 use crate::interfaces::access;
 use crate::interfaces::ipc::Handler;
+use crate::interfaces::nodes::hub::NodesHandle;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::interfaces::{sim, trials};
 use crate::runtime::actor::Published;
@@ -33,6 +34,7 @@ pub struct Dispatcher {
     state: watch::Receiver<MonitoringState>,
     power: watch::Receiver<PowerState>,
     running: Option<Running>,
+    nodes: Option<NodesHandle>,
 }
 
 impl Dispatcher {
@@ -46,15 +48,17 @@ impl Dispatcher {
             state,
             power,
             running: None,
+            nodes: None,
         }
     }
 
     /// The dispatcher of a running monitor.
-    pub fn running(published: &Published, running: Running) -> Self {
+    pub fn running(published: &Published, running: Running, nodes: NodesHandle) -> Self {
         Self {
             state: published.state.clone(),
             power: published.power.clone(),
             running: Some(running),
+            nodes: Some(nodes),
         }
     }
 
@@ -134,10 +138,14 @@ impl Handler for Dispatcher {
                 Reply::ok()
             }
             Command::NodeSeen { node_id } => {
-                r.nodes.seen(node_id);
+                if let Some(nodes) = &self.nodes {
+                    nodes.seen(node_id);
+                }
                 Reply::ok()
             }
-            Command::NodesGetStatus => Reply::ok_value(json!(r.nodes.status())),
+            Command::NodesGetStatus => {
+                Reply::ok_value(json!(self.nodes.as_ref().map(NodesHandle::status)))
+            }
             Command::MonitorUpdateSecureConnection => secure_connection(r).await,
             Command::UpdateSsh => update_ssh(r).await,
             Command::MonitorSetClock { timezone, datetime } => {

@@ -52,8 +52,6 @@ pub struct Running {
     pub card_window: Arc<Mutex<Option<Instant>>>,
     /// The live state as clients were last told it.
     pub latest: Arc<Mutex<crate::runtime::live::Latest>>,
-    /// Remote nodes' task (supervision, their sensors).
-    pub nodes: crate::interfaces::nodes::hub::NodesHandle,
     /// Wakes the job worker (jobs were queued).
     pub jobs: Arc<tokio::sync::Notify>,
 }

@@ -421,4 +421,10 @@ pub const ROUTES: &[Route] = &[
         Admin,
         "Failed job attempts and the backlog (argus)",
     ),
+    r(
+        "POST",
+        "/api/rockblock/incoming",
+        Open,
+        "RockBLOCK MO webhook, form or JSON (argus)",
+    ),
 ];
