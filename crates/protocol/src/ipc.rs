@@ -146,6 +146,11 @@ pub enum Command {
         /// `argus_node.id`.
         node_id: i32,
     },
+    /// argus: replace the monitor's log filter (`RUST_LOG` syntax).
+    SetLogFilter {
+        /// E.g. `debug`, `info,argus_monitor=debug`.
+        filter: String,
+    },
     /// argus: each node as supervision sees it: `value: [{"id", "online",
     /// "last_seen"}]`.
     NodesGetStatus,
@@ -196,6 +201,7 @@ impl Command {
         "node_jobs",
         "node_seen",
         "nodes_get_status",
+        "set_log_filter",
         "sim",
     ];
 
@@ -454,6 +460,7 @@ mod tests {
             "deactivate_output",
             "monitor_check_pin",
             "node_seen",
+            "set_log_filter",
             "sim",
         ];
         let names = Command::ACTIONS

@@ -21,6 +21,7 @@ pub mod health;
 pub mod jobs;
 pub mod keypads;
 pub mod lockouts;
+pub mod log_level;
 pub mod monitoring;
 pub mod node_intake;
 pub mod nodes;
@@ -65,6 +66,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(config_options::config)
             .configure(events::config)
             .configure(lockouts::config)
+            .configure(log_level::config)
             .configure(generic::config)
             .configure(health::config)
             .configure(gsm::config)

@@ -621,3 +621,39 @@ fn malformed_requests_are_answered_400_and_not_logged_as_errors() {
         log.join("\n")
     );
 }
+
+#[test]
+fn the_log_filter_changes_while_running_and_the_probes_answer() {
+    let mut sys = start();
+    let admin = sys.login_admin();
+    let auth = [("Authorization", admin.as_str())];
+    assert_eq!(sys.call("GET", "/api/health/live", &[], None).status, 200);
+    let ready = sys.call("GET", "/api/health/ready", &[], None);
+    assert_eq!(
+        (ready.status, ready.json()["queue"]["backlog"].as_i64()),
+        (200, Some(0)),
+        "{}",
+        ready.body
+    );
+
+    let debug = sys.call("PUT", "/api/log_level", &auth, Some(r#"{"filter": "debug"}"#));
+    assert_eq!(
+        (debug.status, debug.json()["monitor"].as_bool()),
+        (200, Some(true)),
+        "{}",
+        debug.body
+    );
+    // Debug lines appear without a restart (the action only: commands may carry a PIN).
+    sys.call("GET", "/api/monitoring/state", &auth, None);
+    sys.monitor.wait_for("ipc command");
+    let set = |body: &str| sys.call("PUT", "/api/log_level", &auth, Some(body));
+    let off = set(r#"{"ENABLED": "False"}"#);
+    assert_eq!(off.json()["filter"], "error", "errors stay logged");
+    assert_eq!(
+        sys.call("GET", "/api/log_level", &auth, None).json()["filter"],
+        "error"
+    );
+    assert_eq!(set(r#"{"ENABLED": "maybe"}"#).status, 400);
+    assert_eq!(set(r#"{"filter": "info=[[["}"#).status, 400);
+    assert_eq!(set(r#"{}"#).status, 400);
+}

@@ -73,6 +73,8 @@ impl Dispatcher {
 
 impl Handler for Dispatcher {
     async fn handle(&self, command: Command) -> Reply {
+        // The action only: commands may carry a PIN.
+        tracing::debug!(action = %command.action(), "ipc command");
         let Some(r) = &self.running else {
             return match command {
                 Command::MonitorGetState => self.state_reply(),
@@ -143,6 +145,10 @@ impl Handler for Dispatcher {
                 }
                 Reply::ok()
             }
+            Command::SetLogFilter { filter } => match argus_db::logging::set_filter(&filter) {
+                Ok(()) => Reply::ok(),
+                Err(e) => Reply::invalid(e),
+            },
             Command::NodesGetStatus => {
                 Reply::ok_value(json!(self.nodes.as_ref().map(NodesHandle::status)))
             }

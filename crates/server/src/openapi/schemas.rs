@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
-    alerts, areas, arms, cards, clock, config_tools, events, jobs, lockouts, monitoring,
+    alerts, areas, arms, cards, clock, config_tools, events, jobs, lockouts, log_level, monitoring,
     node_intake, nodes, outputs, sensors, users, zones,
 };
 
@@ -158,6 +158,7 @@ pub const DETAILS: &[Detail] = &[
     query("GET", "/api/alerts", params::<alerts::Page>),
     query("GET", "/api/events", params::<events::EventQuery>),
     query("GET", "/api/jobs/errors", params::<jobs::ErrorsQuery>),
+    body("PUT", "/api/log_level", schema::<log_level::LogLevel>),
     body("POST", "/api/nodes", schema::<nodes::NodeEdit>),
     body("PUT", "/api/nodes/{id}", schema::<nodes::NodeEdit>),
     body("POST", "/api/nodes/{id}/events", event_batch),

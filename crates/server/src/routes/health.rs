@@ -1,6 +1,9 @@
 //! `GET /api/health`: whether the database and the monitor answer (200
 //! when both do, 503 otherwise; the body says which), and the modem's
 //! summary (a modem in trouble is reported, not a 503: the alarm works).
+//! For supervisors and load balancers (argus): `GET /api/health/live` (the
+//! process answers) and `GET /api/health/ready` (database, monitor and a job
+//! queue that keeps up, 503 otherwise).
 
 use actix_web::{get, web, HttpResponse};
 use argus_protocol::wire::ModemStatus;
@@ -11,7 +14,7 @@ use crate::state::AppState;
 
 /// Mounts the routes of this module.
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_health);
+    cfg.service(get_health).service(live).service(ready);
 }
 
 async fn database(state: &AppState) -> Value {
@@ -90,6 +93,46 @@ async fn get_health(state: web::Data<AppState>) -> HttpResponse {
         "modem": modem,
         "mqtt": mqtt,
     });
+    if up {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// More unfinished jobs than this, or one older than [`STALE_JOB`], and the
+/// server is not ready (the monitor is not keeping up).
+const BACKLOG_LIMIT: i64 = 1_000;
+/// How old the oldest unfinished job may be.
+const STALE_JOB: chrono::Duration = chrono::Duration::minutes(5);
+
+/// `GET /api/health/live`: the process answers.
+#[get("/health/live")]
+async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "live": true }))
+}
+
+async fn queue(state: &AppState) -> Value {
+    let backlog = crate::store::query(&state.db, argus_db::models::JobRow::backlog).await;
+    match backlog {
+        Ok((count, oldest)) => {
+            let stale = oldest.is_some_and(|t| chrono::Utc::now() - t > STALE_JOB);
+            json!({ "up": count <= BACKLOG_LIMIT && !stale, "backlog": count,
+                    "oldest": crate::services::shapes::local(oldest) })
+        }
+        Err(_) => json!({ "up": false }),
+    }
+}
+
+/// `GET /api/health/ready`: 200 when the database, the monitor and the job
+/// queue are all right, else 503; the body says which is not.
+#[get("/health/ready")]
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let (database, monitor, queue) = tokio::join!(database(&state), monitor(&state), queue(&state));
+    let up = [&database, &monitor, &queue]
+        .iter()
+        .all(|part| part["up"] == json!(true));
+    let body = json!({ "ready": up, "database": database, "monitor": monitor, "queue": queue });
     if up {
         HttpResponse::Ok().json(body)
     } else {

@@ -422,6 +422,25 @@ pub const ROUTES: &[Route] = &[
         "Failed job attempts and the backlog (argus)",
     ),
     r(
+        "GET",
+        "/api/health/live",
+        Open,
+        "The process answers (argus)",
+    ),
+    r(
+        "GET",
+        "/api/health/ready",
+        Open,
+        "Database, monitor and job queue all right (argus)",
+    ),
+    r("GET", "/api/log_level", Admin, "The log filter (argus)"),
+    r(
+        "PUT",
+        "/api/log_level",
+        Admin,
+        "Change the log filter of both processes (argus)",
+    ),
+    r(
         "POST",
         "/api/rockblock/incoming",
         Open,
