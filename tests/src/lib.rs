@@ -656,4 +656,6 @@ impl Drop for LiveClient {
 mod certs;
 mod peers;
 pub use certs::{ServerCert, TestCa};
-pub use peers::{FakeModem, HomeAssistant, Mosquitto, SiaReceiver, SmtpSink, WebhookReceiver};
+pub use peers::{
+    FakeModem, HomeAssistant, Mosquitto, Rock7Mt, SiaReceiver, SmtpSink, WebhookReceiver,
+};

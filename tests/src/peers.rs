@@ -1,7 +1,8 @@
 //! The peers argus talks to in the suite, each a real program started per
 //! test: the SIM900-like fake modem on a pseudo-terminal, aiosmtpd, a
-//! webhook receiver and pysiaalarm's SIA DC-09 receiver. Each prints one
-//! line (its terminal or port), then one JSON object per thing it saw.
+//! webhook receiver, Rock7's MT endpoint and pysiaalarm's SIA DC-09
+//! receiver. Each prints one line (its terminal or port), then one JSON
+//! object per thing it saw.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -255,6 +256,35 @@ impl WebhookReceiver {
     /// The next request it saw.
     pub fn next(&self) -> serde_json::Value {
         self.helper.next(READY_TIMEOUT, "webhook request")
+    }
+}
+
+/// Rock7's MT endpoint (`tests/rockblock/mt_server.py`): checks the
+/// password, fails the first `fail` messages with code 99, prints each one.
+pub struct Rock7Mt {
+    /// Its URL (`nodes/rockblock.mt_url`).
+    pub url: String,
+    helper: Helper,
+}
+
+impl Rock7Mt {
+    /// Starts it.
+    pub fn start(password: &str, fail: u32) -> Self {
+        let fail = fail.to_string();
+        let helper = Helper::start(
+            Path::new("python3"),
+            "rockblock/mt_server.py",
+            &["--password", password, "--fail", &fail],
+        );
+        Self {
+            url: format!("http://127.0.0.1:{}/rockblock/MT", helper.port()),
+            helper,
+        }
+    }
+
+    /// The next message it accepted.
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "MT message")
     }
 }
 

@@ -82,6 +82,9 @@ pub struct NodeInfo {
     pub last_seen: Option<i64>,
     /// `argus_node.enabled`.
     pub enabled: bool,
+    /// Its RockBLOCK modem, if it has one.
+    #[serde(default)]
+    pub imei: Option<String>,
     /// The node's input names → `sensor.id`.
     pub inputs: BTreeMap<String, i32>,
 }
@@ -154,6 +157,7 @@ fn load_nodes(conn: &mut PgConnection) -> diesel::QueryResult<BTreeMap<i32, Node
                 timeout_ms: i64::from(n.timeout_seconds) * 1000,
                 last_seen: n.last_seen.map(|t| t.timestamp_millis()),
                 enabled: n.enabled,
+                imei: n.imei,
                 inputs: inputs
                     .iter()
                     .filter(|i| i.node_id == n.id)

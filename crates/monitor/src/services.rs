@@ -6,11 +6,13 @@
 //! - [`email`]: SMTP through lettre (`notifications/smtp`).
 //! - [`sia`]: SIA DC-09 reports to an alarm receiving centre (`notifications/sia`).
 //! - [`webhook`]: the signed JSON POST channel (`notifications/webhook`).
+//! - [`rockblock`]: RockBLOCK MT messages to satellite nodes (`nodes/rockblock`).
 //! - [`ssh`]: the SSH service (`network/access`).
 //! - [`remote`]: dynamic DNS and certificates (`network/dyndns`).
 
 pub mod email;
 pub mod remote;
+pub mod rockblock;
 pub mod sia;
 pub mod ssh;
 pub mod webhook;

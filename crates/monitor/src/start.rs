@@ -271,6 +271,14 @@ fn spawn_jobs(running: &Running, nodes: &crate::interfaces::nodes::hub::NodesHan
             Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &nodes, &job).await })
         }),
     );
+    let r = running.clone();
+    handlers.insert(
+        argus_protocol::nodes::JOB_ROCKBLOCK_MT,
+        Arc::new(move |job| {
+            let r = r.clone();
+            Box::pin(async move { crate::interfaces::nodes::outbound::satellite(&r, &job).await })
+        }),
+    );
     jobs::spawn(
         running.db.clone(),
         handlers,

@@ -12,6 +12,8 @@ pub const MAX_BATCH: usize = 500;
 pub const MAX_INPUT_NAME: usize = 64;
 /// `argus_job.kind` of stored node events for the monitor.
 pub const JOB_NODE_EVENTS: &str = "node_events";
+/// `argus_job.kind` of a RockBLOCK MT message to a node.
+pub const JOB_ROCKBLOCK_MT: &str = "rockblock_mt";
 
 /// What an input reads. Nodes may say it as the projects they come from
 /// do: `open`/`closed`, `on`/`off`, `true`/`false`, `alarm`/`normal`.
@@ -118,10 +120,82 @@ pub struct EventsJob {
     pub events: Vec<i64>,
 }
 
+/// What an admin may ask a node to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    /// Sound its local siren or buzzer briefly.
+    TestSiren,
+    /// Restart.
+    Reboot,
+    /// Fetch and install its pending firmware update.
+    StartOta,
+    /// Send heartbeats every `seconds`.
+    SetHeartbeat,
+}
+
+impl CommandKind {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TestSiren => "test_siren",
+            Self::Reboot => "reboot",
+            Self::StartOta => "start_ota",
+            Self::SetHeartbeat => "set_heartbeat",
+        }
+    }
+}
+
+/// A command to a node, numbered so its acknowledgement can name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeCommand {
+    /// Unique per node (the job's id for satellite nodes).
+    pub id: i64,
+    /// What to do.
+    pub command: CommandKind,
+    /// `set_heartbeat`'s interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+}
+
+impl NodeCommand {
+    /// As a satellite message: `AR1;cmd;<id>;<command>[;<seconds>]`.
+    pub fn satellite_text(&self) -> String {
+        let mut text = format!("AR1;cmd;{};{}", self.id, self.command.as_str());
+        if let Some(s) = self.seconds {
+            text.push_str(&format!(";{s}"));
+        }
+        text
+    }
+}
+
+/// The `rockblock_mt` job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MtJob {
+    /// `argus_node.id` (its modem's IMEI is looked up when sending).
+    pub node_id: i32,
+    /// The message.
+    pub text: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_command_reads_as_a_short_satellite_text() {
+        let c = NodeCommand {
+            id: 7,
+            command: CommandKind::SetHeartbeat,
+            seconds: Some(600),
+        };
+        assert_eq!(c.satellite_text(), "AR1;cmd;7;set_heartbeat;600");
+        let back: NodeCommand =
+            serde_json::from_value(json!({"id": 7, "command": "set_heartbeat", "seconds": 600}))
+                .unwrap();
+        assert_eq!(back, c);
+    }
 
     #[test]
     fn states_are_read_in_the_words_other_projects_use() {

@@ -23,6 +23,7 @@ pub mod keypads;
 pub mod lockouts;
 pub mod log_level;
 pub mod monitoring;
+pub mod node_commands;
 pub mod node_intake;
 pub mod nodes;
 pub mod outputs;
@@ -75,6 +76,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(jobs::config)
             .configure(nodes::config)
             .configure(node_intake::config)
+            .configure(node_commands::config)
             .configure(rockblock::config)
             .configure(outputs::config)
             .configure(sensors::config)

@@ -303,3 +303,58 @@ fn a_rockblock_delivery_is_stored_once_and_its_changes_reach_the_alarm() {
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert_eq!(site.db("SELECT 1 FROM argus_rockblock_message"), 2);
 }
+
+#[test]
+fn a_command_reaches_a_satellite_node_through_rock7_retried_until_accepted() {
+    let site = site(5440);
+    let rock7 = argus_e2e::Rock7Mt::start("s3cret", 1);
+    {
+        let mut conn = PgConnection::establish(&site.cluster.url("postgres")).unwrap();
+        crate::support::set_options(
+            &mut conn,
+            &[(
+                "nodes",
+                "rockblock",
+                json!({"mt_url": rock7.url, "mt_username": "argus", "mt_password": "s3cret"}),
+            )],
+        );
+    }
+    let created = site.call(
+        "POST",
+        "/api/nodes",
+        &site.admin,
+        Some(&json!({"name": "cabin", "imei": "300234010753370"})),
+    );
+    let node = created.json()["id"].as_i64().unwrap();
+    let sent = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/commands"),
+        &site.admin,
+        Some(&json!({"command": "set_heartbeat", "seconds": 600})),
+    );
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let id = sent.json()["id"].as_i64().unwrap();
+    // Rock7's first answer is a system error (99): retried, then accepted.
+    let message = rock7.next();
+    assert_eq!(message["imei"], "300234010753370");
+    assert_eq!(message["username"], "argus");
+    assert_eq!(message["text"], format!("AR1;cmd;{id};set_heartbeat;600"));
+    assert!(wait_until(Duration::from_secs(20), || site.db(
+        "SELECT 1 FROM argus_job WHERE kind = 'rockblock_mt' AND state = 'done' AND attempts = 2"
+    ) == 1));
+    let errors = site
+        .call("GET", "/api/jobs/errors", &site.admin, None)
+        .json();
+    assert_eq!(
+        errors["errors"][0]["error"], "refused (99): System error",
+        "{errors}"
+    );
+
+    let bad = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/commands"),
+        &site.admin,
+        Some(&json!({"command": "set_heartbeat"})),
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}

@@ -636,7 +636,12 @@ fn the_log_filter_changes_while_running_and_the_probes_answer() {
         ready.body
     );
 
-    let debug = sys.call("PUT", "/api/log_level", &auth, Some(r#"{"filter": "debug"}"#));
+    let debug = sys.call(
+        "PUT",
+        "/api/log_level",
+        &auth,
+        Some(r#"{"filter": "debug"}"#),
+    );
     assert_eq!(
         (debug.status, debug.json()["monitor"].as_bool()),
         (200, Some(true)),

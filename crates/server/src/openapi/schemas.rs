@@ -8,7 +8,7 @@ use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
     alerts, areas, arms, cards, clock, config_tools, events, jobs, lockouts, log_level, monitoring,
-    node_intake, nodes, outputs, sensors, users, zones,
+    node_commands, node_intake, nodes, outputs, sensors, users, zones,
 };
 
 /// The request and response shapes of one route.
@@ -160,6 +160,11 @@ pub const DETAILS: &[Detail] = &[
     query("GET", "/api/jobs/errors", params::<jobs::ErrorsQuery>),
     body("PUT", "/api/log_level", schema::<log_level::LogLevel>),
     body("POST", "/api/nodes", schema::<nodes::NodeEdit>),
+    body(
+        "POST",
+        "/api/nodes/{id}/commands",
+        schema::<node_commands::CommandBody>,
+    ),
     body("PUT", "/api/nodes/{id}", schema::<nodes::NodeEdit>),
     body("POST", "/api/nodes/{id}/events", event_batch),
     body(
