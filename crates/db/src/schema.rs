@@ -204,6 +204,8 @@ diesel::table! {
         firmware -> Nullable<Varchar>,
         enabled -> Bool,
         created -> Timestamptz,
+        #[max_length = 256]
+        mqtt_availability -> Nullable<Varchar>,
     }
 }
 
@@ -229,6 +231,12 @@ diesel::table! {
         #[max_length = 64]
         input -> Varchar,
         sensor_id -> Int4,
+        #[max_length = 256]
+        mqtt_topic -> Nullable<Varchar>,
+        #[max_length = 128]
+        json_pointer -> Nullable<Varchar>,
+        #[max_length = 64]
+        active_value -> Nullable<Varchar>,
     }
 }
 

@@ -71,6 +71,16 @@ pub struct Installation {
     pub nodes: BTreeMap<i32, NodeInfo>,
 }
 
+/// Where an MQTT input's state is in its payload (read by
+/// `interfaces::nodes::mqtt_rule`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MqttRule {
+    /// A JSON pointer into the payload, or the whole payload.
+    pub pointer: Option<String>,
+    /// The value that means active (any other: idle); or argus's words.
+    pub active: Option<String>,
+}
+
 /// A remote node as supervision and intake need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeInfo {
@@ -87,6 +97,12 @@ pub struct NodeInfo {
     pub imei: Option<String>,
     /// The node's input names → `sensor.id`.
     pub inputs: BTreeMap<String, i32>,
+    /// Inputs read from MQTT: topic, sensor, payload rule.
+    #[serde(default)]
+    pub mqtt: Vec<(String, i32, MqttRule)>,
+    /// An MQTT device's availability topic.
+    #[serde(default)]
+    pub availability: Option<String>,
 }
 
 impl Installation {
@@ -163,6 +179,18 @@ fn load_nodes(conn: &mut PgConnection) -> diesel::QueryResult<BTreeMap<i32, Node
                     .filter(|i| i.node_id == n.id)
                     .map(|i| (i.input.clone(), i.sensor_id))
                     .collect(),
+                mqtt: inputs
+                    .iter()
+                    .filter(|i| i.node_id == n.id)
+                    .filter_map(|i| {
+                        let rule = MqttRule {
+                            pointer: i.json_pointer.clone(),
+                            active: i.active_value.clone(),
+                        };
+                        Some((i.mqtt_topic.clone()?, i.sensor_id, rule))
+                    })
+                    .collect(),
+                availability: n.mqtt_availability,
             };
             (n.id, info)
         })

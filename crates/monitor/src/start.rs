@@ -216,6 +216,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         published.view.clone(),
         config.mqtt_internal.clone(),
         mqtt_tx,
+        nodes.clone(),
     );
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
     spawn_jobs(&running, &nodes);

@@ -23,6 +23,7 @@ pub struct NodeRow {
     pub firmware: Option<String>,
     pub enabled: bool,
     pub created: DateTime<Utc>,
+    pub mqtt_availability: Option<String>,
 }
 
 /// A node to register.
@@ -34,6 +35,7 @@ pub struct NewNode<'a> {
     pub imei: Option<&'a str>,
     pub heartbeat_seconds: i32,
     pub timeout_seconds: i32,
+    pub mqtt_availability: Option<&'a str>,
 }
 
 /// An input mapped to a sensor.
@@ -43,6 +45,12 @@ pub struct NodeInput {
     pub node_id: i32,
     pub input: String,
     pub sensor_id: i32,
+    /// The MQTT topic this input is read from, if it comes by MQTT.
+    pub mqtt_topic: Option<String>,
+    /// Where the state is in a JSON payload (`/contact`).
+    pub json_pointer: Option<String>,
+    /// The payload (or pointed value) that means active; other values idle.
+    pub active_value: Option<String>,
 }
 
 /// One reported input change.

@@ -1,9 +1,11 @@
 //! Remote nodes: [`supervise`] (who is online, pure), [`hub`] (the task
 //! that owns supervision and is the one writer of node sensors to the
 //! engine), [`intake`] (stored node events from the job queue, applied in
-//! sequence order), [`outbound`] (commands to satellite nodes).
+//! sequence order), [`outbound`] (commands to satellite nodes),
+//! [`mqtt_rule`] (how an MQTT device's payload reads as an input, pure).
 
 pub mod hub;
 pub mod intake;
+pub mod mqtt_rule;
 pub mod outbound;
 pub mod supervise;

@@ -42,11 +42,39 @@ pub(crate) struct NodeEdit {
     /// Offline after this many seconds without a sign of life (default 30).
     timeout_seconds: Option<i32>,
     enabled: Option<bool>,
-    /// The node's input names → `sensor.id`.
-    #[schema(value_type = Option<BTreeMap<String, i32>>)]
-    inputs: Option<BTreeMap<String, i32>>,
+    /// An MQTT device's availability topic (`zigbee2mqtt/door/availability`).
+    mqtt_availability: Option<String>,
+    /// The node's input names → `sensor.id`, or for an input read from MQTT
+    /// `{"sensor", "mqtt_topic", "json_pointer", "active_value"}`.
+    #[schema(value_type = Option<BTreeMap<String, Object>>)]
+    inputs: Option<BTreeMap<String, InputSpec>>,
     /// How long the issued token lives, days (1–3650, default 365).
     token_days: Option<i64>,
+}
+
+/// One input: a sensor, and where an MQTT input's state is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum InputSpec {
+    /// `sensor.id` alone (HTTP, WebSocket, satellite).
+    Sensor(i32),
+    /// Read from an MQTT topic.
+    Mqtt {
+        sensor: i32,
+        mqtt_topic: String,
+        json_pointer: Option<String>,
+        active_value: Option<String>,
+    },
+}
+
+fn checked_topic(topic: &str, what: &str) -> Result<(), ApiError> {
+    // Wildcards would map many devices to one sensor.
+    if topic.is_empty() || topic.len() > 256 || topic.contains(['+', '#', '\0']) {
+        return Err(ApiError::BadRequest(format!(
+            "{what}: an MQTT topic of 1 to 256 characters without wildcards"
+        )));
+    }
+    Ok(())
 }
 
 fn checked(edit: &NodeEdit, current: Option<&NodeRow>) -> Result<(i32, i32), ApiError> {
@@ -73,14 +101,36 @@ fn checked(edit: &NodeEdit, current: Option<&NodeRow>) -> Result<(i32, i32), Api
             "heartbeat_seconds 1–86400 and timeout_seconds above it (at most 604800)".into(),
         ));
     }
-    if let Some(inputs) = &edit.inputs {
-        if inputs
-            .keys()
-            .any(|k| k.is_empty() || k.len() > 64 || !k.chars().all(|c| c.is_ascii_graphic()))
-        {
+    if let Some(topic) = &edit.mqtt_availability {
+        checked_topic(topic, "mqtt_availability")?;
+    }
+    for (name, spec) in edit.inputs.iter().flatten() {
+        if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_graphic()) {
             return Err(ApiError::BadRequest(
                 "inputs: names of 1 to 64 printable ASCII characters".into(),
             ));
+        }
+        if let InputSpec::Mqtt {
+            mqtt_topic,
+            json_pointer,
+            active_value,
+            ..
+        } = spec
+        {
+            checked_topic(mqtt_topic, "mqtt_topic")?;
+            if json_pointer
+                .as_ref()
+                .is_some_and(|p| !p.starts_with('/') || p.len() > 128)
+            {
+                return Err(ApiError::BadRequest(
+                    "json_pointer: a JSON pointer such as /contact".into(),
+                ));
+            }
+            if active_value.as_ref().is_some_and(|v| v.len() > 64) {
+                return Err(ApiError::BadRequest(
+                    "active_value: at most 64 characters".into(),
+                ));
+            }
         }
     }
     Ok((heartbeat, timeout))
@@ -97,14 +147,32 @@ fn token_lifetime(edit: &NodeEdit) -> Result<Duration, ApiError> {
 fn set_inputs(
     c: &mut PgConnection,
     node: i32,
-    inputs: &BTreeMap<String, i32>,
+    inputs: &BTreeMap<String, InputSpec>,
 ) -> Result<(), ApiError> {
     let rows: Vec<NodeInput> = inputs
         .iter()
-        .map(|(input, &sensor_id)| NodeInput {
-            node_id: node,
-            input: input.clone(),
-            sensor_id,
+        .map(|(input, spec)| match spec.clone() {
+            InputSpec::Sensor(sensor_id) => NodeInput {
+                node_id: node,
+                input: input.clone(),
+                sensor_id,
+                mqtt_topic: None,
+                json_pointer: None,
+                active_value: None,
+            },
+            InputSpec::Mqtt {
+                sensor,
+                mqtt_topic,
+                json_pointer,
+                active_value,
+            } => NodeInput {
+                node_id: node,
+                input: input.clone(),
+                sensor_id: sensor,
+                mqtt_topic: Some(mqtt_topic),
+                json_pointer,
+                active_value,
+            },
         })
         .collect();
     for row in &rows {
@@ -146,8 +214,13 @@ fn shape(node: &NodeRow, inputs: &[NodeInput], online: Option<bool>) -> Value {
         "enabled": node.enabled, "firmware": node.firmware,
         "last_seen": local(node.last_seen), "last_address": node.last_address,
         "online": online.unwrap_or(recent && node.enabled),
+        "mqtt_availability": node.mqtt_availability,
         "inputs": inputs.iter().filter(|i| i.node_id == node.id)
-            .map(|i| (i.input.clone(), json!(i.sensor_id))).collect::<serde_json::Map<_, _>>(),
+            .map(|i| (i.input.clone(), match &i.mqtt_topic {
+                None => json!(i.sensor_id),
+                Some(topic) => json!({"sensor": i.sensor_id, "mqtt_topic": topic,
+                    "json_pointer": i.json_pointer, "active_value": i.active_value}),
+            })).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -208,6 +281,7 @@ async fn create_node(
                 imei: edit.imei.as_deref(),
                 heartbeat_seconds: heartbeat,
                 timeout_seconds: timeout,
+                mqtt_availability: edit.mqtt_availability.as_deref(),
             },
         )
         .map_err(|e| match e {
@@ -256,6 +330,10 @@ async fn update_node(
                 n::heartbeat_seconds.eq(heartbeat),
                 n::timeout_seconds.eq(timeout),
                 n::enabled.eq(edit.enabled.unwrap_or(current.enabled)),
+                n::mqtt_availability.eq(edit
+                    .mqtt_availability
+                    .as_ref()
+                    .or(current.mqtt_availability.as_ref())),
             ))
             .execute(c)?;
         if let Some(inputs) = &edit.inputs {

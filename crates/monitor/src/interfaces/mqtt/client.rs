@@ -19,10 +19,11 @@ use tokio::sync::{mpsc, watch};
 use super::command::{self, Action};
 use super::discovery::{self as d, Panel};
 use super::settings::{settings, Broker, HomeAssistantOption};
-use super::{arpi, attributes, tls};
+use super::{arpi, attributes, devices, tls};
 use crate::engine::model::ArmMode;
 use crate::engine::{ArmState, Effect, Input, Origin};
 use crate::interfaces::access::{self, Refusal};
+use crate::interfaces::nodes::hub::NodesHandle;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::runtime::view::StateView;
 use argus_protocol::constants::PowerState;
@@ -35,6 +36,7 @@ pub fn spawn(
     view: watch::Receiver<StateView>,
     internal: Broker,
     status: watch::Sender<MqttStatus>,
+    nodes: NodesHandle,
 ) {
     tokio::spawn(async move {
         let mut installation = r.installation.clone();
@@ -54,7 +56,7 @@ pub fn spawn(
             match (settings, transport) {
                 (Some((broker, ha)), Ok(Some(transport))) => {
                     status.send_replace(status_now);
-                    Session::new(&r, &broker, transport, ha, status.clone())
+                    Session::new(&r, &broker, transport, ha, status.clone(), nodes.clone())
                         .run(view.clone(), &mut installation, &internal)
                         .await;
                     continue;
@@ -105,6 +107,8 @@ struct Session {
     outcomes_rx: mpsc::UnboundedReceiver<Outcome>,
     /// What `/api/health` shows.
     status: watch::Sender<MqttStatus>,
+    /// Where device inputs (Zigbee2MQTT, ESPHome, …) go.
+    nodes: NodesHandle,
 }
 
 /// A panel and what its last command did.
@@ -117,6 +121,7 @@ impl Session {
         transport: Transport,
         ha: HomeAssistantOption,
         status: watch::Sender<MqttStatus>,
+        nodes: NodesHandle,
     ) -> Self {
         let mut options = MqttOptions::new("argus-monitor", broker.host.clone(), broker.port);
         options.set_keep_alive(Duration::from_secs(15));
@@ -144,6 +149,7 @@ impl Session {
             outcomes,
             outcomes_rx,
             status,
+            nodes,
         }
     }
 
@@ -181,6 +187,7 @@ impl Session {
                         }
                         let _ = self.client.try_subscribe(format!("{}/panel/+/set", d::BASE), QoS::AtLeastOnce);
                         let _ = self.client.try_subscribe(format!("{}/status", self.ha.prefix()), QoS::AtLeastOnce);
+                        self.subscribe_devices();
                         self.sent.clear();
                         self.announce(&view.borrow().clone());
                     }
@@ -227,6 +234,7 @@ impl Session {
                     installation.borrow_and_update();
                     match settings(&self.r, internal).await {
                         Some((broker, ha)) if broker == self.broker && ha == self.ha => {
+                            self.subscribe_devices();
                             self.announce(&view.borrow().clone());
                         }
                         _ => {
@@ -385,7 +393,18 @@ impl Session {
         }
     }
 
+    /// Every device topic a node input or availability is read from.
+    fn subscribe_devices(&mut self) {
+        for topic in devices::topics(&self.r.installation.borrow()) {
+            let _ = self.client.try_subscribe(topic, QoS::AtLeastOnce);
+        }
+    }
+
     fn incoming(&mut self, p: rumqttc::Publish, state: &StateView) {
+        let installation = self.r.installation.borrow().clone();
+        if devices::route(&installation, &self.nodes, &p.topic, &p.payload) {
+            return;
+        }
         if p.topic == format!("{}/status", self.ha.prefix()) {
             if p.payload.as_ref() == b"online" {
                 self.announce(state);

@@ -21,6 +21,12 @@ use crate::runtime::actor::now_ms;
 /// What the task is told.
 enum Msg {
     Seen(i32),
+    Available(i32, bool),
+    Live {
+        node: i32,
+        sensor: i32,
+        reading: Reading,
+    },
     Report {
         node: i32,
         sensor: i32,
@@ -53,6 +59,23 @@ impl NodesHandle {
     /// A sign of life (dropped when the task is flooded: the next one counts).
     pub fn seen(&self, node: i32) {
         let _ = self.tx.try_send(Msg::Seen(node));
+    }
+
+    /// An MQTT device's availability: online counts as a sign of life,
+    /// offline is offline now.
+    pub fn available(&self, node: i32, online: bool) {
+        let _ = self.tx.try_send(Msg::Available(node, online));
+    }
+
+    /// `sensor` of `node` reads `reading`, live from MQTT (in order, no
+    /// sequence number; dropped when the task is flooded, as the device
+    /// repeats its state).
+    pub fn live(&self, node: i32, sensor: i32, reading: Reading) {
+        let _ = self.tx.try_send(Msg::Live {
+            node,
+            sensor,
+            reading,
+        });
     }
 
     /// `sensor` of `node` reads `reading` (change `seq`); whether the engine
@@ -134,7 +157,18 @@ pub fn spawn(r: Running, inbox: Inbox) {
                 .map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
             tokio::select! {
                 msg = rx.recv() => match msg {
-                    Some(Msg::Seen(node)) => hub.seen(node).await,
+                    Some(Msg::Seen(node)) | Some(Msg::Available(node, true)) => hub.seen(node).await,
+                    Some(Msg::Available(node, false)) => {
+                        if let Some(change) = hub.supervisor.gone(node) {
+                            hub.apply(change).await;
+                        }
+                    }
+                    Some(Msg::Live { node, sensor, reading }) => {
+                        hub.seen(node).await;
+                        let seq = hub.last.get(&sensor).map_or(0, |&(s, _)| s);
+                        hub.last.insert(sensor, (seq, reading));
+                        hub.input(sensor, reading).await;
+                    }
                     Some(Msg::Report { node, sensor, seq, reading, applied }) => {
                         hub.seen(node).await;
                         let _ = applied.send(hub.report(sensor, seq, reading).await);

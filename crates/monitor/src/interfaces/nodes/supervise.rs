@@ -75,6 +75,16 @@ impl Supervisor {
         Some(Change::Online(node))
     }
 
+    /// `node` said it is gone (an MQTT device's availability), at once.
+    pub fn gone(&mut self, node: i32) -> Option<Change> {
+        let w = self.nodes.get_mut(&node)?;
+        if !w.online {
+            return None;
+        }
+        w.online = false;
+        Some(Change::Offline(node))
+    }
+
     /// Nodes whose timeout passed by `now`, now offline.
     pub fn tick(&mut self, now: Millis) -> Vec<Change> {
         let mut changes = Vec::new();
@@ -152,6 +162,9 @@ mod tests {
         assert!(s.tick(150 * S).is_empty(), "the new timeout counts");
         assert_eq!(s.tick(156 * S), [Change::Offline(1)]);
         assert_eq!(s.seen(9, 0), None, "unknown nodes are not supervised");
+        s.seen(1, 160 * S);
+        assert_eq!(s.gone(1), Some(Change::Offline(1)), "said so itself");
+        assert_eq!(s.gone(1), None);
     }
 
     #[test]
