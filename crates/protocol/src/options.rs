@@ -585,6 +585,7 @@ mod tests {
             ("notifications", "gsm", "pin_code"),
             ("notifications", "webhook", "secret"),
             ("notifications", "sia", "key"),
+            ("nodes", "rockblock", "mt_password"),
         ] {
             let sec = section(name, s);
             let stored = sec.write(None, &json!({ field: "secret-value" })).unwrap();

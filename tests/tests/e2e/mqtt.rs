@@ -421,3 +421,90 @@ fn home_assistant_coming_online_gets_discovery_again_and_a_disabled_sensor_is_re
     let panel = late.next_on("homeassistant/alarm_control_panel/argus/system/config");
     assert_eq!(panel["retain"], true, "the rest stays announced");
 }
+
+#[test]
+fn a_zigbee2mqtt_door_sensor_is_an_alarm_sensor_and_its_availability_is_supervised() {
+    use diesel::prelude::*;
+    let broker = Mosquitto::start();
+    let mut device = HomeAssistant::connect(&broker); // paho, publishing as Zigbee2MQTT would
+    let db = demo_with(&[
+        (
+            "mqtt",
+            "connection",
+            json!({"enabled": true, "external": true}),
+        ),
+        (
+            "mqtt",
+            "external_publish",
+            json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
+        ),
+    ]);
+    diesel::sql_query(
+        "INSERT INTO sensor (channel, channel_type, sensor_contact_type, sensor_eol_count, alert, error, \
+             enabled, deleted, name, zone_id, area_id, type_id, ui_hidden) \
+         SELECT NULL, channel_type, sensor_contact_type, sensor_eol_count, false, false, true, false, \
+             'Garage door', zone_id, area_id, type_id, false FROM sensor WHERE name = 'Test room 2'",
+    )
+    .execute(&mut db.conn())
+    .unwrap();
+    let door = sensor_id(&db, "Garage door");
+    diesel::sql_query(
+        "INSERT INTO argus_node (name, heartbeat_seconds, timeout_seconds, mqtt_availability) \
+         VALUES ('garage', 60, 86400, 'zigbee2mqtt/garage/availability')",
+    )
+    .execute(&mut db.conn())
+    .unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO argus_node_input (node_id, input, sensor_id, mqtt_topic, json_pointer, active_value) \
+         SELECT id, 'contact', {door}, 'zigbee2mqtt/garage', '/contact', 'false' FROM argus_node"
+    ))
+    .execute(&mut db.conn())
+    .unwrap();
+    let argus = Argus::start(db.url());
+    ha_until_connected(&device);
+    device.publish(
+        "zigbee2mqtt/garage/availability",
+        r#"{"state":"online"}"#,
+        true,
+    );
+    device.publish(
+        "zigbee2mqtt/garage",
+        r#"{"battery":100,"contact":true,"linkquality":120}"#,
+        true,
+    );
+    assert!(wait_until(Duration::from_secs(20), || count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'node_online' AND detail = 'garage'"
+    ) == 1));
+    assert!(argus.arm(false));
+
+    // The door opens: Zigbee2MQTT says contact false.
+    device.publish(
+        "zigbee2mqtt/garage",
+        r#"{"battery":100,"contact":false,"linkquality":118}"#,
+        true,
+    );
+    argus.wait_state("monitoring_alert");
+    assert!(argus.siren());
+    assert!(
+        argus
+            .ipc(argus_protocol::Command::MonitorDisarm(Default::default()))
+            .result
+    );
+
+    // The coordinator loses it: offline at once, an event.
+    device.publish(
+        "zigbee2mqtt/garage/availability",
+        r#"{"state":"offline"}"#,
+        true,
+    );
+    assert!(wait_until(Duration::from_secs(20), || count(
+        &db.url(),
+        "SELECT 1 FROM argus_event WHERE kind = 'node_offline' AND detail = 'garage'"
+    ) == 1));
+}
+
+/// Waits until argus's session announced itself (so it is subscribed).
+fn ha_until_connected(ha: &HomeAssistant) {
+    ha.until("argus/availability", "online");
+}

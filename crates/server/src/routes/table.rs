@@ -446,4 +446,10 @@ pub const ROUTES: &[Route] = &[
         Open,
         "RockBLOCK MO webhook, form or JSON (argus)",
     ),
+    r(
+        "POST",
+        "/api/nodes/{id}/commands",
+        Admin,
+        "A command to a node (argus)",
+    ),
 ];

@@ -113,6 +113,13 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "receiver_host": null, "receiver_port": null, "backup_host": null,
             "backup_port": null, "key": null, "link_test_seconds": 3600}),
         ),
+        ("nodes", "supervision", json!({"tamper_when_armed": true})),
+        (
+            "nodes",
+            "rockblock",
+            json!({"jwt_public_key": null, "mt_url": "https://rockblock.rock7.com/rockblock/MT",
+            "mt_username": null, "mt_password": null}),
+        ),
     ]
 }
 
