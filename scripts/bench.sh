@@ -6,7 +6,7 @@
 #   and latency with wrk (100 000 stored arm sessions), REST latency while 50
 #   wrong PINs are being checked, server RSS after the load, alert -> SMS
 #   at the fake modem and alert -> webhook received, sensor change -> MQTT
-#   state at a subscriber.
+#   state at a subscriber, node event intake at concurrency 20.
 # BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets;
 # BENCH_ALERTS (default 200) how many alerts the notification benchmark raises;
 # BENCH_CHANGES (default 500) how many trips and resets the MQTT one makes.
@@ -109,6 +109,34 @@ rest "/api/version" /api/version
 rest "/api/sensors/ (user token)" /api/sensors/ "$user"
 rest "/api/monitoring/state" /api/monitoring/state "$token"
 rest "/api/arms?limit=10 (100k)" "/api/arms?limit=10" "$user"
+
+echo "== node event intake (POST /api/nodes/{id}/events, wrk -t2 -c20 -d10s, one new change per request:"
+echo "   the answer follows the commit of the event row and its job; the monitor applies the jobs meanwhile)"
+psql -q -d argus_bench -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO sensor (channel, channel_type, sensor_contact_type, sensor_eol_count, alert, error, enabled,
+    deleted, name, zone_id, area_id, type_id, ui_hidden)
+SELECT NULL, channel_type, sensor_contact_type, sensor_eol_count, false, false, true, false,
+    'Bench door', zone_id, area_id, type_id, false FROM sensor WHERE name = 'Test room 2';
+SQL
+door=$(psql -qtA -d argus_bench -c "SELECT id FROM sensor WHERE name = 'Bench door'")
+read -r node_id NODE_TOKEN < <(curl -fsS -H "Authorization: Bearer $user" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"bench\",\"inputs\":{\"door\":$door}}" "$api/api/nodes" |
+  python3 -c 'import json,sys; n=json.load(sys.stdin); print(n["id"], n["token"])')
+export NODE_TOKEN
+for run in $(seq 1 "${BENCH_RUNS:-3}"); do
+  out=$(wrk -t2 -c20 -d10s --latency -s tests/bench/node_events.lua "$api/api/nodes/$node_id/events")
+  grep -q 'Non-2xx' <<<"$out" && { echo "$out"; die "node intake: non-2xx answers"; }
+  printf '%-28s run %s: %8.0f req/s  p50 %-9s p99 %s\n' "node events (c20)" "$run" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+done
+stored=$(psql -qtA -d argus_bench -c "SELECT count(*) FROM argus_node_event")
+for _ in $(seq 1 600); do
+  pending=$(psql -qtA -d argus_bench -c "SELECT count(*) FROM argus_job WHERE state <> 'done'")
+  [ "$pending" = 0 ] && break
+  sleep 0.1
+done
+echo "stored $stored changes, each once; jobs not yet applied after the runs: $pending"
 
 echo "== /api/sensors/ while 50 wrong PINs arrive at once (each from its own device and address;"
 echo "   the lock-out charges the user's counter first, so five reach bcrypt)"

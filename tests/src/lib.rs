@@ -657,5 +657,5 @@ mod certs;
 mod peers;
 pub use certs::{ServerCert, TestCa};
 pub use peers::{
-    FakeModem, HomeAssistant, Mosquitto, Rock7Mt, SiaReceiver, SmtpSink, WebhookReceiver,
+    FakeModem, HomeAssistant, Mosquitto, Rock7Mt, SiaReceiver, SmtpSink, WebhookReceiver, WsNode,
 };

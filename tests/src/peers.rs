@@ -1,7 +1,7 @@
 //! The peers argus talks to in the suite, each a real program started per
 //! test: the SIM900-like fake modem on a pseudo-terminal, aiosmtpd, a
-//! webhook receiver, Rock7's MT endpoint and pysiaalarm's SIA DC-09
-//! receiver. Each prints one line (its terminal or port), then one JSON
+//! webhook receiver, Rock7's MT endpoint, a WebSocket node and
+//! pysiaalarm's SIA DC-09 receiver. Each prints one line (its terminal or port), then one JSON
 //! object per thing it saw.
 
 use std::io::{BufRead, BufReader, Write};
@@ -285,6 +285,39 @@ impl Rock7Mt {
     /// The next message it accepted.
     pub fn next(&self) -> serde_json::Value {
         self.helper.next(READY_TIMEOUT, "MT message")
+    }
+}
+
+/// A remote node on argus's WebSocket (`tests/nodes/ws_node.py`, the
+/// `websockets` library in `tests/.venv`).
+pub struct WsNode {
+    helper: Helper,
+}
+
+impl WsNode {
+    /// Connects to `url` (`ws://…/nodes`) with `token`.
+    pub fn connect(url: &str, token: &str) -> Self {
+        Self {
+            helper: Helper::start(&venv_python(), "nodes/ws_node.py", &[url, token]),
+        }
+    }
+
+    /// The HTTP status the upgrade was refused with, if it was.
+    pub fn refused(&self) -> Option<u64> {
+        serde_json::from_str::<serde_json::Value>(&self.helper.first)
+            .ok()?
+            .get("refused")?
+            .as_u64()
+    }
+
+    /// The next message from argus (or `{"closed": code}`).
+    pub fn next(&self) -> serde_json::Value {
+        self.helper.next(READY_TIMEOUT, "node message")
+    }
+
+    /// Sends a message.
+    pub fn send(&mut self, message: &serde_json::Value) {
+        self.helper.send(message);
     }
 }
 

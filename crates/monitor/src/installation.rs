@@ -103,6 +103,9 @@ pub struct NodeInfo {
     /// An MQTT device's availability topic.
     #[serde(default)]
     pub availability: Option<String>,
+    /// Its live tokens: SHA-256 (hex) and expiry (ms), for WebSocket logins.
+    #[serde(default)]
+    pub tokens: Vec<(String, i64)>,
 }
 
 impl Installation {
@@ -165,6 +168,7 @@ fn non_negative(v: Option<i32>) -> Option<u32> {
 /// Remote nodes with their inputs.
 fn load_nodes(conn: &mut PgConnection) -> diesel::QueryResult<BTreeMap<i32, NodeInfo>> {
     let inputs = argus_db::models::NodeRow::inputs(conn)?;
+    let tokens = argus_db::models::NodeRow::live_tokens(conn, chrono::Utc::now())?;
     Ok(argus_db::models::NodeRow::all(conn)?
         .into_iter()
         .map(|n| {
@@ -191,6 +195,11 @@ fn load_nodes(conn: &mut PgConnection) -> diesel::QueryResult<BTreeMap<i32, Node
                     })
                     .collect(),
                 availability: n.mqtt_availability,
+                tokens: tokens
+                    .iter()
+                    .filter(|(node, ..)| *node == n.id)
+                    .map(|(_, hash, expires)| (hash.clone(), expires.timestamp_millis()))
+                    .collect(),
             };
             (n.id, info)
         })

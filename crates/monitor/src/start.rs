@@ -171,10 +171,24 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
             pending_for: std::time::Duration::from_secs(10),
         },
     );
-    let (live_addr, _live_task) =
-        crate::interfaces::sio::serve(config.live_bind, gate, Arc::clone(&latest), live.clone())
-            .await
-            .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
+    let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel();
+    let links = crate::interfaces::nodes::NodeLinks {
+        hub: nodes.clone(),
+        sockets: crate::interfaces::nodes::socket::Sockets::default(),
+    };
+    let node_route = crate::interfaces::sio::NodeRoute {
+        installation: published.installation.clone(),
+        links: links.clone(),
+    };
+    let (live_addr, _live_task) = crate::interfaces::sio::serve(
+        config.live_bind,
+        gate,
+        Arc::clone(&latest),
+        live.clone(),
+        node_route,
+    )
+    .await
+    .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
     if config.secret.is_none() {
         tracing::warn!("SECRET is not set: every Socket.IO client will be refused");
     }
@@ -184,7 +198,6 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
     let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
-    let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel();
     let running = Running {
         jobs: Arc::default(),
         mqtt,
@@ -220,7 +233,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     );
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
     spawn_jobs(&running, &nodes);
-    let dispatcher = Dispatcher::running(&published, running, nodes);
+    let dispatcher = Dispatcher::running(&published, running, links);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
     tracing::info!(

@@ -151,6 +151,14 @@ pub enum Command {
         /// E.g. `debug`, `info,argus_monitor=debug`.
         filter: String,
     },
+    /// argus: a command to a node connected by WebSocket (`result: false`
+    /// when it is not connected).
+    SendNodeCommand {
+        /// `argus_node.id`.
+        node_id: i32,
+        /// The command.
+        command: crate::nodes::NodeCommand,
+    },
     /// argus: each node as supervision sees it: `value: [{"id", "online",
     /// "last_seen"}]`.
     NodesGetStatus,
@@ -202,6 +210,7 @@ impl Command {
         "node_seen",
         "nodes_get_status",
         "set_log_filter",
+        "send_node_command",
         "sim",
     ];
 
@@ -461,6 +470,7 @@ mod tests {
             "monitor_check_pin",
             "node_seen",
             "set_log_filter",
+            "send_node_command",
             "sim",
         ];
         let names = Command::ACTIONS

@@ -169,6 +169,46 @@ impl NodeCommand {
     }
 }
 
+/// What a node sends on the monitor's WebSocket (`/nodes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FromNode {
+    /// Input changes (answered with [`ToNode::Accepted`]).
+    Events {
+        /// As in [`EventBatch`].
+        events: Vec<NodeEvent>,
+    },
+    /// A sign of life.
+    Heartbeat,
+    /// A command's outcome.
+    Ack {
+        /// [`NodeCommand::id`].
+        id: i64,
+        /// Done.
+        ok: bool,
+    },
+}
+
+/// What the monitor sends a node on its WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToNode {
+    /// The changes of an `events` message: taken now, or seen before.
+    Accepted {
+        /// Sequence numbers applied now.
+        accepted: Vec<i64>,
+        /// Sequence numbers seen before (acknowledged again).
+        duplicates: Vec<i64>,
+    },
+    /// Something to do; answer with [`FromNode::Ack`].
+    Command(NodeCommand),
+    /// A message that could not be taken, and why (the connection stays).
+    Error {
+        /// Why.
+        error: String,
+    },
+}
+
 /// The `rockblock_mt` job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MtJob {

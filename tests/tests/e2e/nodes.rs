@@ -358,3 +358,76 @@ fn a_command_reaches_a_satellite_node_through_rock7_retried_until_accepted() {
     );
     assert_eq!(bad.status, 400, "{}", bad.body);
 }
+
+#[test]
+fn a_node_on_the_websocket_reports_takes_commands_and_a_newer_connection_replaces_it() {
+    let site = site(5441);
+    let (node, token) = site.register(15, 30);
+    let token = token.trim_start_matches("Bearer ").to_owned();
+    let url = format!("ws://{}/nodes", site.argus.live_addr());
+    assert_eq!(
+        argus_e2e::WsNode::connect(&url, "argn_0000").refused(),
+        Some(401)
+    );
+    let mut ws = argus_e2e::WsNode::connect(&url, &token);
+    assert_eq!(ws.refused(), None);
+    assert!(site.argus.arm(false));
+
+    let open = json!({"type": "events", "events": [{"seq": 5, "input": "door", "state": "open"}]});
+    ws.send(&open);
+    assert_eq!(
+        ws.next(),
+        json!({"type": "accepted", "accepted": [5], "duplicates": []})
+    );
+    site.argus.wait_state("monitoring_alert");
+    ws.send(&open);
+    assert_eq!(
+        ws.next(),
+        json!({"type": "accepted", "accepted": [], "duplicates": [5]})
+    );
+    ws.send(&json!({"type": "nonsense"}));
+    assert_eq!(
+        ws.next()["type"],
+        "error",
+        "a bad message is answered, the connection stays"
+    );
+
+    // An admin's command reaches it, and it acknowledges.
+    let sent = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/commands"),
+        &site.admin,
+        Some(&json!({"command": "test_siren"})),
+    );
+    assert_eq!(
+        (sent.status, sent.json()["via"].as_str()),
+        (202, Some("websocket")),
+        "{}",
+        sent.body
+    );
+    let command = ws.next();
+    assert_eq!(
+        (command["type"].as_str(), command["command"].as_str()),
+        (Some("command"), Some("test_siren"))
+    );
+    assert_eq!(command["id"], sent.json()["id"]);
+    ws.send(&json!({"type": "ack", "id": command["id"], "ok": true}));
+
+    // The node reconnects (a reboot): the older connection is closed.
+    let newer = argus_e2e::WsNode::connect(&url, &token);
+    assert_eq!(newer.refused(), None);
+    assert!(ws.next()["closed"].is_number(), "the older connection ends");
+    // Revoked: the connection ends and a new one is refused.
+    let revoked = site.call(
+        "DELETE",
+        &format!("/api/nodes/{node}/token"),
+        &site.admin,
+        None,
+    );
+    assert_eq!(revoked.status, 200);
+    assert!(newer.next()["closed"].is_number());
+    assert_eq!(
+        argus_e2e::WsNode::connect(&url, &token).refused(),
+        Some(401)
+    );
+}

@@ -171,6 +171,23 @@ impl NodeRow {
             .optional()
     }
 
+    /// Every live token's hash and expiry, by node (the monitor checks
+    /// WebSocket logins against these without the database).
+    pub fn live_tokens(
+        conn: &mut PgConnection,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<(i32, String, DateTime<Utc>)>> {
+        argus_node_token::table
+            .filter(argus_node_token::revoked.is_null())
+            .filter(argus_node_token::expires.gt(now))
+            .select((
+                argus_node_token::node_id,
+                argus_node_token::token_hash,
+                argus_node_token::expires,
+            ))
+            .load(conn)
+    }
+
     /// Notes a sign of life.
     pub fn seen(
         conn: &mut PgConnection,

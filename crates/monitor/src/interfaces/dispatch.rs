@@ -17,7 +17,7 @@ use crate::engine::model::ArmMode;
 use crate::engine::{Effect, Input, Origin};
 use crate::interfaces::access;
 use crate::interfaces::ipc::Handler;
-use crate::interfaces::nodes::hub::NodesHandle;
+use crate::interfaces::nodes::NodeLinks;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::interfaces::{sim, trials};
 use crate::runtime::actor::Published;
@@ -34,7 +34,7 @@ pub struct Dispatcher {
     state: watch::Receiver<MonitoringState>,
     power: watch::Receiver<PowerState>,
     running: Option<Running>,
-    nodes: Option<NodesHandle>,
+    nodes: Option<NodeLinks>,
 }
 
 impl Dispatcher {
@@ -53,7 +53,7 @@ impl Dispatcher {
     }
 
     /// The dispatcher of a running monitor.
-    pub fn running(published: &Published, running: Running, nodes: NodesHandle) -> Self {
+    pub fn running(published: &Published, running: Running, nodes: NodeLinks) -> Self {
         Self {
             state: published.state.clone(),
             power: published.power.clone(),
@@ -141,7 +141,7 @@ impl Handler for Dispatcher {
             }
             Command::NodeSeen { node_id } => {
                 if let Some(nodes) = &self.nodes {
-                    nodes.seen(node_id);
+                    nodes.hub.seen(node_id);
                 }
                 Reply::ok()
             }
@@ -150,7 +150,18 @@ impl Handler for Dispatcher {
                 Err(e) => Reply::invalid(e),
             },
             Command::NodesGetStatus => {
-                Reply::ok_value(json!(self.nodes.as_ref().map(NodesHandle::status)))
+                Reply::ok_value(json!(self.nodes.as_ref().map(|n| n.hub.status())))
+            }
+            Command::SendNodeCommand { node_id, command } => {
+                let sent = self
+                    .nodes
+                    .as_ref()
+                    .is_some_and(|n| n.sockets.command(node_id, command));
+                if sent {
+                    Reply::ok()
+                } else {
+                    Reply::conflict("the node is not connected")
+                }
             }
             Command::MonitorUpdateSecureConnection => secure_connection(r).await,
             Command::UpdateSsh => update_ssh(r).await,

@@ -6,7 +6,8 @@
 //! all. A client that joins is first told the current state (system, arm,
 //! areas, power, sensors, alert, siren), then every change. One task
 //! forwards the live-event hub to every socket; an emit never waits for a
-//! browser, and each socket's buffer is bounded.
+//! browser, and each socket's buffer is bounded. `/nodes` on the same
+//! listener is remote nodes' WebSocket (`nodes::socket`).
 
 pub mod gate;
 
@@ -23,6 +24,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
+use crate::installation::Installation;
+use crate::interfaces::nodes::{socket, NodeLinks};
 use crate::runtime::live::{Latest, LiveEvent};
 use gate::{ClientAddr, Gate, Refused};
 
@@ -32,6 +35,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const SOCKET_BUFFER: usize = 128;
 /// Clients send nothing; this bounds what a hostile one can make us read.
 const MAX_PAYLOAD: u64 = 4096;
+
+/// Where `/nodes` on this listener goes: remote nodes' WebSocket.
+#[derive(Debug, Clone)]
+pub struct NodeRoute {
+    /// The installation (the node tokens it caches).
+    pub installation: tokio::sync::watch::Receiver<Arc<Installation>>,
+    /// The nodes task and connections.
+    pub links: NodeLinks,
+}
 
 /// What the namespace handlers share.
 #[derive(Clone)]
@@ -91,6 +103,7 @@ pub async fn serve(
     gate: Gate,
     latest: Arc<Mutex<Latest>>,
     hub: broadcast::Sender<LiveEvent>,
+    nodes: NodeRoute,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
@@ -116,10 +129,21 @@ pub async fn serve(
                 };
                 // Small frames: send them now, not after a delayed ACK.
                 let _ = stream.set_nodelay(true);
-                let (svc, gate) = (svc.clone(), gate.clone());
+                let (svc, gate, nodes) = (svc.clone(), gate.clone(), nodes.clone());
                 let service = hyper::service::service_fn(move |req: Request<_>| {
-                    let (svc, gate) = (svc.clone(), gate.clone());
-                    async move { admit(&svc, &gate, peer.ip(), req).await }
+                    let (svc, gate, nodes) = (svc.clone(), gate.clone(), nodes.clone());
+                    async move {
+                        if req.uri().path() == socket::PATH {
+                            let r = socket::upgrade(
+                                req,
+                                &nodes.installation,
+                                &nodes.links.hub,
+                                &nodes.links.sockets,
+                            );
+                            return Ok(r.map(Either::Right));
+                        }
+                        admit(&svc, &gate, peer.ip(), req).await
+                    }
                 });
                 tokio::spawn(async move {
                     let conn = hyper::server::conn::http1::Builder::new()

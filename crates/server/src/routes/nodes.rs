@@ -364,6 +364,7 @@ async fn new_node_token(
         issue_token(c, id, lifetime)
     })
     .await?;
+    reload(&state).await;
     Ok(HttpResponse::Ok().json(json!({ "token": token, "token_expires": local(Some(expires)) })))
 }
 
@@ -380,5 +381,7 @@ async fn revoke_node_tokens(
         Ok(NodeRow::revoke_tokens(c, id, Utc::now())?)
     })
     .await?;
+    // The monitor drops the node's WebSocket when its token is gone.
+    reload(&state).await;
     Ok(HttpResponse::Ok().json(json!({ "revoked": revoked })))
 }

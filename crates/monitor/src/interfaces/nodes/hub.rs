@@ -32,8 +32,19 @@ enum Msg {
         sensor: i32,
         seq: i64,
         reading: Reading,
-        applied: oneshot::Sender<bool>,
+        applied: oneshot::Sender<Applied>,
     },
+}
+
+/// What became of a reported change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The engine has it now.
+    Now,
+    /// A change as new or newer was applied before: nothing to do.
+    Before,
+    /// The alarm did not take it (send it again).
+    Not,
 }
 
 /// The way to the nodes task.
@@ -78,9 +89,9 @@ impl NodesHandle {
         });
     }
 
-    /// `sensor` of `node` reads `reading` (change `seq`); whether the engine
-    /// took it (a change older than one applied is skipped, and counts).
-    pub async fn report(&self, node: i32, sensor: i32, seq: i64, reading: Reading) -> bool {
+    /// `sensor` of `node` reads `reading` (change `seq`); what became of it
+    /// (a change no newer than one applied is skipped).
+    pub async fn report(&self, node: i32, sensor: i32, seq: i64, reading: Reading) -> Applied {
         let (applied, done) = oneshot::channel();
         let msg = Msg::Report {
             node,
@@ -90,9 +101,9 @@ impl NodesHandle {
             applied,
         };
         if self.tx.send(msg).await.is_err() {
-            return false;
+            return Applied::Not;
         }
-        done.await.unwrap_or(false)
+        done.await.unwrap_or(Applied::Not)
     }
 
     /// Every node as supervision sees it.
@@ -216,12 +227,16 @@ impl Hub {
         }
     }
 
-    async fn report(&mut self, sensor: i32, seq: i64, reading: Reading) -> bool {
+    async fn report(&mut self, sensor: i32, seq: i64, reading: Reading) -> Applied {
         if self.last.get(&sensor).is_some_and(|&(last, _)| seq <= last) {
-            return true; // older than what the engine has: done, not applied again
+            return Applied::Before;
         }
         self.last.insert(sensor, (seq, reading));
-        self.input(sensor, reading).await
+        if self.input(sensor, reading).await {
+            Applied::Now
+        } else {
+            Applied::Not
+        }
     }
 
     async fn input(&self, sensor: i32, reading: Reading) -> bool {

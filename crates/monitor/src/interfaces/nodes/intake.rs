@@ -6,7 +6,7 @@
 use argus_db::models::{JobRow, NodeEventRow};
 use argus_protocol::nodes::{EventsJob, InputState};
 
-use super::hub::NodesHandle;
+use super::hub::{Applied, NodesHandle};
 use crate::engine::Reading;
 use crate::interfaces::running::Running;
 use crate::runtime::jobs::JobFailure;
@@ -40,9 +40,10 @@ pub async fn run(r: &Running, nodes: &NodesHandle, job: &JobRow) -> Result<(), J
             unmapped += 1;
             continue;
         };
-        if !nodes
+        if nodes
             .report(row.node_id, sensor, row.seq, reading(state))
             .await
+            == Applied::Not
         {
             return Err(JobFailure::Retry(
                 "the alarm did not take the change".into(),
