@@ -485,6 +485,10 @@ impl Argus {
                 "ARGUS_PUBLIC_CERT",
                 self.dir.path().join("fullchain.pem").display().to_string(),
             ),
+            (
+                "ARGUS_FIRMWARE_DIR",
+                self.dir.path().join("firmware").display().to_string(),
+            ),
         ];
         let mut server = Process::start(&binary("argus-server"), &env);
         let line = server.wait_for("argus-server listening");

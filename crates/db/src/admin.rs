@@ -90,6 +90,9 @@ pub fn init_db(
 /// Tables holding data, children before parents (the order for deleting).
 pub const DATA_TABLES: &[&str] = &[
     "argus_open_arm",
+    "argus_ota_job",
+    "argus_firmware_file",
+    "argus_firmware",
     "argus_node_input",
     "argus_node_event",
     "argus_node_token",

@@ -159,6 +159,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    argus_firmware (id) {
+        id -> Int4,
+        #[max_length = 64]
+        name -> Varchar,
+        #[max_length = 32]
+        version -> Varchar,
+        created -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    argus_firmware_file (firmware_id, path) {
+        firmware_id -> Int4,
+        #[max_length = 255]
+        path -> Varchar,
+        size -> Int8,
+        #[max_length = 64]
+        sha256 -> Varchar,
+    }
+}
+
+diesel::table! {
     argus_job (id) {
         id -> Int8,
         #[max_length = 32]
@@ -255,6 +277,19 @@ diesel::table! {
 diesel::table! {
     argus_open_arm (arm_id) {
         arm_id -> Int4,
+    }
+}
+
+diesel::table! {
+    argus_ota_job (id) {
+        id -> Int4,
+        node_id -> Int4,
+        firmware_id -> Int4,
+        #[max_length = 16]
+        state -> Varchar,
+        error -> Nullable<Varchar>,
+        created -> Timestamptz,
+        updated -> Timestamptz,
     }
 }
 
@@ -411,12 +446,15 @@ diesel::table! {
 diesel::joinable!(alert_sensor -> alert (alert_id));
 diesel::joinable!(alert_sensor -> sensor (sensor_id));
 diesel::joinable!(alert_sensor -> sensor_type (type_id));
+diesel::joinable!(argus_firmware_file -> argus_firmware (firmware_id));
 diesel::joinable!(argus_job_error -> argus_job (job_id));
 diesel::joinable!(argus_node_event -> argus_node (node_id));
 diesel::joinable!(argus_node_input -> argus_node (node_id));
 diesel::joinable!(argus_node_input -> sensor (sensor_id));
 diesel::joinable!(argus_node_token -> argus_node (node_id));
 diesel::joinable!(argus_open_arm -> arm (arm_id));
+diesel::joinable!(argus_ota_job -> argus_firmware (firmware_id));
+diesel::joinable!(argus_ota_job -> argus_node (node_id));
 diesel::joinable!(arm -> alert (alert_id));
 diesel::joinable!(arm -> keypad (keypad_id));
 diesel::joinable!(arm -> user (user_id));
@@ -442,6 +480,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     arm,
     arm_sensor,
     argus_event,
+    argus_firmware,
+    argus_firmware_file,
     argus_job,
     argus_job_error,
     argus_node,
@@ -449,6 +489,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     argus_node_input,
     argus_node_token,
     argus_open_arm,
+    argus_ota_job,
     argus_outbox,
     argus_rockblock_message,
     card,

@@ -100,6 +100,8 @@ pub struct ServerConfig {
     pub trusted_proxies: argus_protocol::peer::TrustedProxies,
     /// Pages on these hosts may call the API from another origin.
     pub cors_origins: crate::cors::AllowedOrigins,
+    /// Where firmware bundles for remote nodes are kept (`ARGUS_FIRMWARE_DIR`).
+    pub firmware_dir: PathBuf,
 }
 
 /// A secret whose `Debug` never shows it.
@@ -164,6 +166,11 @@ impl ServerConfig {
             reader_mqtt_password: Secret(lookup("ARGUS_READER_MQTT_PASSWORD").unwrap_or_default()),
             trusted_proxies: parse(&lookup, "ARGUS_TRUSTED_PROXIES", Default::default())?,
             cors_origins: parse(&lookup, "ARGUS_CORS_ORIGINS", Default::default())?,
+            firmware_dir: parse(
+                &lookup,
+                "ARGUS_FIRMWARE_DIR",
+                PathBuf::from("/var/lib/argus/firmware"),
+            )?,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config_options;
 pub mod config_tools;
 pub mod events;
+pub mod firmware;
 pub mod generic;
 pub mod gsm;
 pub mod health;
@@ -26,6 +27,7 @@ pub mod monitoring;
 pub mod node_commands;
 pub mod node_intake;
 pub mod nodes;
+pub mod ota;
 pub mod outputs;
 pub mod rockblock;
 pub mod sensors;
@@ -78,6 +80,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(node_intake::config)
             .configure(node_commands::config)
             .configure(rockblock::config)
+            .configure(firmware::config)
+            .configure(ota::config)
             .configure(outputs::config)
             .configure(sensors::config)
             .configure(ssh_keys::config)

@@ -431,3 +431,129 @@ fn a_node_on_the_websocket_reports_takes_commands_and_a_newer_connection_replace
         Some(401)
     );
 }
+
+#[test]
+fn a_node_updates_from_a_bundle_whose_manifest_hashes_its_files_with_range_downloads() {
+    use sha2::{Digest, Sha256};
+    let site = site(5442);
+    let (node, token) = site.register(15, 30);
+    let created = site.call(
+        "POST",
+        "/api/firmware",
+        &site.admin,
+        Some(&json!({"name": "door-node", "version": "1.3.0"})),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let firmware = created.json()["id"].as_i64().unwrap();
+    let files = [
+        ("main.py", "import door\ndoor.run()\n"),
+        ("lib/door.py", "def run():\n    pass\n"),
+    ];
+    for (path, text) in files {
+        let put = argus_e2e::http_with(
+            &site.addr,
+            "PUT",
+            &format!("/api/firmware/{firmware}/files?path={path}"),
+            &[
+                ("Authorization", &site.admin),
+                ("Content-Type", "application/octet-stream"),
+            ],
+            Some(text),
+        );
+        assert_eq!(put.status, 200, "{}", put.body);
+    }
+    let traversal = argus_e2e::http_with(
+        &site.addr,
+        "PUT",
+        &format!("/api/firmware/{firmware}/files?path=../../escape"),
+        &[("Authorization", &site.admin)],
+        Some("x"),
+    );
+    assert_eq!(traversal.status, 400, "{}", traversal.body);
+
+    assert_eq!(
+        site.call("GET", &format!("/api/nodes/{node}/ota"), &token, None)
+            .json()["state"],
+        "none"
+    );
+    let started = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/ota"),
+        &site.admin,
+        Some(&json!({"firmware_id": firmware})),
+    );
+    assert_eq!(started.status, 201, "{}", started.body);
+    let job = started.json()["job_id"].as_i64().unwrap();
+
+    // The node reads its job and checks every file against the manifest.
+    let update = site
+        .call("GET", &format!("/api/nodes/{node}/ota"), &token, None)
+        .json();
+    assert_eq!(
+        (update["job_id"].as_i64(), update["state"].as_str()),
+        (Some(job), Some("ready"))
+    );
+    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+    assert_eq!(update["manifest"]["size"], total);
+    for (path, text) in files {
+        let entry = &update["manifest"]["files"][path];
+        assert_eq!(entry["size"], text.len());
+        assert_eq!(
+            entry["sha256"],
+            format!("{:x}", Sha256::digest(text.as_bytes()))
+        );
+        let got = site.call(
+            "GET",
+            &format!("/api/nodes/{node}/ota/file?job={job}&path={path}"),
+            &token,
+            None,
+        );
+        assert_eq!((got.status, got.body.as_str()), (200, text));
+    }
+    // A download resumed where it broke off.
+    let part = argus_e2e::http_with(
+        &site.addr,
+        "GET",
+        &format!("/api/nodes/{node}/ota/file?job={job}&path=main.py"),
+        &[("Authorization", &token), ("Range", "bytes=7-10")],
+        None,
+    );
+    assert_eq!((part.status, part.body.as_str()), (206, "door"));
+    assert_eq!(part.header("content-range"), Some("bytes 7-10/23"));
+    // Out of the bundle: refused, however it is spelled.
+    for bad in [
+        "../../../etc/passwd",
+        "%2e%2e/%2e%2e/secret",
+        "/etc/passwd",
+        "lib/../../x",
+    ] {
+        let refused = site.call(
+            "GET",
+            &format!("/api/nodes/{node}/ota/file?job={job}&path={bad}"),
+            &token,
+            None,
+        );
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
+    assert_eq!(
+        site.call("GET", &format!("/api/nodes/{node}/ota"), &token, None)
+            .json()["state"],
+        "started"
+    );
+    let done = site.call(
+        "POST",
+        &format!("/api/nodes/{node}/ota/complete"),
+        &token,
+        Some(&json!({"job": job, "ok": true})),
+    );
+    assert_eq!(done.json()["state"], "succeeded", "{}", done.body);
+    assert_eq!(
+        site.db("SELECT 1 FROM argus_ota_job WHERE state = 'succeeded'"),
+        1
+    );
+    assert_eq!(
+        site.call("GET", &format!("/api/nodes/{node}/ota"), &token, None)
+            .json()["state"],
+        "none"
+    );
+}

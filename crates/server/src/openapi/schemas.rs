@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
-    alerts, areas, arms, cards, clock, config_tools, events, jobs, lockouts, log_level, monitoring,
-    node_commands, node_intake, nodes, outputs, sensors, users, zones,
+    alerts, areas, arms, cards, clock, config_tools, events, firmware, jobs, lockouts, log_level,
+    monitoring, node_commands, node_intake, nodes, ota, outputs, sensors, users, zones,
 };
 
 /// The request and response shapes of one route.
@@ -160,6 +160,13 @@ pub const DETAILS: &[Detail] = &[
     query("GET", "/api/jobs/errors", params::<jobs::ErrorsQuery>),
     body("PUT", "/api/log_level", schema::<log_level::LogLevel>),
     body("POST", "/api/nodes", schema::<nodes::NodeEdit>),
+    body("POST", "/api/firmware", schema::<firmware::NewFirmware>),
+    body("POST", "/api/nodes/{id}/ota", schema::<ota::StartUpdate>),
+    body(
+        "POST",
+        "/api/nodes/{id}/ota/complete",
+        schema::<ota::Completion>,
+    ),
     body(
         "POST",
         "/api/nodes/{id}/commands",

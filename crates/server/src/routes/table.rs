@@ -452,4 +452,46 @@ pub const ROUTES: &[Route] = &[
         Admin,
         "A command to a node (argus)",
     ),
+    r(
+        "POST",
+        "/api/firmware",
+        Admin,
+        "A firmware bundle for nodes (argus)",
+    ),
+    r(
+        "GET",
+        "/api/firmware/{id}",
+        Admin,
+        "A bundle and its manifest (argus)",
+    ),
+    r(
+        "PUT",
+        "/api/firmware/{id}/files",
+        Admin,
+        "Store a file of a bundle (argus)",
+    ),
+    r(
+        "POST",
+        "/api/nodes/{id}/ota",
+        Admin,
+        "Start a node's update (argus)",
+    ),
+    r(
+        "GET",
+        "/api/nodes/{id}/ota",
+        Node,
+        "The node's update and manifest (argus)",
+    ),
+    r(
+        "GET",
+        "/api/nodes/{id}/ota/file",
+        Node,
+        "A file of the update, Range honoured (argus)",
+    ),
+    r(
+        "POST",
+        "/api/nodes/{id}/ota/complete",
+        Node,
+        "The update's outcome (argus)",
+    ),
 ];
