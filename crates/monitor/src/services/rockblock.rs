@@ -83,12 +83,7 @@ pub fn send(option: &MtOption, imei: &str, data: &[u8]) -> Result<u64, MtError> 
         return Err(MtError::NotConfigured);
     };
     let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
+    let agent = super::http::agent(TIMEOUT);
     let mut response = agent
         .post(&option.mt_url)
         .send_form([

@@ -90,12 +90,7 @@ pub enum WebhookError {
 
 /// POSTs `body` to `url` (blocking; run it on the blocking pool).
 pub fn post(url: &str, secret: Option<&str>, key: &str, body: &str) -> Result<(), WebhookError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
+    let agent = super::http::agent(TIMEOUT);
     let mut request = agent
         .post(url)
         .header("Content-Type", "application/json")

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::auth::NodeToken;
 use crate::error::ApiError;
 use crate::lockout::client_address;
-use crate::services::nodes::{nudge, take};
+use crate::services::nodes::{json_body, nudge, take};
 use crate::state::AppState;
 use crate::store::transact;
 
@@ -37,8 +37,7 @@ async fn node_events(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let node = token.for_node(id.into_inner())?;
-    let batch: EventBatch = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))?;
+    let batch: EventBatch = json_body(&body)?;
     let intake = take(&state, node.id, batch, "http", Some(address(&req, &state))).await?;
     Ok(HttpResponse::Ok().json(intake))
 }
@@ -65,8 +64,7 @@ async fn node_heartbeat(
     let beat: Heartbeat = if body.iter().all(u8::is_ascii_whitespace) {
         Heartbeat::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))?
+        json_body(&body)?
     };
     let firmware = beat.firmware;
     if firmware.as_ref().is_some_and(|f| f.len() > 64) {

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::auth::{AdminToken, NodeToken};
 use crate::error::ApiError;
 use crate::services::firmware::{existing, manifest};
+use crate::services::nodes::json_body;
 use crate::state::AppState;
 use crate::store::{query, transact};
 
@@ -153,8 +154,7 @@ async fn node_complete(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let node = token.for_node(id.into_inner())?.id;
-    let done: Completion = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))?;
+    let done: Completion = json_body(&body)?;
     let error: Option<String> = done.error.map(|e| e.chars().take(500).collect());
     let state_word = if done.ok { "succeeded" } else { "failed" };
     let job = done.job;

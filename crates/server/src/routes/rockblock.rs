@@ -69,7 +69,8 @@ async fn rockblock_incoming(
                 Ok((new, Some(node.id), None, None))
             }
             Ok(batch) => {
-                let intake = store(c, node.id, &batch, "rockblock", None, Utc::now())?;
+                NodeRow::seen(c, node.id, Utc::now(), None)?;
+                let intake = store(c, node.id, &batch, "rockblock", Utc::now())?;
                 Ok((new, Some(node.id), Some(intake), None))
             }
             // Kept as received; a retry would not read better.

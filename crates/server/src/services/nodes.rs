@@ -10,6 +10,10 @@ use argus_protocol::Command;
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,14 +28,15 @@ pub struct Intake {
     pub duplicates: Vec<i64>,
 }
 
-/// Stores `batch` for `node` (already checked) with its job, and notes the
-/// node as seen; in the caller's transaction.
+/// Stores `batch` for `node` (already checked) with its job, in the
+/// caller's transaction. (The node's `last_seen` is written apart, see
+/// [`Throttle`]: one row every request of a busy node would update is a lock
+/// they would all queue behind.)
 pub fn store(
     conn: &mut PgConnection,
     node: i32,
     batch: &EventBatch,
     source: &str,
-    address: Option<&str>,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<Intake> {
     let rows: Vec<NewNodeEvent<'_>> = batch
@@ -54,7 +59,6 @@ pub fn store(
         let payload = serde_json::to_string(&job).unwrap_or_default();
         JobRow::enqueue(conn, JOB_NODE_EVENTS, &payload)?;
     }
-    NodeRow::seen(conn, node, now, address)?;
     let mut accepted: Vec<i64> = stored.into_iter().map(|(_, seq)| seq).collect();
     accepted.sort_unstable();
     let mut duplicates: Vec<i64> = batch
@@ -82,23 +86,87 @@ pub async fn take(
 ) -> Result<Intake, ApiError> {
     batch.check().map_err(ApiError::BadRequest)?;
     let intake = transact(&state.db, move |c| {
-        store(c, node, &batch, source, address.as_deref(), Utc::now()).map_err(ApiError::from)
+        store(c, node, &batch, source, Utc::now()).map_err(ApiError::from)
     })
     .await?;
+    seen(state, node, address);
     nudge(state, node, !intake.accepted.is_empty());
     Ok(intake)
 }
 
-/// Tells the monitor a node was seen (and jobs are queued). A monitor that
-/// does not answer loses nothing: it polls the queue and reads `last_seen`.
-pub fn nudge(state: &AppState, node: i32, jobs: bool) {
-    let monitor = state.monitor.clone();
+/// How often a busy node's sign of life is written and told to the monitor
+/// (its supervision timeout is at least 2 s).
+const SEEN_EVERY: Duration = Duration::from_secs(1);
+
+/// What this server last did for each node, so a node sending hundreds of
+/// requests a second costs one `last_seen` write and one `NodeSeen` a
+/// second, and jobs queued meanwhile cost one wake-up of the monitor.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    written: Mutex<HashMap<i32, Instant>>,
+    told: Mutex<HashMap<i32, Instant>>,
+    waking: AtomicBool,
+}
+
+/// Whether `node` is due in `map` now (and notes it).
+fn due(map: &Mutex<HashMap<i32, Instant>>, node: i32) -> bool {
+    let Ok(mut map) = map.lock() else { return true };
+    let now = Instant::now();
+    match map.get(&node) {
+        Some(&at) if now.duration_since(at) < SEEN_EVERY => false,
+        _ => {
+            map.insert(node, now);
+            true
+        }
+    }
+}
+
+/// Writes the node's `last_seen` (and address), at most once a second,
+/// without holding the request.
+pub fn seen(state: &AppState, node: i32, address: Option<String>) {
+    if !due(&state.shared.nodes.written, node) {
+        return;
+    }
+    let db = state.db.clone();
     actix_web::rt::spawn(async move {
-        let _ = monitor.call(Command::NodeSeen { node_id: node }).await;
-        if jobs {
-            let _ = monitor.call(Command::NodeJobs).await;
+        let written = crate::store::query(&db, move |c| {
+            NodeRow::seen(c, node, Utc::now(), address.as_deref())
+        })
+        .await;
+        if let Err(e) = written {
+            tracing::debug!(node, error = %e, "last_seen not written");
         }
     });
+}
+
+/// Tells the monitor a node was seen (at most once a second) and that jobs
+/// are queued (one wake-up in flight at a time: the worker takes every job
+/// due when it wakes). A monitor that does not answer loses nothing: it
+/// polls the queue every second.
+pub fn nudge(state: &AppState, node: i32, jobs: bool) {
+    let tell = due(&state.shared.nodes.told, node);
+    let wake = jobs && !state.shared.nodes.waking.swap(true, Ordering::AcqRel);
+    if !tell && !wake {
+        return;
+    }
+    let (monitor, shared) = (state.monitor.clone(), state.shared.clone());
+    actix_web::rt::spawn(async move {
+        if wake {
+            // Cleared first: jobs stored from now on need a wake-up of their own.
+            shared.nodes.waking.store(false, Ordering::Release);
+            let _ = monitor.call(Command::NodeJobs).await;
+        }
+        if tell {
+            let _ = monitor.call(Command::NodeSeen { node_id: node }).await;
+        }
+    });
+}
+
+/// A JSON body read after the caller's token was checked (node routes take
+/// the raw body, so a stranger is refused before its shape is judged).
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))
 }
 
 /// A new node token: 256 random bits, hex, with a prefix that says what it is.

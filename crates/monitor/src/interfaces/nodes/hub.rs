@@ -125,7 +125,8 @@ struct Hub {
     tamper: bool,
 }
 
-/// The task's inbox, made before the task so [`Running`] can hold its handle.
+/// The task's inbox, made before the task so the dispatcher, the MQTT
+/// session and the WebSocket can hold its handle first.
 pub struct Inbox {
     rx: mpsc::Receiver<Msg>,
     status: watch::Sender<Vec<Status>>,
@@ -174,12 +175,7 @@ pub fn spawn(r: Running, inbox: Inbox) {
                             hub.apply(change).await;
                         }
                     }
-                    Some(Msg::Live { node, sensor, reading }) => {
-                        hub.seen(node).await;
-                        let seq = hub.last.get(&sensor).map_or(0, |&(s, _)| s);
-                        hub.last.insert(sensor, (seq, reading));
-                        hub.input(sensor, reading).await;
-                    }
+                    Some(Msg::Live { node, sensor, reading }) => hub.live(node, sensor, reading).await,
                     Some(Msg::Report { node, sensor, seq, reading, applied }) => {
                         hub.seen(node).await;
                         let _ = applied.send(hub.report(sensor, seq, reading).await);
@@ -225,6 +221,14 @@ impl Hub {
         if let Some(change) = self.supervisor.seen(node, now_ms()) {
             self.apply(change).await;
         }
+    }
+
+    /// A change without a sequence number (MQTT delivers in order).
+    async fn live(&mut self, node: i32, sensor: i32, reading: Reading) {
+        self.seen(node).await;
+        let seq = self.last.get(&sensor).map_or(0, |&(s, _)| s);
+        self.last.insert(sensor, (seq, reading));
+        self.input(sensor, reading).await;
     }
 
     async fn report(&mut self, sensor: i32, seq: i64, reading: Reading) -> Applied {
