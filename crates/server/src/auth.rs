@@ -270,10 +270,17 @@ impl FromRequest for NodeToken {
         Box::pin(async move {
             let state = state?;
             let token = token.ok_or(AuthError::MissingNode)?;
+            let hash = argus_db::models::node::token_hash(&token);
+            if let Some(node) = state.shared.nodes.known_token(&hash) {
+                return Ok(NodeToken(node));
+            }
             let node = crate::store::query(&state.db, move |c| {
                 argus_db::models::NodeRow::by_token(c, &token, chrono::Utc::now())
             })
             .await?;
+            if let Some(n) = &node {
+                state.shared.nodes.remember_token(hash, n.clone());
+            }
             node.map(NodeToken)
                 .ok_or_else(|| AuthError::InvalidNode.into())
         })

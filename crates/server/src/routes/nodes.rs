@@ -344,6 +344,7 @@ async fn update_node(
         Ok((node, NodeRow::inputs(c)?))
     })
     .await?;
+    state.shared.nodes.forget_tokens(id);
     reload(&state).await;
     Ok(HttpResponse::Ok().json(shape(&node, &inputs, None)))
 }
@@ -364,6 +365,7 @@ async fn new_node_token(
         issue_token(c, id, lifetime)
     })
     .await?;
+    state.shared.nodes.forget_tokens(id);
     reload(&state).await;
     Ok(HttpResponse::Ok().json(json!({ "token": token, "token_expires": local(Some(expires)) })))
 }
@@ -381,6 +383,7 @@ async fn revoke_node_tokens(
         Ok(NodeRow::revoke_tokens(c, id, Utc::now())?)
     })
     .await?;
+    state.shared.nodes.forget_tokens(id);
     // The monitor drops the node's WebSocket when its token is gone.
     reload(&state).await;
     Ok(HttpResponse::Ok().json(json!({ "revoked": revoked })))

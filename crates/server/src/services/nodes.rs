@@ -106,6 +106,39 @@ pub struct Throttle {
     written: Mutex<HashMap<i32, Instant>>,
     told: Mutex<HashMap<i32, Instant>>,
     waking: AtomicBool,
+    /// Tokens checked within the last second, by hash: a busy node costs one
+    /// token query a second, and a revocation through another server
+    /// instance takes effect within that second.
+    tokens: Mutex<HashMap<String, (NodeRow, Instant)>>,
+}
+
+/// The most tokens remembered (then the memory is cleared).
+const TOKENS_KEPT: usize = 10_000;
+
+impl Throttle {
+    /// The node of a token checked within the last second.
+    pub fn known_token(&self, hash: &str) -> Option<NodeRow> {
+        let map = self.tokens.lock().ok()?;
+        let (node, at) = map.get(hash)?;
+        (at.elapsed() < SEEN_EVERY).then(|| node.clone())
+    }
+
+    /// Remembers a token just checked.
+    pub fn remember_token(&self, hash: String, node: NodeRow) {
+        if let Ok(mut map) = self.tokens.lock() {
+            if map.len() >= TOKENS_KEPT {
+                map.clear();
+            }
+            map.insert(hash, (node, Instant::now()));
+        }
+    }
+
+    /// Forgets `node`'s tokens (revoked or rotated here: at once).
+    pub fn forget_tokens(&self, node: i32) {
+        if let Ok(mut map) = self.tokens.lock() {
+            map.retain(|_, (n, _)| n.id != node);
+        }
+    }
 }
 
 /// Whether `node` is due in `map` now (and notes it).

@@ -72,9 +72,8 @@ impl Sockets {
     }
 }
 
-/// The node a token belongs to, if it is live at `now`.
-pub fn node_of(installation: &Installation, token: &str, now: i64) -> Option<i32> {
-    let hash = argus_db::models::node::token_hash(token);
+/// The node whose live token (at `now`) has this hash.
+pub fn node_of(installation: &Installation, hash: &str, now: i64) -> Option<i32> {
     installation
         .nodes
         .iter()
@@ -82,7 +81,7 @@ pub fn node_of(installation: &Installation, token: &str, now: i64) -> Option<i32
         .find(|(_, n)| {
             n.tokens
                 .iter()
-                .any(|(h, expires)| *h == hash && *expires > now)
+                .any(|(h, expires)| h == hash && *expires > now)
         })
         .map(|(&id, _)| id)
 }
@@ -115,7 +114,10 @@ pub fn upgrade(
     nodes: &NodesHandle,
     sockets: &Sockets,
 ) -> Response<Full<Bytes>> {
-    let Some(node) = token(&req).and_then(|t| node_of(&installation.borrow(), &t, now_ms())) else {
+    let hash = token(&req).map(|t| argus_db::models::node::token_hash(&t));
+    let Some((node, hash)) =
+        hash.and_then(|h| Some((node_of(&installation.borrow(), &h, now_ms())?, h)))
+    else {
         return plain(StatusCode::UNAUTHORIZED, "invalid node token");
     };
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -137,7 +139,7 @@ pub fn upgrade(
         let ws =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        session(ws, node, installation, nodes, sockets).await;
+        session(ws, (node, hash), installation, nodes, sockets).await;
     });
     let mut r = plain(StatusCode::SWITCHING_PROTOCOLS, "");
     let h = r.headers_mut();
@@ -159,7 +161,7 @@ type Ws = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 async fn session(
     mut ws: Ws,
-    node: i32,
+    (node, hash): (i32, String),
     mut installation: watch::Receiver<Arc<Installation>>,
     nodes: NodesHandle,
     sockets: Sockets,
@@ -198,7 +200,9 @@ async fn session(
                 if silent_pings > 3 || ws.send(Message::Ping(Bytes::new())).await.is_err() { break }
             }
             changed = installation.changed() => {
-                let still = changed.is_ok() && installation.borrow_and_update().nodes.get(&node).is_some_and(|n| n.enabled && !n.tokens.is_empty());
+                // Its token revoked (or rotated away), or the node disabled: the session ends.
+                let still = changed.is_ok()
+                    && node_of(&installation.borrow_and_update(), &hash, now_ms()) == Some(node);
                 if !still { break }
             }
         }
@@ -268,5 +272,34 @@ async fn handle(
                 duplicates,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::installation::NodeInfo;
+
+    #[test]
+    fn a_token_is_live_for_its_enabled_node_until_it_expires() {
+        let hash = argus_db::models::node::token_hash("argn_1");
+        let node = |enabled| NodeInfo {
+            name: "garage".into(),
+            timeout_ms: 30_000,
+            last_seen: None,
+            enabled,
+            imei: None,
+            inputs: Default::default(),
+            mqtt: Vec::new(),
+            availability: None,
+            tokens: vec![(hash.clone(), 1_000)],
+        };
+        let mut installation = Installation::default();
+        installation.nodes.insert(4, node(true));
+        assert_eq!(node_of(&installation, &hash, 999), Some(4));
+        assert_eq!(node_of(&installation, &hash, 1_000), None, "expired");
+        assert_eq!(node_of(&installation, "other", 0), None);
+        installation.nodes.insert(4, node(false));
+        assert_eq!(node_of(&installation, &hash, 0), None, "disabled");
     }
 }

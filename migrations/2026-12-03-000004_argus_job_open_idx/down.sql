@@ -1,0 +1,1 @@
+DROP INDEX argus_job_open_idx;
