@@ -178,6 +178,27 @@ fn a_node_reports_each_change_once_and_its_door_raises_the_alarm() {
         .contains(&site.sensor)));
     assert_eq!(site.db("SELECT 1 FROM argus_node_event"), 2);
     assert_eq!(site.db("SELECT 1 FROM argus_job_error"), 0);
+
+    // The monitor far behind (jobs another worker holds): changes are refused, not queued.
+    let mut conn = PgConnection::establish(&site.cluster.url("postgres")).unwrap();
+    diesel::sql_query(
+        "INSERT INTO argus_job (kind, payload, state, leased_until) \
+         SELECT 'held', '', 'processing', now() + interval '1 hour' FROM generate_series(1, 2001)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let later = json!([{"seq": 3, "input": "door", "state": "open"}]);
+    assert!(wait_until(Duration::from_secs(20), || site
+        .events(node, &token, &later)
+        .status
+        == 503));
+    diesel::sql_query("DELETE FROM argus_job WHERE kind = 'held'")
+        .execute(&mut conn)
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || site
+        .events(node, &token, &later)
+        .status
+        == 200));
 }
 
 #[test]

@@ -85,6 +85,7 @@ pub async fn take(
     address: Option<String>,
 ) -> Result<Intake, ApiError> {
     batch.check().map_err(ApiError::BadRequest)?;
+    refuse_when_behind(state).await?;
     let intake = transact(&state.db, move |c| {
         store(c, node, &batch, source, Utc::now()).map_err(ApiError::from)
     })
@@ -92,6 +93,50 @@ pub async fn take(
     seen(state, node, address);
     nudge(state, node, !intake.accepted.is_empty());
     Ok(intake)
+}
+
+/// More open jobs than this and new changes are refused with 503 (the node
+/// keeps them and sends them again): the monitor applies each change through
+/// the engine, and a flood it cannot keep up with must not grow the queue,
+/// or delay what queues behind it, without bound.
+pub const MAX_BACKLOG: i64 = 2_000;
+
+/// 503 while the monitor is more than [`MAX_BACKLOG`] jobs behind (the
+/// count is read at most every 200 ms).
+async fn refuse_when_behind(state: &AppState) -> Result<(), ApiError> {
+    let cached = state
+        .shared
+        .nodes
+        .backlog
+        .lock()
+        .ok()
+        .and_then(|b| *b)
+        .filter(|(_, at)| at.elapsed() < Duration::from_millis(200));
+    let open = match cached {
+        Some((open, _)) => open,
+        None => {
+            let open = crate::store::query(&state.db, |c| {
+                use argus_db::schema::argus_job::dsl::{argus_job, state as job_state};
+                use diesel::prelude::*;
+                argus_job
+                    .filter(job_state.eq_any(["new", "processing"]))
+                    .count()
+                    .get_result::<i64>(c)
+            })
+            .await?;
+            if let Ok(mut b) = state.shared.nodes.backlog.lock() {
+                *b = Some((open, Instant::now()));
+            }
+            open
+        }
+    };
+    if open > MAX_BACKLOG {
+        return Err(ApiError::Refused(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "error": "the alarm is behind on node changes; send them again shortly" }),
+        ));
+    }
+    Ok(())
 }
 
 /// How often a busy node's sign of life is written and told to the monitor
@@ -106,6 +151,8 @@ pub struct Throttle {
     written: Mutex<HashMap<i32, Instant>>,
     told: Mutex<HashMap<i32, Instant>>,
     waking: AtomicBool,
+    /// The open jobs when last counted.
+    backlog: Mutex<Option<(i64, Instant)>>,
     /// Tokens checked within the last second, by hash: a busy node costs one
     /// token query a second, and a revocation through another server
     /// instance takes effect within that second.
