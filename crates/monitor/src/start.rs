@@ -171,7 +171,10 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
             pending_for: std::time::Duration::from_secs(10),
         },
     );
-    let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel();
+    let (nodes, nodes_inbox) = crate::interfaces::nodes::hub::channel(
+        engine_handle.clone(),
+        published.journal_saved.clone(),
+    );
     let links = crate::interfaces::nodes::NodeLinks {
         hub: nodes.clone(),
         sockets: crate::interfaces::nodes::socket::Sockets::default(),

@@ -1,8 +1,8 @@
 //! The job queue's worker (`argus_job`): claims due jobs with a lease
 //! (`FOR UPDATE SKIP LOCKED`, so several workers never share one, and a job
 //! whose worker died is claimed again when its lease ends), runs the
-//! handler of its kind, then marks it done, or retries it with a doubling
-//! wait, or fails it for good with its error kept. Woken at once when the
+//! handlers of a claimed batch together, then marks each done, or retries
+//! it with a doubling wait, or fails it for good with its error kept. Woken at once when the
 //! server says jobs were queued; otherwise it looks every second.
 
 use std::collections::BTreeMap;
@@ -89,9 +89,11 @@ pub fn spawn(db: DbPool, handlers: BTreeMap<&'static str, Handler>, wake: Arc<No
             .await;
             match claimed {
                 Ok(jobs) if !jobs.is_empty() => {
-                    for job in jobs {
-                        run(&db, &handlers, job, &pace).await;
-                    }
+                    // Together: handlers that wait on the journal share its writes.
+                    futures_util::future::join_all(
+                        jobs.into_iter().map(|job| run(&db, &handlers, job, &pace)),
+                    )
+                    .await;
                     continue;
                 }
                 Ok(_) => {}

@@ -17,6 +17,7 @@ use crate::engine::{Input, Reading};
 use crate::installation::Installation;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
 use crate::runtime::actor::now_ms;
+use crate::runtime::actor::EngineHandle;
 
 /// What the task is told.
 enum Msg {
@@ -52,6 +53,8 @@ pub enum Applied {
 pub struct NodesHandle {
     tx: mpsc::Sender<Msg>,
     status: watch::Receiver<Vec<Status>>,
+    engine: EngineHandle,
+    saved: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -106,6 +109,16 @@ impl NodesHandle {
         done.await.unwrap_or(Applied::Not)
     }
 
+    /// Waits until every change applied so far is in the state journal (a
+    /// crash cannot lose it): one write covers every caller waiting at the
+    /// time, so a batch of changes costs one, not one each.
+    pub async fn barrier(&self) -> bool {
+        self.engine
+            .input_durable(Input::Tick, &self.saved, DURABLE_WAIT)
+            .await
+            .is_some()
+    }
+
     /// Every node as supervision sees it.
     pub fn status(&self) -> Vec<Status> {
         self.status.borrow().clone()
@@ -132,12 +145,18 @@ pub struct Inbox {
     status: watch::Sender<Vec<Status>>,
 }
 
-/// A handle and the inbox [`spawn`] serves.
-pub fn channel() -> (NodesHandle, Inbox) {
+/// A handle and the inbox [`spawn`] serves; `saved` is the journal's
+/// generation on disk.
+pub fn channel(engine: EngineHandle, saved: watch::Receiver<u64>) -> (NodesHandle, Inbox) {
     let (tx, rx) = mpsc::channel(1024);
     let (status_tx, status) = watch::channel(Vec::new());
     (
-        NodesHandle { tx, status },
+        NodesHandle {
+            tx,
+            status,
+            engine,
+            saved,
+        },
         Inbox {
             rx,
             status: status_tx,
@@ -243,14 +262,12 @@ impl Hub {
         }
     }
 
+    /// Applied, not yet journaled: callers that must not lose it wait on
+    /// [`NodesHandle::barrier`] (once for all their changes).
     async fn input(&self, sensor: i32, reading: Reading) -> bool {
         self.r
             .engine
-            .input_durable(
-                Input::Sensor { sensor, reading },
-                &self.r.journal_saved,
-                DURABLE_WAIT,
-            )
+            .input(Input::Sensor { sensor, reading })
             .await
             .is_some()
     }

@@ -50,6 +50,12 @@ pub async fn run(r: &Running, nodes: &NodesHandle, job: &JobRow) -> Result<(), J
             ));
         }
     }
+    // Done only once the journal has it: the job's rows are not read again.
+    if !nodes.barrier().await {
+        return Err(JobFailure::Retry(
+            "the alarm did not take the change".into(),
+        ));
+    }
     if unmapped > 0 {
         tracing::info!(
             job = job.id,

@@ -267,6 +267,12 @@ async fn handle(
                     }
                 }
             }
+            // Acknowledged only once the journal has them.
+            if !accepted.is_empty() && !nodes.barrier().await {
+                return Some(ToNode::Error {
+                    error: "the alarm did not take the changes; send them again".into(),
+                });
+            }
             Some(ToNode::Accepted {
                 accepted,
                 duplicates,
