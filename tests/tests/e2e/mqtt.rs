@@ -318,19 +318,25 @@ fn mqtt_status(argus: &Argus) -> Value {
         .unwrap_or_default()
 }
 
-/// Saves `mqtt/external_publish` and tells the monitor, as the web app's
-/// save does.
-fn use_broker(db: &argus_db::test_db::TestDb, argus: &Argus, broker: &Value) {
+/// Runs `sql` and tells the monitor, as a save in the web app does.
+fn change_and_reload(db: &argus_db::test_db::TestDb, argus: &Argus, sql: &str) {
     use diesel::prelude::*;
-    diesel::sql_query(format!(
-        "UPDATE option SET value = '{broker}' WHERE name = 'mqtt' AND section = 'external_publish'"
-    ))
-    .execute(&mut db.conn())
-    .unwrap();
+    diesel::sql_query(sql).execute(&mut db.conn()).unwrap();
     assert!(
         argus
             .ipc(argus_protocol::Command::MonitorUpdateConfig)
             .result
+    );
+}
+
+/// Saves `mqtt/external_publish` and tells the monitor.
+fn use_broker(db: &argus_db::test_db::TestDb, argus: &Argus, broker: &Value) {
+    change_and_reload(
+        db,
+        argus,
+        &format!(
+            "UPDATE option SET value = '{broker}' WHERE name = 'mqtt' AND section = 'external_publish'"
+        ),
     );
 }
 
@@ -397,7 +403,6 @@ fn tls_to_the_broker_is_verified_by_a_ca_file_or_accepts_any_certificate_when_in
 
 #[test]
 fn home_assistant_coming_online_gets_discovery_again_and_a_disabled_sensor_is_removed() {
-    use diesel::prelude::*;
     let broker = Mosquitto::start();
     let mut ha = HomeAssistant::connect(&broker);
     let (db, argus) = system(&broker);
@@ -411,15 +416,10 @@ fn home_assistant_coming_online_gets_discovery_again_and_a_disabled_sensor_is_re
     assert!(!again["payload"].as_str().unwrap().is_empty());
 
     // Disabled in the web app: its discovery is withdrawn (an empty retained config).
-    diesel::sql_query(format!(
-        "UPDATE sensor SET enabled = false WHERE id = {room}"
-    ))
-    .execute(&mut db.conn())
-    .unwrap();
-    assert!(
-        argus
-            .ipc(argus_protocol::Command::MonitorUpdateConfig)
-            .result
+    change_and_reload(
+        &db,
+        &argus,
+        &format!("UPDATE sensor SET enabled = false WHERE id = {room}"),
     );
     // (A live subscriber sees MQTT's retain flag unset, whatever the publisher sent.)
     assert_eq!(ha.next_on(&config)["payload"], "");
