@@ -10,9 +10,10 @@
 //! - [`routes`]: every route, mounted under `/api`; `routes::table` lists them.
 //! - [`services`]: what routes share.
 //! - [`error`]: [`error::ApiError`], the one mapping from failures to statuses.
-//! - [`auth`]: device and user tokens, the guards and `User-Token` renewal.
+//! - [`auth`]: device, user and node tokens, the guards and `User-Token` renewal.
 //! - [`directory`]: users and roles as the token guards see them.
 //! - [`lockout`]: the process's lock-out table, client address and device identity.
+//! - [`node_throttle`]: what the server remembers about busy remote nodes.
 //! - [`store`]: queries and transactions on the blocking pool.
 //! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
 //! - [`ipc_client`]: a multiplexed, persistent IPC connection to the monitor.
@@ -29,6 +30,7 @@ pub mod directory;
 pub mod error;
 pub mod ipc_client;
 pub mod lockout;
+pub mod node_throttle;
 pub mod openapi;
 pub mod prepared;
 pub mod routes;

@@ -19,7 +19,7 @@ pub struct Shared {
     /// The last sensor listing, for `/api/sensors/` while PostgreSQL is down.
     pub sensors: std::sync::Mutex<Option<Vec<argus_db::models::Sensor>>>,
     /// Remote nodes' signs of life, written and told at a bounded rate.
-    pub nodes: crate::services::nodes::Throttle,
+    pub nodes: crate::node_throttle::Throttle,
 }
 
 impl Shared {
@@ -30,7 +30,7 @@ impl Shared {
             hashing: tokio::sync::Semaphore::new(hashing.max(1)),
             directory: crate::directory::Directory::default(),
             sensors: std::sync::Mutex::default(),
-            nodes: crate::services::nodes::Throttle::default(),
+            nodes: crate::node_throttle::Throttle::default(),
         }
     }
 }

@@ -10,10 +10,6 @@ use argus_protocol::Command;
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -104,16 +100,8 @@ pub const MAX_BACKLOG: i64 = 2_000;
 /// 503 while the monitor is more than [`MAX_BACKLOG`] jobs behind (the
 /// count is read at most every 200 ms).
 async fn refuse_when_behind(state: &AppState) -> Result<(), ApiError> {
-    let cached = state
-        .shared
-        .nodes
-        .backlog
-        .lock()
-        .ok()
-        .and_then(|b| *b)
-        .filter(|(_, at)| at.elapsed() < Duration::from_millis(200));
-    let open = match cached {
-        Some((open, _)) => open,
+    let open = match state.shared.nodes.backlog() {
+        Some(open) => open,
         None => {
             let open = crate::store::query(&state.db, |c| {
                 use argus_db::schema::argus_job::dsl::{argus_job, state as job_state};
@@ -124,9 +112,7 @@ async fn refuse_when_behind(state: &AppState) -> Result<(), ApiError> {
                     .get_result::<i64>(c)
             })
             .await?;
-            if let Ok(mut b) = state.shared.nodes.backlog.lock() {
-                *b = Some((open, Instant::now()));
-            }
+            state.shared.nodes.set_backlog(open);
             open
         }
     };
@@ -139,72 +125,10 @@ async fn refuse_when_behind(state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// How often a busy node's sign of life is written and told to the monitor
-/// (its supervision timeout is at least 2 s).
-const SEEN_EVERY: Duration = Duration::from_secs(1);
-
-/// What this server last did for each node, so a node sending hundreds of
-/// requests a second costs one `last_seen` write and one `NodeSeen` a
-/// second, and jobs queued meanwhile cost one wake-up of the monitor.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    written: Mutex<HashMap<i32, Instant>>,
-    told: Mutex<HashMap<i32, Instant>>,
-    waking: AtomicBool,
-    /// The open jobs when last counted.
-    backlog: Mutex<Option<(i64, Instant)>>,
-    /// Tokens checked within the last second, by hash: a busy node costs one
-    /// token query a second, and a revocation through another server
-    /// instance takes effect within that second.
-    tokens: Mutex<HashMap<String, (NodeRow, Instant)>>,
-}
-
-/// The most tokens remembered (then the memory is cleared).
-const TOKENS_KEPT: usize = 10_000;
-
-impl Throttle {
-    /// The node of a token checked within the last second.
-    pub fn known_token(&self, hash: &str) -> Option<NodeRow> {
-        let map = self.tokens.lock().ok()?;
-        let (node, at) = map.get(hash)?;
-        (at.elapsed() < SEEN_EVERY).then(|| node.clone())
-    }
-
-    /// Remembers a token just checked.
-    pub fn remember_token(&self, hash: String, node: NodeRow) {
-        if let Ok(mut map) = self.tokens.lock() {
-            if map.len() >= TOKENS_KEPT {
-                map.clear();
-            }
-            map.insert(hash, (node, Instant::now()));
-        }
-    }
-
-    /// Forgets `node`'s tokens (revoked or rotated here: at once).
-    pub fn forget_tokens(&self, node: i32) {
-        if let Ok(mut map) = self.tokens.lock() {
-            map.retain(|_, (n, _)| n.id != node);
-        }
-    }
-}
-
-/// Whether `node` is due in `map` now (and notes it).
-fn due(map: &Mutex<HashMap<i32, Instant>>, node: i32) -> bool {
-    let Ok(mut map) = map.lock() else { return true };
-    let now = Instant::now();
-    match map.get(&node) {
-        Some(&at) if now.duration_since(at) < SEEN_EVERY => false,
-        _ => {
-            map.insert(node, now);
-            true
-        }
-    }
-}
-
 /// Writes the node's `last_seen` (and address), at most once a second,
 /// without holding the request.
 pub fn seen(state: &AppState, node: i32, address: Option<String>) {
-    if !due(&state.shared.nodes.written, node) {
+    if !state.shared.nodes.due_write(node) {
         return;
     }
     let db = state.db.clone();
@@ -224,8 +148,8 @@ pub fn seen(state: &AppState, node: i32, address: Option<String>) {
 /// due when it wakes). A monitor that does not answer loses nothing: it
 /// polls the queue every second.
 pub fn nudge(state: &AppState, node: i32, jobs: bool) {
-    let tell = due(&state.shared.nodes.told, node);
-    let wake = jobs && !state.shared.nodes.waking.swap(true, Ordering::AcqRel);
+    let tell = state.shared.nodes.due_tell(node);
+    let wake = jobs && state.shared.nodes.start_wake();
     if !tell && !wake {
         return;
     }
@@ -233,7 +157,7 @@ pub fn nudge(state: &AppState, node: i32, jobs: bool) {
     actix_web::rt::spawn(async move {
         if wake {
             // Cleared first: jobs stored from now on need a wake-up of their own.
-            shared.nodes.waking.store(false, Ordering::Release);
+            shared.nodes.wake_sent();
             let _ = monitor.call(Command::NodeJobs).await;
         }
         if tell {
