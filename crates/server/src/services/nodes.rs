@@ -103,15 +103,7 @@ async fn refuse_when_behind(state: &AppState) -> Result<(), ApiError> {
     let open = match state.shared.nodes.backlog() {
         Some(open) => open,
         None => {
-            let open = crate::store::query(&state.db, |c| {
-                use argus_db::schema::argus_job::dsl::{argus_job, state as job_state};
-                use diesel::prelude::*;
-                argus_job
-                    .filter(job_state.eq_any(["new", "processing"]))
-                    .count()
-                    .get_result::<i64>(c)
-            })
-            .await?;
+            let (open, _) = crate::store::query(&state.db, JobRow::backlog).await?;
             state.shared.nodes.set_backlog(open);
             open
         }
