@@ -337,6 +337,11 @@ mod tests {
             (sia.protocol.as_str(), sia.link_test_seconds),
             ("SIA-DCS", 3600)
         );
+        let satellite: crate::services::rockblock::SatelliteOption =
+            typed("notifications", "satellite", None).unwrap();
+        assert_eq!(satellite, Default::default());
+        let mt: crate::services::rockblock::MtOption = typed("nodes", "rockblock", None).unwrap();
+        assert!(mt.mt_username.is_none());
         let access: AccessOption = typed("network", "access", None).unwrap();
         assert_eq!(
             access,

@@ -105,6 +105,9 @@ const SUBSCRIPTION: &[Field] = &[
     // argus addition: a duress code's silent alarm reaches only the rows
     // ticked here (never a keypad, the web app or the webhook).
     f("duress", Kind::Bool, Default::Bool(false)),
+    // argus addition: a remote node silent past its timeout, and back.
+    f("node_offline", Kind::Bool, Default::Bool(false)),
+    f("node_online", Kind::Bool, Default::Bool(false)),
 ];
 
 /// Every section a client may read and write.
@@ -163,6 +166,9 @@ pub const SECTIONS: &[Section] = &[
             f("sms2", Kind::Group(SUBSCRIPTION), Default::Group),
             f("email1", Kind::Group(SUBSCRIPTION), Default::Group),
             f("email2", Kind::Group(SUBSCRIPTION), Default::Group),
+            // argus addition: a short message through Rock7 to a RockBLOCK
+            // (`notifications/satellite`), for a cabin without a network.
+            f("satellite", Kind::Group(SUBSCRIPTION), Default::Group),
         ],
         effect: Effect::Reload,
     },
@@ -174,6 +180,17 @@ pub const SECTIONS: &[Section] = &[
             f("enabled", Kind::Bool, Default::Bool(false)),
             f("url", Kind::Text, Default::Null),
             f("secret", Kind::Secret, Default::Null),
+        ],
+        effect: Effect::None,
+    },
+    // argus addition: notifications as RockBLOCK MT messages (Rock7's
+    // credentials are `nodes/rockblock`'s).
+    Section {
+        name: "notifications",
+        section: "satellite",
+        fields: &[
+            f("enabled", Kind::Bool, Default::Bool(false)),
+            f("imei", Kind::Text, Default::Null),
         ],
         effect: Effect::None,
     },

@@ -3,7 +3,8 @@
 //! its change raises the alarm in the armed area; a change sent again is
 //! stored once and acknowledged each time; with PostgreSQL stopped the
 //! intake answers 5xx and the retry after it returns is applied exactly
-//! once; a node gone silent is offline, a tamper alarm while armed.
+//! once; a node gone silent is offline, a notification and a tamper alarm
+//! while armed.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use argus_db::seed::{seed, Dataset};
@@ -202,8 +203,32 @@ fn a_node_reports_each_change_once_and_its_door_raises_the_alarm() {
 }
 
 #[test]
-fn a_node_gone_silent_is_offline_and_a_tamper_alarm_while_armed() {
+fn a_node_gone_silent_is_offline_a_satellite_message_and_a_tamper_alarm_while_armed() {
     let site = site(5438);
+    let rock7 = argus_e2e::Rock7Mt::start("s3cret", 0);
+    {
+        let mut conn = PgConnection::establish(&site.cluster.url("postgres")).unwrap();
+        crate::support::set_options(
+            &mut conn,
+            &[
+                (
+                    "nodes",
+                    "rockblock",
+                    json!({"mt_url": rock7.url, "mt_username": "argus", "mt_password": "s3cret"}),
+                ),
+                (
+                    "notifications",
+                    "satellite",
+                    json!({"enabled": true, "imei": "300234010753370"}),
+                ),
+                (
+                    "notifications",
+                    "subscriptions",
+                    json!({"satellite": {"node_offline": true, "node_online": true}}),
+                ),
+            ],
+        );
+    }
     let (node, token) = site.register(1, 2);
     let beat = site.call(
         "POST",
@@ -233,8 +258,16 @@ fn a_node_gone_silent_is_offline_and_a_tamper_alarm_while_armed() {
         "SELECT 1 FROM argus_event WHERE kind = 'node_offline' AND detail = 'garage'"
     ) == 1));
     assert_eq!(nodes()[0]["online"], false, "{}", nodes());
+    // Told by satellite; its first heartbeat told nobody (this is the first message).
+    let told = rock7.next();
+    assert_eq!(told["imei"], "300234010753370");
+    let text = told["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Remote node offline\nNode: garage\n"),
+        "{text}"
+    );
 
-    // Back: online again (an event, as its first heartbeat was).
+    // Back: online again (an event, as its first heartbeat was, and a message).
     let beat = site.call(
         "POST",
         &format!("/api/nodes/{node}/heartbeat"),
@@ -245,6 +278,14 @@ fn a_node_gone_silent_is_offline_and_a_tamper_alarm_while_armed() {
     assert!(wait_until(Duration::from_secs(20), || site.db(
         "SELECT 1 FROM argus_event WHERE kind = 'node_online' AND detail = 'garage'"
     ) == 2));
+    let back = rock7.next();
+    assert!(
+        back["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Remote node back online\nNode: garage"),
+        "{back}"
+    );
 }
 
 fn hex(text: &str) -> String {

@@ -48,6 +48,9 @@ pub enum Request {
     Credentials(Box<Credentials>, oneshot::Sender<()>),
     /// Which enabled sensors are alerting now.
     Alerting(oneshot::Sender<Vec<i32>>),
+    /// Tell people about something the engine does not decide (a remote
+    /// node's supervision), journaled like the engine's own notices.
+    Notice(Box<Notice>),
 }
 
 /// The sending side of the actor.
@@ -111,6 +114,14 @@ impl EngineHandle {
             return false;
         }
         rx.await.is_ok()
+    }
+
+    /// Hands `notice` to the notification pipeline through the journal.
+    pub async fn notify(&self, notice: Notice) -> bool {
+        self.tx
+            .send(Request::Notice(Box::new(notice)))
+            .await
+            .is_ok()
     }
 
     /// Enabled sensors alerting now (REST's `?alerting=true` without PostgreSQL).
@@ -344,6 +355,10 @@ impl Actor {
             }
             Request::Alerting(reply) => {
                 let _ = reply.send(self.engine.alerting_sensors());
+            }
+            Request::Notice(n) => {
+                self.hand_over(*n);
+                self.save_journal();
             }
             Request::Credentials(credentials, reply) => {
                 self.installation.credentials = *credentials;

@@ -21,6 +21,28 @@ pub struct MtOption {
     pub mt_password: Option<String>,
 }
 
+/// `notifications/satellite`: who hears notifications by satellite.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SatelliteOption {
+    /// Notifications go out this way.
+    pub enabled: bool,
+    /// The RockBLOCK that receives them (never logged).
+    pub imei: Option<String>,
+}
+
+/// `text` cut to what one MT message holds, at a character boundary: a
+/// notification's first lines say what and where, so its end can go.
+pub fn clip(text: &str) -> &str {
+    if text.len() <= MT_LIMIT {
+        return text;
+    }
+    let mut end = MT_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Why a message did not go.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MtError {
@@ -127,6 +149,17 @@ mod tests {
             .retryable());
         assert!(parse_reply("<html>").unwrap_err().retryable());
         assert!(parse_reply("OK,abc").is_err());
+    }
+
+    #[test]
+    fn a_long_notification_is_cut_to_270_bytes_at_a_character() {
+        assert_eq!(clip("Alarm"), "Alarm");
+        let long = "é".repeat(200);
+        let cut = clip(&long);
+        assert_eq!(cut.len(), 270);
+        assert!(cut.chars().all(|c| c == 'é'));
+        let odd = format!("x{long}");
+        assert_eq!(clip(&odd).len(), 269, "no half character");
     }
 
     #[test]

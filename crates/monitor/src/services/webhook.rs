@@ -50,6 +50,9 @@ pub struct Message<'a> {
     pub areas: &'a [String],
     /// Who, if a person.
     pub who: Option<&'a str>,
+    /// The remote node, for its supervision events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<&'a str>,
     /// The text people get by SMS and e-mail.
     pub text: &'a str,
 }
@@ -134,6 +137,7 @@ pub async fn send_test(option: &WebhookOption) -> bool {
         sensors: &[],
         areas: &[],
         who: None,
+        node: None,
         text: "This is a test message from your alarm system.",
     };
     let body = body(&message);

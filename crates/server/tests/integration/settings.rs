@@ -23,7 +23,8 @@ fn stored(db: &argus_db::test_db::TestDb, name: &str, section: &str) -> Value {
 /// `null` until saved, then masked.
 fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
     let subscription = json!({"alert_started": false, "alert_stopped": false,
-        "power_outage_started": false, "power_outage_stopped": false, "duress": false});
+        "power_outage_started": false, "power_outage_stopped": false, "duress": false,
+        "node_offline": false, "node_online": false});
     vec![
         (
             "syren",
@@ -53,7 +54,7 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "subscriptions",
             json!({"call1": subscription, "call2": subscription,
             "sms1": subscription, "sms2": subscription, "email1": subscription,
-            "email2": subscription}),
+            "email2": subscription, "satellite": subscription}),
         ),
         (
             "network",
@@ -105,6 +106,11 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "notifications",
             "power",
             json!({"report_delay_seconds": 60}),
+        ),
+        (
+            "notifications",
+            "satellite",
+            json!({"enabled": false, "imei": null}),
         ),
         (
             "notifications",

@@ -1,11 +1,12 @@
 //! The nodes task: every sign of life and every reported input passes
 //! through it, so supervision and the engine see one order. A node that
-//! goes silent past its timeout is an event (`node_offline`) and, with
+//! goes silent past its timeout is an event (`node_offline`), a notification
+//! (`node_offline` in the matrix; `node_online` when it is heard again) and, with
 //! `nodes/supervision.tamper_when_armed`, its sensors read as cut: a tamper
 //! alarm when their area is armed, a wiring fault when not. Seen again, they
 //! read what the node last said.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -135,6 +136,9 @@ struct Hub {
     supervisor: Supervisor,
     /// What each node sensor last read, and the change that said so.
     last: BTreeMap<i32, (i64, Reading)>,
+    /// Nodes whose silence people were told of: only these are announced
+    /// back (a node's first sign of life tells nobody).
+    lost: BTreeSet<i32>,
     tamper: bool,
 }
 
@@ -175,6 +179,7 @@ pub fn spawn(r: Running, inbox: Inbox) {
         r,
         supervisor: Supervisor::default(),
         last: BTreeMap::new(),
+        lost: BTreeSet::new(),
         tamper: true,
     };
     tokio::spawn(async move {
@@ -294,6 +299,15 @@ impl Hub {
             "node",
             Some(info.name.clone()),
         );
+        let announce = if online {
+            self.lost.remove(&node)
+        } else {
+            self.lost.insert(node)
+        };
+        let notice = crate::runtime::notify::notice::of_node(&installation, node, online, now_ms());
+        if let (true, Some(n)) = (announce, notice) {
+            self.r.engine.notify(n).await;
+        }
         if !self.tamper {
             return;
         }

@@ -1,5 +1,6 @@
 //! Delivery: one lane per way out (the modem for SMS and calls, e-mail, the
-//! webhook, the receiving centre, whose lane also sends the link tests), each taking the oldest due outbox row of its channels, sending
+//! webhook, the receiving centre, whose lane also sends the link tests, and
+//! the satellite), each taking the oldest due outbox row of its channels, sending
 //! it and recording the outcome before the next, so a dead SMTP server never
 //! holds up an SMS. A failed attempt is retried with exponential back-off;
 //! after the last one the row is `failed` and a `notification_failed` event
@@ -22,7 +23,7 @@ use crate::devices::gsm::{sms, GsmHandle};
 use crate::runtime::live::LiveEvent;
 use crate::services::sia::codes::{Event, Report};
 use crate::services::sia::{SiaOption, Transmitter};
-use crate::services::{email, webhook};
+use crate::services::{email, rockblock, webhook};
 
 /// Retries: the first after `first`, each later one twice as late (at most
 /// ten minutes), `attempts` in all.
@@ -73,7 +74,13 @@ pub struct Outlets {
 }
 
 /// The lanes and the channels each serves.
-const LANES: [&[&str]; 4] = [&["sms", "call"], &["email"], &["webhook"], SIA_LANE];
+const LANES: [&[&str]; 5] = [
+    &["sms", "call"],
+    &["email"],
+    &["webhook"],
+    SIA_LANE,
+    &["satellite"],
+];
 const SIA_LANE: &[&str] = &["sia"];
 
 /// Tones played to the callee of an alarm call.
@@ -190,6 +197,19 @@ async fn send(outlets: &Outlets, row: &OutboxRow, sia: &mut Transmitter) -> Resu
                 "the receiving centre acknowledged"
             );
             Ok(())
+        }
+        Some(Channel::Satellite) => {
+            let option: rockblock::MtOption = db::option(&outlets.pool, "nodes", "rockblock")
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("nodes/rockblock does not read")?;
+            let (imei, text) = (row.recipient.clone(), row.body.clone());
+            run_blocking(move || {
+                rockblock::send(&option, &imei, rockblock::clip(&text).as_bytes())
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            })
+            .await
         }
         None => Err(format!("unknown channel {}", row.channel)),
     }

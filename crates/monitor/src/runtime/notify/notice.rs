@@ -29,6 +29,9 @@ pub struct Notice {
     pub areas: Vec<String>,
     /// The user behind it (a duress code's owner), by name.
     pub who: Option<String>,
+    /// The remote node it is about, by name.
+    #[serde(default)]
+    pub node: Option<String>,
     /// What a receiving centre is told, if anything.
     #[serde(default)]
     pub sia: Option<Report>,
@@ -47,6 +50,7 @@ impl Notice {
             sensors: self.sensors.clone(),
             areas: self.areas.clone(),
             who: self.who.clone(),
+            node: self.node.clone(),
             time: argus_protocol::wire::local_time_ms(self.time),
         }
     }
@@ -93,6 +97,7 @@ fn notice(
             .and_then(Origin::user)
             .and_then(|u| installation.credentials.user_name(u))
             .map(str::to_owned),
+        node: None,
         sia: None,
     }
 }
@@ -203,6 +208,49 @@ pub fn of(n: &Notification, engine: &Engine, installation: &Installation) -> Opt
     };
     notice.sia = Some(sia);
     Some(notice)
+}
+
+/// The notice of remote node `node` going silent (`online` false) or being
+/// heard again at `time`, `None` for a node the installation does not have.
+/// Its receiving-centre zone is the node's first sensor.
+pub fn of_node(
+    installation: &Installation,
+    node: i32,
+    online: bool,
+    time: Millis,
+) -> Option<Notice> {
+    let info = installation.nodes.get(&node)?;
+    let mut sensors: Vec<i32> = info.inputs.values().copied().collect();
+    for &(_, sensor, _) in &info.mqtt {
+        if !sensors.contains(&sensor) {
+            sensors.push(sensor);
+        }
+    }
+    let kind = if online {
+        Kind::NodeOnline
+    } else {
+        Kind::NodeOffline
+    };
+    let mut n = notice(
+        installation,
+        format!("node{node}-{time}"),
+        kind,
+        (time, time),
+        &sensors,
+        None,
+    );
+    n.node = Some(info.name.clone());
+    let first = sensors.first().copied();
+    let area = first
+        .and_then(|s| installation.config.sensors.get(&s))
+        .map_or(0, |s| s.area);
+    n.sia = Some(Report {
+        event: Event::NodeLost,
+        restore: online,
+        area: u32::try_from(area).unwrap_or(0),
+        number: first.and_then(|s| u32::try_from(s).ok()).unwrap_or(0),
+    });
+    Some(n)
 }
 
 /// The notice of an arm or a disarm (a receiving centre's opening and
@@ -333,6 +381,7 @@ mod tests {
             sensors: Vec::new(),
             areas: Vec::new(),
             who: None,
+            node: None,
             sia: None,
         }
     }

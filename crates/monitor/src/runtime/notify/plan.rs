@@ -1,8 +1,9 @@
 //! Who is told what: ArPI's subscription matrix
 //! (`notifications/subscriptions`: call1, call2, sms1, sms2, email1, email2
-//! × the four events, plus argus's `duress` column) over the contacts in
-//! `notifications/gsm` and `notifications/smtp`, and the webhook, which is
-//! told everything but a duress alarm. Pure: the caller passes the options,
+//! × the four events, plus argus's `duress`, `node_offline` and
+//! `node_online` columns and `satellite` row) over the contacts in
+//! `notifications/gsm`, `notifications/smtp` and `notifications/satellite`,
+//! and the webhook, which is told everything but a duress alarm. Pure: the caller passes the options,
 //! and stores what [`plan`] returns as outbox rows keyed by
 //! [`Delivery::key`], so a delivery is named the same before and after a
 //! restart.
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::devices::gsm::commands::GsmOption;
 use crate::services::email::SmtpOption;
+pub use crate::services::rockblock::SatelliteOption;
 pub use crate::services::webhook::WebhookOption;
 
 /// An event of the matrix.
@@ -30,6 +32,10 @@ pub enum Kind {
     Armed,
     /// Disarmed (reported to a receiving centre only).
     Disarmed,
+    /// A remote node went silent past its timeout.
+    NodeOffline,
+    /// It was heard again.
+    NodeOnline,
 }
 
 impl Kind {
@@ -44,6 +50,8 @@ impl Kind {
             Self::SilentAlarm => "silent_alarm",
             Self::Armed => "armed",
             Self::Disarmed => "disarmed",
+            Self::NodeOffline => "node_offline",
+            Self::NodeOnline => "node_online",
         }
     }
 }
@@ -61,6 +69,10 @@ pub struct Subscription {
     pub power_outage_stopped: bool,
     /// Told of a duress code's silent alarm (argus addition).
     pub duress: bool,
+    /// Told when a remote node goes silent (argus addition).
+    pub node_offline: bool,
+    /// Told when it is heard again (argus addition).
+    pub node_online: bool,
 }
 
 impl Subscription {
@@ -71,6 +83,8 @@ impl Subscription {
             Kind::PowerOutageStarted => self.power_outage_started,
             Kind::PowerOutageStopped => self.power_outage_stopped,
             Kind::SilentAlarm => self.duress,
+            Kind::NodeOffline => self.node_offline,
+            Kind::NodeOnline => self.node_online,
             Kind::Armed | Kind::Disarmed => false,
         }
     }
@@ -91,6 +105,8 @@ pub struct Subscriptions {
     pub email1: Subscription,
     /// The second address.
     pub email2: Subscription,
+    /// The RockBLOCK of `notifications/satellite`.
+    pub satellite: Subscription,
 }
 
 /// How a person is reached.
@@ -106,6 +122,8 @@ pub enum Channel {
     Webhook,
     /// A report to the alarm receiving centre (`notifications/sia`).
     Sia,
+    /// A RockBLOCK MT message (`notifications/satellite`).
+    Satellite,
 }
 
 impl Channel {
@@ -117,14 +135,22 @@ impl Channel {
             Self::Email => "email",
             Self::Webhook => "webhook",
             Self::Sia => "sia",
+            Self::Satellite => "satellite",
         }
     }
 
     /// The inverse of [`Channel::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Call, Self::Sms, Self::Email, Self::Webhook, Self::Sia]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [
+            Self::Call,
+            Self::Sms,
+            Self::Email,
+            Self::Webhook,
+            Self::Sia,
+            Self::Satellite,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 
@@ -183,14 +209,16 @@ pub struct Contacts {
     pub smtp: SmtpOption,
     /// `notifications/webhook`.
     pub webhook: WebhookOption,
+    /// `notifications/satellite`.
+    pub satellite: SatelliteOption,
     /// `notifications/sia.enabled`: every event goes to the receiving centre.
     pub sia: bool,
 }
 
 /// The deliveries `kind` asks for: every subscribed matrix row whose channel
 /// is enabled and whose contact is set: SMS, then calls in the order they
-/// are tried (call 1, then call 2), then e-mail, then the webhook, then the
-/// receiving centre, which is told every event (duress, arming and
+/// are tried (call 1, then call 2), then e-mail, then the satellite, then
+/// the webhook, then the receiving centre, which is told every event (duress, arming and
 /// disarming too: that is what its codes are for).
 pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
     let Contacts {
@@ -198,6 +226,7 @@ pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
         gsm,
         smtp,
         webhook,
+        satellite,
         sia,
     } = contacts;
     let phones = [gsm.phone_number_1.as_ref(), gsm.phone_number_2.as_ref()];
@@ -233,6 +262,13 @@ pub fn plan(kind: Kind, contacts: &Contacts) -> Vec<Delivery> {
             subscriptions.email2,
             smtp.enabled,
             mails[1],
+        ),
+        (
+            Channel::Satellite,
+            1,
+            subscriptions.satellite,
+            satellite.enabled,
+            satellite.imei.as_ref(),
         ),
     ];
     let mut deliveries: Vec<Delivery> = rows
@@ -279,6 +315,8 @@ pub struct Facts {
     pub areas: Vec<String>,
     /// Who armed or disarmed, if a person did.
     pub who: Option<String>,
+    /// The remote node, by name.
+    pub node: Option<String>,
     /// When, in the system's time zone (`YYYY-MM-DD HH:MM:SS`).
     pub time: String,
 }
@@ -294,11 +332,16 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
         Kind::SilentAlarm => "Silent alarm",
         Kind::Armed => "Armed",
         Kind::Disarmed => "Disarmed",
+        Kind::NodeOffline => "Remote node offline",
+        Kind::NodeOnline => "Remote node back online",
     };
     let mut lines = vec![match facts.location.as_deref().map(str::trim) {
         Some(place) if !place.is_empty() => format!("{what} at {place}"),
         _ => what.to_owned(),
     }];
+    if let Some(node) = &facts.node {
+        lines.push(format!("Node: {node}"));
+    }
     if !facts.sensors.is_empty() {
         lines.push(format!("Sensors: {}", facts.sensors.join(", ")));
     }
@@ -333,6 +376,7 @@ mod tests {
                 ..SmtpOption::default()
             },
             webhook: WebhookOption::default(),
+            satellite: SatelliteOption::default(),
             sia: false,
         }
     }
@@ -404,12 +448,46 @@ mod tests {
     }
 
     #[test]
+    fn a_node_going_silent_reaches_the_ticked_rows_and_the_satellite() {
+        let mut c = contacts(Some(serde_json::json!({
+            "sms1": {"node_offline": true},
+            "satellite": {"node_offline": true, "node_online": true}
+        })));
+        assert_eq!(plan(Kind::NodeOffline, &c).len(), 1, "satellite is off");
+        c.satellite = SatelliteOption {
+            enabled: true,
+            imei: Some("300234010753370".into()),
+        };
+        let off: Vec<(Channel, u8)> = plan(Kind::NodeOffline, &c)
+            .iter()
+            .map(|d| (d.channel, d.slot))
+            .collect();
+        assert_eq!(off, [(Channel::Sms, 1), (Channel::Satellite, 1)]);
+        let on = plan(Kind::NodeOnline, &c);
+        assert_eq!(on.len(), 1);
+        assert_eq!(on[0].recipient, "300234010753370");
+        assert!(plan(Kind::AlertStarted, &c).is_empty());
+        assert_eq!(Channel::parse("satellite"), Some(Channel::Satellite));
+        let facts = Facts {
+            node: Some("Garage".into()),
+            sensors: vec!["Garage door".into()],
+            time: "t".into(),
+            ..Facts::default()
+        };
+        assert_eq!(
+            text(Kind::NodeOffline, &facts),
+            "Remote node offline\nNode: Garage\nSensors: Garage door\nTime: t"
+        );
+    }
+
+    #[test]
     fn a_message_says_what_where_which_who_and_when_and_never_none() {
         let facts = Facts {
             location: Some("Cabin".into()),
             sensors: vec!["Kitchen door".into(), "Hall".into()],
             areas: vec!["House".into()],
             who: None,
+            node: None,
             time: "2026-12-02 01:30:00".into(),
         };
         assert_eq!(

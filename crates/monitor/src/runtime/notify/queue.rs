@@ -82,6 +82,7 @@ pub fn rows(notice: &Notice, contacts: &Contacts, location: Option<String>) -> V
                     sensors: &facts.sensors,
                     areas: &facts.areas,
                     who: facts.who.as_deref(),
+                    node: facts.node.as_deref(),
                     text: &text,
                 }),
                 _ => text.clone(),
@@ -97,6 +98,7 @@ fn contacts(conn: &mut PgConnection) -> diesel::QueryResult<Contacts> {
         gsm: option_in(conn, "notifications", "gsm")?.unwrap_or_default(),
         smtp: option_in(conn, "notifications", "smtp")?.unwrap_or_default(),
         webhook: option_in(conn, "notifications", "webhook")?.unwrap_or_default(),
+        satellite: option_in(conn, "notifications", "satellite")?.unwrap_or_default(),
         sia: option_in::<crate::services::sia::SiaOption>(conn, "notifications", "sia")?
             .is_some_and(|s| s.enabled),
     })
@@ -254,6 +256,7 @@ mod tests {
             sensors: vec!["Kitchen door".into()],
             areas: vec!["House".into()],
             who: None,
+            node: None,
             sia: None,
         };
         let subs = serde_json::json!({"sms1": {"alert_started": true}});

@@ -27,6 +27,8 @@ pub enum Event {
     Duress,
     /// The periodic link test (the receiver's supervision).
     LinkTest,
+    /// A remote node went silent (its restore: heard again).
+    NodeLost,
 }
 
 /// An event, new or restored, in an area, for a zone or user number.
@@ -61,6 +63,10 @@ impl Report {
             (Event::Disarmed, _) => "OP",
             (Event::Duress, _) => "HA",
             (Event::LinkTest, _) => "RP",
+            // Communications fail and restoral: what receivers (pysiaalarm
+            // among them) translate Contact ID 381 into.
+            (Event::NodeLost, false) => "YC",
+            (Event::NodeLost, true) => "YK",
         }
     }
 
@@ -77,6 +83,8 @@ impl Report {
             Event::ArmedStay => 441,
             Event::Duress => 121,
             Event::LinkTest => 602,
+            // Loss of supervision, RF: a wireless point stopped reporting.
+            Event::NodeLost => 381,
         };
         let closing = matches!(self.event, Event::ArmedAway | Event::ArmedStay);
         (if self.restore || closing { 3 } else { 1 }, event)
@@ -147,6 +155,8 @@ mod tests {
             (Event::Disarmed, false, "OP", (1, 401)),
             (Event::Duress, false, "HA", (1, 121)),
             (Event::LinkTest, false, "RP", (1, 602)),
+            (Event::NodeLost, false, "YC", (1, 381)),
+            (Event::NodeLost, true, "YK", (3, 381)),
         ];
         for (event, restore, sia, cid) in cases {
             let r = report(event, restore, 3);
