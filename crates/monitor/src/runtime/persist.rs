@@ -1,6 +1,7 @@
 //! The ordered write queue to PostgreSQL. The engine never waits for it: ops
-//! are queued without blocking and written one by one, in order, retried with
-//! back-off until PostgreSQL accepts them. [`ops`] turns engine effects into
+//! are queued without blocking and written in order, those waiting together
+//! in one transaction (a flood of sensor changes costs a commit per batch,
+//! not per change), retried with back-off until PostgreSQL accepts them. [`ops`] turns engine effects into
 //! these writes.
 
 pub mod ops;
@@ -14,6 +15,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::model::Millis;
+
+/// The most ops written in one transaction.
+const BATCH: usize = 256;
 
 /// One write.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,16 +166,13 @@ async fn writer(pool: DbPool, mut rx: mpsc::UnboundedReceiver<Op>, pending: watc
             queue.push_back(op);
         }
         pending.send_replace(queue.len());
-        let Some(op) = queue.front().cloned() else {
-            continue;
-        };
+        let batch: Vec<Op> = queue.iter().take(BATCH).cloned().collect();
+        let count = batch.len();
         let known = alerts.clone();
-        match crate::db::blocking(&pool, move |conn| apply(conn, &op, &known)).await {
+        match crate::db::blocking(&pool, move |conn| apply_all(conn, &batch, known)).await {
             Ok(learned) => {
-                if let Some((key, id)) = learned {
-                    alerts.insert(key, id);
-                }
-                queue.pop_front();
+                alerts = learned;
+                queue.drain(..count);
                 backoff = Duration::from_millis(100);
             }
             Err(e) => {
@@ -192,6 +193,24 @@ fn alert_id(
         Some(&id) => Ok(Some(id)),
         None => records::open_alert(conn),
     }
+}
+
+/// Writes `ops` in one transaction; the alert ids known after them (only
+/// once committed: a batch rolled back learned nothing).
+fn apply_all(
+    conn: &mut diesel::pg::PgConnection,
+    ops: &[Op],
+    mut known: HashMap<u64, i32>,
+) -> diesel::QueryResult<HashMap<u64, i32>> {
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        for op in ops {
+            if let Some((key, id)) = apply(conn, op, &known)? {
+                known.insert(key, id);
+            }
+        }
+        Ok(known)
+    })
 }
 
 /// Writes one op; returns an alert key → id mapping it learned.
