@@ -283,17 +283,17 @@ fn spawn_jobs(running: &Running, nodes: &crate::interfaces::nodes::hub::NodesHan
     let (r, nodes) = (running.clone(), nodes.clone());
     handlers.insert(
         argus_protocol::nodes::JOB_NODE_EVENTS,
-        Arc::new(move |job| {
+        Arc::new(move |batch| {
             let (r, nodes) = (r.clone(), nodes.clone());
-            Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &nodes, &job).await })
+            Box::pin(async move { crate::interfaces::nodes::intake::run(&r, &nodes, batch).await })
         }),
     );
     let r = running.clone();
     handlers.insert(
         argus_protocol::nodes::JOB_ROCKBLOCK_MT,
-        Arc::new(move |job| {
+        jobs::each(move |job| {
             let r = r.clone();
-            Box::pin(async move { crate::interfaces::nodes::outbound::satellite(&r, &job).await })
+            async move { crate::interfaces::nodes::outbound::satellite(&r, &job).await }
         }),
     );
     jobs::spawn(

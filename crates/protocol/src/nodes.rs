@@ -113,7 +113,9 @@ impl EventBatch {
     }
 }
 
-/// The `node_events` job: stored `argus_node_event` rows to apply.
+/// The `node_events` job: stored `argus_node_event` rows to apply. The intake
+/// writes it in SQL (`NodeEventRow::store_queued`, tested against this type's
+/// shape), so a delivery is one statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventsJob {
     /// `argus_node_event.id`s.

@@ -70,9 +70,9 @@ impl JobRow {
         .load(conn)
     }
 
-    /// Marks a claimed job done.
-    pub fn done(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<()> {
-        diesel::update(argus_job::table.find(id))
+    /// Marks claimed jobs done, in one statement (one commit for a batch).
+    pub fn done(conn: &mut PgConnection, ids: &[i64], now: DateTime<Utc>) -> QueryResult<()> {
+        diesel::update(argus_job::table.filter(argus_job::id.eq_any(ids)))
             .set((
                 argus_job::state.eq("done"),
                 argus_job::finished.eq(now),
@@ -133,6 +133,34 @@ impl JobRow {
                 diesel::dsl::min(argus_job::created),
             ))
             .first(conn)
+    }
+
+    /// Forgets finished jobs: done ones finished before `done_before`,
+    /// failed ones (with their errors) before `failed_before`. How many went.
+    pub fn prune(
+        conn: &mut PgConnection,
+        done_before: DateTime<Utc>,
+        failed_before: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::delete(
+            argus_job::table.filter(
+                (argus_job::state
+                    .eq("done")
+                    .and(argus_job::finished.lt(done_before)))
+                .or(argus_job::state
+                    .eq("failed")
+                    .and(argus_job::finished.lt(failed_before))),
+            ),
+        )
+        .execute(conn)
+    }
+
+    /// Vacuums the queue: a claim's index scan skips what a vacuum removed,
+    /// and autovacuum's minute is thousands of jobs late under a flood.
+    pub fn vacuum(conn: &mut PgConnection) -> QueryResult<()> {
+        diesel::sql_query("VACUUM (ANALYZE) argus_job")
+            .execute(conn)
+            .map(drop)
     }
 
     /// When the next job is due (to sleep until then).

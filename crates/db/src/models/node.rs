@@ -237,6 +237,54 @@ impl NodeEventRow {
             .get_results(conn)
     }
 
+    /// Stores `events` of one node and, when any was new, queues one job of
+    /// `kind` naming them (`{"events": [ids]}`), in one statement: one
+    /// round trip and one commit per delivery. Returns the ids and sequence
+    /// numbers of those that were new; a (node, seq) already stored is left
+    /// alone.
+    pub fn store_queued(
+        conn: &mut PgConnection,
+        events: &[NewNodeEvent<'_>],
+        kind: &str,
+    ) -> QueryResult<Vec<(i64, i64)>> {
+        use diesel::sql_types::{Array, BigInt, Integer, Text, Timestamptz};
+        #[derive(QueryableByName)]
+        struct Stored {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = BigInt)]
+            seq: i64,
+        }
+        let column = |f: fn(&NewNodeEvent<'_>) -> String| events.iter().map(f).collect::<Vec<_>>();
+        let stored: Vec<Stored> = diesel::sql_query(
+            "WITH e AS ( \
+                 INSERT INTO argus_node_event (node_id, seq, input, state, time, source) \
+                 SELECT n, s, i, st, t, src FROM unnest($1::int4[], $2::int8[], $3::text[], \
+                     $4::text[], $5::timestamptz[], $6::text[]) AS x(n, s, i, st, t, src) \
+                 ON CONFLICT DO NOTHING RETURNING id, seq), \
+             j AS ( \
+                 INSERT INTO argus_job (kind, payload) \
+                 SELECT $7, json_build_object('events', json_agg(id ORDER BY id))::text \
+                 FROM e HAVING count(*) > 0) \
+             SELECT id, seq FROM e",
+        )
+        .bind::<Array<Integer>, _>(events.iter().map(|e| e.node_id).collect::<Vec<_>>())
+        .bind::<Array<BigInt>, _>(events.iter().map(|e| e.seq).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(column(|e| e.input.to_owned()))
+        .bind::<Array<Text>, _>(column(|e| e.state.to_owned()))
+        .bind::<Array<Timestamptz>, _>(events.iter().map(|e| e.time).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(column(|e| e.source.to_owned()))
+        .bind::<Text, _>(kind)
+        .load(conn)?;
+        Ok(stored.into_iter().map(|s| (s.id, s.seq)).collect())
+    }
+
+    /// Forgets changes received before `before`; how many went.
+    pub fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+        diesel::delete(argus_node_event::table.filter(argus_node_event::received.lt(before)))
+            .execute(conn)
+    }
+
     /// The events with these ids, in sequence order.
     pub fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
         argus_node_event::table

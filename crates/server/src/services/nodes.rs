@@ -5,7 +5,7 @@
 //! 5xx, so the sender retries; a retry stores nothing twice.
 
 use argus_db::models::{JobRow, NewNodeEvent, NodeEventRow, NodeRow};
-use argus_protocol::nodes::{EventBatch, EventsJob, JOB_NODE_EVENTS};
+use argus_protocol::nodes::{EventBatch, JOB_NODE_EVENTS};
 use argus_protocol::Command;
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::transact;
+use crate::store::query;
 
 /// What became of a batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -24,8 +24,8 @@ pub struct Intake {
     pub duplicates: Vec<i64>,
 }
 
-/// Stores `batch` for `node` (already checked) with its job, in the
-/// caller's transaction. (The node's `last_seen` is written apart, see
+/// Stores `batch` for `node` (already checked) with its job, in one
+/// statement (atomic by itself, or part of the caller's transaction). (The node's `last_seen` is written apart, see
 /// [`Throttle`]: one row every request of a busy node would update is a lock
 /// they would all queue behind.)
 pub fn store(
@@ -47,14 +47,7 @@ pub fn store(
             source,
         })
         .collect();
-    let stored = NodeEventRow::store(conn, &rows)?;
-    if !stored.is_empty() {
-        let job = EventsJob {
-            events: stored.iter().map(|&(id, _)| id).collect(),
-        };
-        let payload = serde_json::to_string(&job).unwrap_or_default();
-        JobRow::enqueue(conn, JOB_NODE_EVENTS, &payload)?;
-    }
+    let stored = NodeEventRow::store_queued(conn, &rows, JOB_NODE_EVENTS)?;
     let mut accepted: Vec<i64> = stored.into_iter().map(|(_, seq)| seq).collect();
     accepted.sort_unstable();
     let mut duplicates: Vec<i64> = batch
@@ -82,8 +75,8 @@ pub async fn take(
 ) -> Result<Intake, ApiError> {
     batch.check().map_err(ApiError::BadRequest)?;
     refuse_when_behind(state).await?;
-    let intake = transact(&state.db, move |c| {
-        store(c, node, &batch, source, Utc::now()).map_err(ApiError::from)
+    let intake = query(&state.db, move |c| {
+        store(c, node, &batch, source, Utc::now())
     })
     .await?;
     seen(state, node, address);
