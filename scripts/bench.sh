@@ -9,7 +9,9 @@
 #   state at a subscriber, node event intake at concurrency 20.
 # BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets;
 # BENCH_ALERTS (default 200) how many alerts the notification benchmark raises;
-# BENCH_CHANGES (default 500) how many trips and resets the MQTT one makes.
+# BENCH_CHANGES (default 500) how many trips and resets the MQTT one makes;
+# BENCH_ONLY (e.g. "nodes rest") runs only those sections of: engine live rest
+# nodes pins notify mqtt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -21,6 +23,8 @@ log "building (release)"
 cargo build --release --quiet --bins
 cargo build --release --quiet -p argus-monitor --example engine_latency
 bin=target/release
+# want SECTION: whether BENCH_ONLY asks for it (all when unset).
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 
 work=$(mktemp -d /tmp/argus-bench.XXXXXX)
 chmod 755 "$work"
@@ -67,9 +71,10 @@ for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:18580/api/health >/dev/null
 curl -fsS http://127.0.0.1:18580/api/health >/dev/null || { cat "$work/monitor.log" "$work/server.log" >&2; die "the system did not come up"; }
 
 echo "== machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "== engine"
-"$bin/examples/engine_latency"
-echo "== live"
+if want engine; then
+  echo "== engine"
+  "$bin/examples/engine_latency"
+fi
 token=$(python3 - "$secret" <<'PY'
 import base64, hashlib, hmac, json, sys
 b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
@@ -78,14 +83,16 @@ p = b(json.dumps({"ip": "127.0.0.1", "origin": "http://localhost:4200", "user_id
 print(h + "." + p + "." + b(hmac.new(sys.argv[1].encode(), (h + "." + p).encode(), hashlib.sha256).digest()))
 PY
 )
+if want live; then
+echo "== live"
 timeout 60 node tests/sio/latency.mjs http://127.0.0.1:18581 "$token" http://localhost:4200/ "$MONITOR_INPUT_SOCKET" CH03 500 2>&1 || { tail -20 "$work/monitor.log"; die "the live benchmark failed"; }
 [ -n "${BENCH_LOGS:-}" ] && cat "$work/monitor.log"
 echo "== memory at idle (after the run settles)"
 sleep 2
 echo "argus-monitor RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$monitor_pid/status)"
 echo "argus-server  RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$server_pid/status)"
+fi
 
-echo "== REST (wrk -t2 -c8 -d10s --latency, ${BENCH_RUNS:-3} runs each; loopback, same machine)"
 api=http://127.0.0.1:18580
 device=$(curl -fsS -H 'Origin: http://localhost:4200' -H 'Content-Type: application/json' \
   -d '{"registration_code":"ABCD1234"}' "$api/api/user/register_device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["device_token"])')
@@ -105,11 +112,15 @@ rest() {
       "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
   done
 }
+if want rest; then
+echo "== REST (wrk -t2 -c8 -d10s --latency, ${BENCH_RUNS:-3} runs each; loopback, same machine)"
 rest "/api/version" /api/version
 rest "/api/sensors/ (user token)" /api/sensors/ "$user"
 rest "/api/monitoring/state" /api/monitoring/state "$token"
 rest "/api/arms?limit=10 (100k)" "/api/arms?limit=10" "$user"
+fi
 
+if want nodes; then
 echo "== node event intake (POST /api/nodes/{id}/events, wrk -t2 -c20 -d10s, one new change per request:"
 echo "   the answer follows the commit of the event row and its job; the monitor applies the jobs meanwhile)"
 psql -q -d argus_bench -v ON_ERROR_STOP=1 <<'SQL'
@@ -138,7 +149,9 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 echo "stored $stored changes, each once; jobs not yet applied after the runs: $pending"
+fi
 
+if want pins; then
 echo "== /api/sensors/ while 50 wrong PINs arrive at once (each from its own device and address;"
 echo "   the lock-out charges the user's counter first, so five reach bcrypt)"
 python3 - "$secret" "$api" >"$work/pins.log" 2>&1 <<'PY' &
@@ -169,12 +182,18 @@ printf '%-28s        %8.0f req/s  p50 %-9s p99 %s\n' "/api/sensors/ under 50 PIN
   "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 cat "$work/pins.log"
 echo "argus-server  RSS after the load $(awk '/VmRSS/ {print $2, $3}' /proc/$server_pid/status)"
+fi
 
+# The last two start their own monitor on the same database.
+kill -TERM "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
+if want notify; then
 echo "== notifications (their own monitor on the same database, the first one stopped;"
 echo "   the fake modem on a pseudo-terminal, a webhook receiver on loopback)"
-kill -TERM "$monitor_pid" && wait "$monitor_pid" 2>/dev/null || true
 BENCH_DB=argus_bench python3 tests/bench/notify_latency.py "$bin/argus-monitor" "${BENCH_ALERTS:-200}"
+fi
 
+want mqtt || exit 0
 echo "== MQTT (a private mosquitto, paho-mqtt subscribing; their own monitor again)"
 venv=tests/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
