@@ -47,6 +47,7 @@ pub mod output;
 pub mod rockblock;
 pub mod sensor;
 pub mod sensor_type;
+pub mod telemetry;
 pub mod user;
 pub mod zone;
 

@@ -443,6 +443,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    argus_telemetry_hourly (sensor, hour) {
+        #[max_length = 64]
+        sensor -> Varchar,
+        hour -> Timestamptz,
+        min -> Float8,
+        max -> Float8,
+        sum -> Float8,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
+    argus_telemetry_latest (sensor) {
+        #[max_length = 64]
+        sensor -> Varchar,
+        value -> Float8,
+        #[max_length = 16]
+        unit -> Nullable<Varchar>,
+        time -> Timestamptz,
+        received -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    argus_telemetry_reading (sensor, time) {
+        #[max_length = 64]
+        sensor -> Varchar,
+        time -> Timestamptz,
+        value -> Float8,
+    }
+}
+
+diesel::table! {
+    argus_telemetry_rule (id) {
+        id -> Int4,
+        #[max_length = 64]
+        name -> Varchar,
+        #[max_length = 64]
+        sensor -> Varchar,
+        above -> Nullable<Float8>,
+        below -> Nullable<Float8>,
+        hold_seconds -> Int4,
+        hysteresis -> Float8,
+        #[max_length = 16]
+        action -> Varchar,
+        alarm_sensor_id -> Nullable<Int4>,
+        enabled -> Bool,
+    }
+}
+
 diesel::joinable!(alert_sensor -> alert (alert_id));
 diesel::joinable!(alert_sensor -> sensor (sensor_id));
 diesel::joinable!(alert_sensor -> sensor_type (type_id));
@@ -455,6 +506,7 @@ diesel::joinable!(argus_node_token -> argus_node (node_id));
 diesel::joinable!(argus_open_arm -> arm (arm_id));
 diesel::joinable!(argus_ota_job -> argus_firmware (firmware_id));
 diesel::joinable!(argus_ota_job -> argus_node (node_id));
+diesel::joinable!(argus_telemetry_rule -> sensor (alarm_sensor_id));
 diesel::joinable!(arm -> alert (alert_id));
 diesel::joinable!(arm -> keypad (keypad_id));
 diesel::joinable!(arm -> user (user_id));
@@ -492,6 +544,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     argus_ota_job,
     argus_outbox,
     argus_rockblock_message,
+    argus_telemetry_hourly,
+    argus_telemetry_latest,
+    argus_telemetry_reading,
+    argus_telemetry_rule,
     card,
     disarm,
     keypad,

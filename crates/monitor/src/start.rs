@@ -201,7 +201,9 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
     let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
+    let (telemetry, telemetry_outlets) = crate::telemetry::intake::channel();
     let running = Running {
+        telemetry,
         jobs: Arc::default(),
         mqtt,
         modem,
@@ -235,6 +237,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         nodes.clone(),
     );
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
+    crate::telemetry::spawn(&running, telemetry_outlets);
     spawn_jobs(&running, &nodes);
     let dispatcher = Dispatcher::running(&published, running, links);
     let dispatcher = Arc::new(dispatcher);

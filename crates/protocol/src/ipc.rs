@@ -162,6 +162,15 @@ pub enum Command {
     /// argus: each node as supervision sees it: `value: [{"id", "online",
     /// "last_seen"}]`.
     NodesGetStatus,
+    /// argus: telemetry readings from `POST /api/telemetry`, already
+    /// parsed: `value: {"accepted", "shed"}`.
+    Telemetry {
+        /// At most [`crate::telemetry::MAX_BATCH`].
+        readings: Vec<crate::telemetry::Reading>,
+    },
+    /// argus: the telemetry sources' counters: `value`:
+    /// [`crate::telemetry::Status`].
+    TelemetryGetStatus,
     /// Drive the simulated board (accepted only when the simulator is in use).
     Sim(SimCommand),
 }
@@ -211,6 +220,8 @@ impl Command {
         "nodes_get_status",
         "set_log_filter",
         "send_node_command",
+        "telemetry",
+        "telemetry_get_status",
         "sim",
     ];
 
@@ -471,6 +482,7 @@ mod tests {
             "node_seen",
             "set_log_filter",
             "send_node_command",
+            "telemetry",
             "sim",
         ];
         let names = Command::ACTIONS

@@ -10,6 +10,7 @@
 //! - [`lockout`]: the one lock-out policy of every PIN entry point.
 //! - [`peer`]: which client address to believe (trusted proxies).
 //! - [`options`]: the registry of option sections, their defaults and secrets.
+//! - [`telemetry`]: readings from every telemetry source, and their parsing.
 //! - [`wire`]: the contract's JSON both processes send (Alert, Area).
 //!
 //! This crate holds data, framing and the pure rules both processes apply:
@@ -23,6 +24,7 @@ pub mod lockout;
 pub mod nodes;
 pub mod options;
 pub mod peer;
+pub mod telemetry;
 pub mod wire;
 
 pub use framing::{FrameError, LineReader, MAX_FRAME_LEN};

@@ -108,6 +108,8 @@ const SUBSCRIPTION: &[Field] = &[
     // argus addition: a remote node silent past its timeout, and back.
     f("node_offline", Kind::Bool, Default::Bool(false)),
     f("node_online", Kind::Bool, Default::Bool(false)),
+    // argus addition: a telemetry rule that notifies fired or cleared.
+    f("telemetry", Kind::Bool, Default::Bool(false)),
 ];
 
 /// Every section a client may read and write.
@@ -286,6 +288,37 @@ pub const SECTIONS: &[Section] = &[
     },
     // argus addition: Home Assistant over MQTT (discovery, commands) and
     // ArPI's own `arpi/...` topics for installations that consume them.
+    // argus addition: telemetry (issue 16). sensorhub's Redis channel, how
+    // long readings are kept, and when a silent sensor is unavailable.
+    Section {
+        name: "telemetry",
+        section: "redis",
+        fields: &[
+            f("enabled", Kind::Bool, Default::Bool(false)),
+            f("url", Kind::Secret, Default::Text("redis://127.0.0.1:6379")),
+            f("channel", Kind::Text, Default::Text("sensor_stream")),
+        ],
+        effect: Effect::Reload,
+    },
+    Section {
+        name: "telemetry",
+        section: "retention",
+        fields: &[
+            f("raw_days", Kind::IntIn(1, 3650), Default::Int(30)),
+            f("rollup_days", Kind::IntIn(1, 36500), Default::Int(730)),
+        ],
+        effect: Effect::None,
+    },
+    Section {
+        name: "telemetry",
+        section: "availability",
+        fields: &[f(
+            "stale_seconds",
+            Kind::IntIn(10, 604_800),
+            Default::Int(900),
+        )],
+        effect: Effect::Reload,
+    },
     Section {
         name: "nodes",
         section: "supervision",

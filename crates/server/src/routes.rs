@@ -33,6 +33,8 @@ pub mod rockblock;
 pub mod sensors;
 pub mod ssh_keys;
 pub mod table;
+pub mod telemetry;
+pub mod telemetry_rules;
 pub mod users;
 pub mod zones;
 
@@ -85,6 +87,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .configure(outputs::config)
             .configure(sensors::config)
             .configure(ssh_keys::config)
+            .configure(telemetry_rules::config)
+            .configure(telemetry::config)
             .configure(users::config)
             .configure(zones::config),
     )

@@ -2,6 +2,7 @@
 //! other.
 //!
 //! - [`armed`]: whether the house counts as armed (configuration writes wait).
+//! - [`chart`]: a telemetry sensor's history as an SVG (plotters).
 //! - [`changes`]: the shape of every configuration write (409 while armed, one
 //!   transaction with its event, merge, reorder, monitor reload).
 //! - [`entity`]: the create / read / update skeleton of configuration objects.
@@ -13,6 +14,7 @@
 
 pub mod armed;
 pub mod changes;
+pub mod chart;
 pub mod entity;
 pub mod firmware;
 pub mod monitor;

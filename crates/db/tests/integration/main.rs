@@ -10,3 +10,4 @@ mod outbox;
 mod pool;
 mod schema;
 mod seeds;
+mod telemetry;

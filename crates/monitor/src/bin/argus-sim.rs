@@ -1,4 +1,5 @@
-//! `argus-sim`: drives the simulated board of a running `argus-monitor`.
+//! `argus-sim`: drives the simulated board of a running `argus-monitor`,
+//! and feeds it telemetry readings.
 //!
 //! Run from the checkout with the same `ARGUS_DATA_DIR` as `scripts/dev.sh`
 //! and it finds the monitor's socket by itself.
@@ -50,6 +51,17 @@ enum SimAction {
     },
     /// Print the siren and output states.
     Outputs,
+    /// Feed a telemetry reading (works with the real board too): watch a
+    /// rule fire, e.g. `argus-sim reading cellar 1.5 --unit °C`.
+    Reading {
+        /// The telemetry sensor's name.
+        sensor: String,
+        /// The value.
+        value: f64,
+        /// Its unit.
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 fn socket_path(cli: Option<PathBuf>) -> PathBuf {
@@ -77,20 +89,37 @@ fn level(text: &str) -> Result<SimLevel> {
 
 fn run(cli: Cli) -> Result<()> {
     let command = match cli.command {
-        SimAction::Input { channel, state } => SimCommand::Input {
+        SimAction::Reading {
+            sensor,
+            value,
+            unit,
+        } => {
+            if !argus_protocol::telemetry::valid_sensor(&sensor) || !value.is_finite() {
+                bail!("{sensor:?} {value}: a sensor name of letters, digits, '_', '-', '.' and a number");
+            }
+            Command::Telemetry {
+                readings: vec![argus_protocol::telemetry::Reading {
+                    sensor,
+                    value,
+                    unit,
+                    time: chrono::Utc::now(),
+                }],
+            }
+        }
+        SimAction::Input { channel, state } => Command::Sim(SimCommand::Input {
             channel,
             level: level(&state)?,
-        },
-        SimAction::Power { source } => SimCommand::Power {
+        }),
+        SimAction::Power { source } => Command::Sim(SimCommand::Power {
             source: match source.as_str() {
                 "mains" | "network" => PowerState::Network,
                 "battery" => PowerState::Battery,
                 other => bail!("{other:?}: use mains or battery"),
             },
-        },
-        SimAction::Keys { keys } => SimCommand::Keys { keys },
-        SimAction::Card { number } => SimCommand::Card { number },
-        SimAction::Outputs => SimCommand::Outputs,
+        }),
+        SimAction::Keys { keys } => Command::Sim(SimCommand::Keys { keys }),
+        SimAction::Card { number } => Command::Sim(SimCommand::Card { number }),
+        SimAction::Outputs => Command::Sim(SimCommand::Outputs),
     };
     let path = socket_path(cli.socket);
     let mut client =
@@ -101,7 +130,7 @@ fn run(cli: Cli) -> Result<()> {
                 path.display()
             )
         })?;
-    let reply = client.call(Command::Sim(command))?;
+    let reply = client.call(command)?;
     if !reply.result {
         bail!("{}", reply.message.unwrap_or_else(|| "refused".into()));
     }

@@ -24,6 +24,7 @@ use crate::runtime::actor::Published;
 use crate::runtime::notify::plan::WebhookOption;
 use crate::runtime::notify::queue::LocationOption;
 use crate::services::{email, remote, ssh, webhook};
+use crate::telemetry::intake::Source;
 
 /// The default length of a siren test, in seconds.
 pub const TEST_SIREN_SECONDS: u32 = 5;
@@ -149,6 +150,18 @@ impl Handler for Dispatcher {
                 Ok(()) => Reply::ok(),
                 Err(e) => Reply::invalid(e),
             },
+            Command::Telemetry { readings } => {
+                if readings.len() > argus_protocol::telemetry::MAX_BATCH {
+                    return Reply::invalid("too many readings");
+                }
+                let total = readings.len();
+                let accepted = readings
+                    .into_iter()
+                    .filter(|reading| r.telemetry.submit(Source::Rest, reading.clone()))
+                    .count();
+                Reply::ok_value(json!({"accepted": accepted, "shed": total - accepted}))
+            }
+            Command::TelemetryGetStatus => Reply::ok_value(json!(r.telemetry.status())),
             Command::NodesGetStatus => {
                 Reply::ok_value(json!(self.nodes.as_ref().map(|n| n.hub.status())))
             }

@@ -8,7 +8,8 @@ use utoipa::openapi::path::ParameterIn;
 
 use crate::routes::{
     alerts, areas, arms, cards, clock, config_tools, events, firmware, jobs, lockouts, log_level,
-    monitoring, node_commands, node_intake, nodes, ota, outputs, sensors, users, zones,
+    monitoring, node_commands, node_intake, nodes, ota, outputs, sensors, telemetry,
+    telemetry_rules, users, zones,
 };
 
 /// The request and response shapes of one route.
@@ -205,6 +206,27 @@ pub const DETAILS: &[Detail] = &[
         "GET",
         "/api/sensor/{id}",
         schema::<crate::services::shapes::SensorJson>,
+    ),
+    body("POST", "/api/telemetry", schema::<telemetry::Batch>),
+    query(
+        "GET",
+        "/api/telemetry/{sensor}",
+        params::<telemetry::HistoryQuery>,
+    ),
+    query(
+        "GET",
+        "/api/telemetry/{sensor}/chart.svg",
+        params::<telemetry::HistoryQuery>,
+    ),
+    body(
+        "POST",
+        "/api/telemetry/rules",
+        schema::<telemetry_rules::RuleEdit>,
+    ),
+    body(
+        "PUT",
+        "/api/telemetry/rules/{id}",
+        schema::<telemetry_rules::RuleEdit>,
     ),
 ];
 

@@ -494,4 +494,58 @@ pub const ROUTES: &[Route] = &[
         Node,
         "The update's outcome (argus)",
     ),
+    r(
+        "POST",
+        "/api/telemetry",
+        User,
+        "Telemetry readings, a batch (argus)",
+    ),
+    r(
+        "GET",
+        "/api/telemetry/latest",
+        User,
+        "Each telemetry sensor's latest value (argus)",
+    ),
+    r(
+        "GET",
+        "/api/telemetry/status",
+        Admin,
+        "What each telemetry source delivered (argus)",
+    ),
+    r(
+        "GET",
+        "/api/telemetry/{sensor}",
+        User,
+        "A sensor's history in buckets (argus)",
+    ),
+    r(
+        "GET",
+        "/api/telemetry/{sensor}/chart.svg",
+        User,
+        "A sensor's history as an SVG chart (argus)",
+    ),
+    r(
+        "GET",
+        "/api/telemetry/rules",
+        User,
+        "Telemetry threshold rules (argus)",
+    ),
+    r(
+        "POST",
+        "/api/telemetry/rules",
+        Admin,
+        "Create a telemetry rule (argus)",
+    ),
+    r(
+        "PUT",
+        "/api/telemetry/rules/{id}",
+        Admin,
+        "Replace a telemetry rule (argus)",
+    ),
+    r(
+        "DELETE",
+        "/api/telemetry/rules/{id}",
+        Admin,
+        "Delete a telemetry rule (argus)",
+    ),
 ];

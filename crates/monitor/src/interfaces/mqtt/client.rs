@@ -14,7 +14,7 @@ use rumqttc::{
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::command::{self, Action};
 use super::discovery::{self as d, Panel};
@@ -25,10 +25,17 @@ use crate::engine::{ArmState, Effect, Input, Origin};
 use crate::interfaces::access::{self, Refusal};
 use crate::interfaces::nodes::hub::NodesHandle;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
+use crate::runtime::live::LiveEvent;
 use crate::runtime::view::StateView;
+use crate::telemetry::intake::Source;
 use argus_protocol::constants::PowerState;
 use argus_protocol::lockout::Attempt;
+use argus_protocol::telemetry::parse_topic;
 use argus_protocol::wire::MqttStatus;
+
+/// Telemetry readings come in on `argus/telemetry/<sensor>`.
+const TELEMETRY_IN: &str = "argus/telemetry/+";
+const TELEMETRY_PREFIX: &str = "argus/telemetry/";
 
 /// Starts the MQTT task.
 pub fn spawn(
@@ -165,6 +172,7 @@ impl Session {
         let mut modem = self.r.modem.clone();
         let mut modem_enabled = modem.borrow().enabled;
         let mut modem_alive = true;
+        let mut live = self.r.live.subscribe();
         // The back-off is waited for in the select, so a reload (a corrected
         // broker) is obeyed at once rather than after the wait.
         let mut retry_at: Option<tokio::time::Instant> = None;
@@ -188,6 +196,7 @@ impl Session {
                         let _ = self.client.try_subscribe(format!("{}/panel/+/set", d::BASE), QoS::AtLeastOnce);
                         let _ = self.client.try_subscribe(format!("{}/status", self.ha.prefix()), QoS::AtLeastOnce);
                         self.subscribe_devices();
+                        let _ = self.client.try_subscribe(TELEMETRY_IN, QoS::AtMostOnce);
                         self.sent.clear();
                         self.announce(&view.borrow().clone());
                     }
@@ -208,6 +217,11 @@ impl Session {
                         retry_at = Some(tokio::time::Instant::now() + wait);
                         wait = (wait * 2).min(Duration::from_secs(60));
                     }
+                },
+                event = live.recv() => match event {
+                    Ok(event) if event.name == "telemetry_change" => self.telemetry_state(&event),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Some((panel, report)) = self.outcomes_rx.recv() => {
                     self.last.insert(panel, report);
@@ -400,7 +414,26 @@ impl Session {
         }
     }
 
+    /// A telemetry sensor's latest value, retained at
+    /// `argus/telemetry/<sensor>/state` (one level below the inputs, so it
+    /// is never read back as a reading).
+    fn telemetry_state(&mut self, event: &LiveEvent) {
+        let Some(payload) = &event.payload else {
+            return;
+        };
+        let Some(sensor) = payload["sensor"].as_str() else {
+            return;
+        };
+        let topic = format!("{}/telemetry/{sensor}/state", d::BASE);
+        self.retained(topic, payload.to_string().into_bytes());
+    }
+
     fn incoming(&mut self, p: rumqttc::Publish, state: &StateView) {
+        if let Some(sensor) = p.topic.strip_prefix(TELEMETRY_PREFIX) {
+            let parsed = parse_topic(sensor, &p.payload, chrono::Utc::now());
+            self.r.telemetry.message(Source::Mqtt, parsed);
+            return;
+        }
         let installation = self.r.installation.borrow().clone();
         if devices::route(&installation, &self.nodes, &p.topic, &p.payload) {
             return;

@@ -32,6 +32,9 @@ pub struct Notice {
     /// The remote node it is about, by name.
     #[serde(default)]
     pub node: Option<String>,
+    /// The telemetry reading it is about, with its rule.
+    #[serde(default)]
+    pub reading: Option<String>,
     /// What a receiving centre is told, if anything.
     #[serde(default)]
     pub sia: Option<Report>,
@@ -51,6 +54,7 @@ impl Notice {
             areas: self.areas.clone(),
             who: self.who.clone(),
             node: self.node.clone(),
+            reading: self.reading.clone(),
             time: argus_protocol::wire::local_time_ms(self.time),
         }
     }
@@ -98,6 +102,7 @@ fn notice(
             .and_then(|u| installation.credentials.user_name(u))
             .map(str::to_owned),
         node: None,
+        reading: None,
         sia: None,
     }
 }
@@ -253,6 +258,32 @@ pub fn of_node(
     Some(n)
 }
 
+/// The notice of a notifying telemetry rule that fired (or, `fired` false,
+/// cleared) at `time`; `reading` says the sensor, value and rule.
+pub fn of_telemetry(
+    installation: &Installation,
+    rule: i32,
+    fired: bool,
+    reading: String,
+    time: Millis,
+) -> Notice {
+    let kind = if fired {
+        Kind::TelemetryAlarm
+    } else {
+        Kind::TelemetryCleared
+    };
+    let mut n = notice(
+        installation,
+        format!("telemetry{rule}-{time}"),
+        kind,
+        (time, time),
+        &[],
+        None,
+    );
+    n.reading = Some(reading);
+    n
+}
+
 /// The notice of an arm or a disarm (a receiving centre's opening and
 /// closing reports), `None` for other records.
 pub fn of_record(record: &Record, installation: &Installation) -> Option<Notice> {
@@ -382,6 +413,7 @@ mod tests {
             areas: Vec::new(),
             who: None,
             node: None,
+            reading: None,
             sia: None,
         }
     }

@@ -36,6 +36,10 @@ pub enum Kind {
     NodeOffline,
     /// It was heard again.
     NodeOnline,
+    /// A telemetry rule that notifies fired (a freezing cellar).
+    TelemetryAlarm,
+    /// It cleared.
+    TelemetryCleared,
 }
 
 impl Kind {
@@ -52,6 +56,8 @@ impl Kind {
             Self::Disarmed => "disarmed",
             Self::NodeOffline => "node_offline",
             Self::NodeOnline => "node_online",
+            Self::TelemetryAlarm => "telemetry_alarm",
+            Self::TelemetryCleared => "telemetry_cleared",
         }
     }
 }
@@ -73,6 +79,8 @@ pub struct Subscription {
     pub node_offline: bool,
     /// Told when it is heard again (argus addition).
     pub node_online: bool,
+    /// Told when a notifying telemetry rule fires or clears (argus addition).
+    pub telemetry: bool,
 }
 
 impl Subscription {
@@ -85,6 +93,7 @@ impl Subscription {
             Kind::SilentAlarm => self.duress,
             Kind::NodeOffline => self.node_offline,
             Kind::NodeOnline => self.node_online,
+            Kind::TelemetryAlarm | Kind::TelemetryCleared => self.telemetry,
             Kind::Armed | Kind::Disarmed => false,
         }
     }
@@ -317,6 +326,8 @@ pub struct Facts {
     pub who: Option<String>,
     /// The remote node, by name.
     pub node: Option<String>,
+    /// A telemetry reading and its rule (`Cellar: 2.1 °C (Freezing cellar)`).
+    pub reading: Option<String>,
     /// When, in the system's time zone (`YYYY-MM-DD HH:MM:SS`).
     pub time: String,
 }
@@ -334,6 +345,8 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
         Kind::Disarmed => "Disarmed",
         Kind::NodeOffline => "Remote node offline",
         Kind::NodeOnline => "Remote node back online",
+        Kind::TelemetryAlarm => "Telemetry alarm",
+        Kind::TelemetryCleared => "Telemetry back to normal",
     };
     let mut lines = vec![match facts.location.as_deref().map(str::trim) {
         Some(place) if !place.is_empty() => format!("{what} at {place}"),
@@ -341,6 +354,9 @@ pub fn text(kind: Kind, facts: &Facts) -> String {
     }];
     if let Some(node) = &facts.node {
         lines.push(format!("Node: {node}"));
+    }
+    if let Some(reading) = &facts.reading {
+        lines.push(format!("Reading: {reading}"));
     }
     if !facts.sensors.is_empty() {
         lines.push(format!("Sensors: {}", facts.sensors.join(", ")));
@@ -488,6 +504,7 @@ mod tests {
             areas: vec!["House".into()],
             who: None,
             node: None,
+            reading: None,
             time: "2026-12-02 01:30:00".into(),
         };
         assert_eq!(

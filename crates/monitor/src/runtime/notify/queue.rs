@@ -257,6 +257,7 @@ mod tests {
             areas: vec!["House".into()],
             who: None,
             node: None,
+            reading: None,
             sia: None,
         };
         let subs = serde_json::json!({"sms1": {"alert_started": true}});

@@ -1,0 +1,32 @@
+//! Telemetry: readings of environmental sensors (temperature, humidity,
+//! water, smoke) from sensorhub's Redis channel, MQTT topics
+//! `argus/telemetry/<sensor>` and `POST /api/telemetry` (through the IPC),
+//! stored in batches and watched by threshold rules that raise alarms
+//! through the engine or notify.
+//!
+//! - [`intake`]: the one bounded, counted door every reading comes through.
+//! - [`store`]: the batch writer to PostgreSQL, and retention.
+//! - [`rules`]: the thresholds, pure.
+//! - [`watch`]: runs the rules and acts on them.
+//! - [`redis`]: the Redis subscriber.
+
+pub mod intake;
+pub mod redis;
+pub mod rules;
+pub mod store;
+pub mod watch;
+
+use crate::interfaces::running::Running;
+
+/// Starts the writer, the rules and the Redis subscriber on the receiving
+/// sides of the intake `r.telemetry` sends to (MQTT and the IPC use it too).
+pub fn spawn(r: &Running, outlets: intake::Outlets) {
+    tokio::spawn(store::run(
+        r.db.clone(),
+        outlets.store,
+        r.telemetry.clone(),
+        r.live.clone(),
+    ));
+    tokio::spawn(watch::run(r.clone(), outlets.rules));
+    tokio::spawn(redis::run(r.clone(), r.telemetry.clone()));
+}
