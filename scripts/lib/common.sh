@@ -6,7 +6,7 @@ die() { printf '[argus] error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages argus needs on a fresh machine, by the command that proves them.
 # `ensure_packages test` adds what the tests need (Node.js for a real Socket.IO client,
-# ssh-keygen for the SSH key routes, nginx in front of argus); `ensure_packages bench`
+# ssh-keygen for the SSH key routes, nginx in front of argus, mosquitto and Redis); `ensure_packages bench`
 # adds wrk to that.
 ensure_packages() {
   local missing=()
@@ -24,6 +24,7 @@ ensure_packages() {
     command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
     [ -x /usr/sbin/nginx ] || missing+=(nginx)
     [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   fi
   if [ "${1:-}" = bench ]; then

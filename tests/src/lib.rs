@@ -661,5 +661,6 @@ mod certs;
 mod peers;
 pub use certs::{ServerCert, TestCa};
 pub use peers::{
-    FakeModem, HomeAssistant, Mosquitto, Rock7Mt, SiaReceiver, SmtpSink, WebhookReceiver, WsNode,
+    FakeModem, HomeAssistant, Mosquitto, Redis, Rock7Mt, SiaReceiver, SmtpSink, WebhookReceiver,
+    WsNode,
 };

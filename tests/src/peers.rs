@@ -495,3 +495,75 @@ impl HomeAssistant {
             .send(&serde_json::json!({"topic": topic, "payload": payload, "retain": retain}));
     }
 }
+
+/// A private Redis on a free loopback port, no persistence; messages are
+/// published with Redis's own `redis-cli`.
+pub struct Redis {
+    /// Its port.
+    pub port: u16,
+    child: Child,
+}
+
+impl Redis {
+    /// Starts it and waits until it accepts connections.
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("redis-server (scripts/test.sh installs it): {e}"));
+        let up = crate::wait_until(READY_TIMEOUT, || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "redis did not listen on {port}");
+        Self { port, child }
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Publishes `payload` on `channel`; how many subscribers got it.
+    pub fn publish(&self, channel: &str, payload: &[u8]) -> u32 {
+        let mut cli = Command::new("redis-cli")
+            .args(["-p", &self.port.to_string(), "-x", "PUBLISH", channel])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("redis-cli: {e}"));
+        let mut stdin = cli
+            .stdin
+            .take()
+            .unwrap_or_else(|| panic!("redis-cli stdin"));
+        stdin
+            .write_all(payload)
+            .unwrap_or_else(|e| panic!("redis-cli: {e}"));
+        drop(stdin);
+        let out = cli
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("redis-cli: {e}"));
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("redis-cli: {:?}", String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -20,3 +20,4 @@ mod schemathesis;
 mod sia;
 mod support;
 mod system;
+mod telemetry;

@@ -204,6 +204,31 @@ impl Rules {
         out
     }
 
+    /// The sensors that alarm rules drive and that no firing rule holds
+    /// active.
+    pub fn quiet_alarm_sensors(&self) -> Vec<i32> {
+        let held: Vec<i32> = self
+            .rules
+            .iter()
+            .filter(|(_, s)| *s == State::Firing)
+            .filter_map(|(r, _)| match r.action {
+                Action::Alarm(sensor) => Some(sensor),
+                Action::Notify => None,
+            })
+            .collect();
+        let mut quiet: Vec<i32> = self
+            .rules
+            .iter()
+            .filter_map(|(r, _)| match r.action {
+                Action::Alarm(sensor) if !held.contains(&sensor) => Some(sensor),
+                _ => None,
+            })
+            .collect();
+        quiet.sort_unstable();
+        quiet.dedup();
+        quiet
+    }
+
     /// The rules firing now.
     pub fn firing(&self) -> Vec<i32> {
         self.rules
@@ -252,9 +277,11 @@ mod tests {
     #[test]
     fn a_breach_fires_only_once_it_has_held_and_clears_past_the_hysteresis() {
         let mut rules = Rules::new(vec![leak()], 600 * SEC);
+        assert_eq!(rules.quiet_alarm_sensors(), vec![7], "a baseline to send");
         assert!(rules.reading(&at("sink", 0.9, 0), 0).is_empty());
         assert!(rules.tick(9 * SEC).is_empty());
         assert_eq!(rules.tick(10 * SEC), vec![Outcome::Fire(leak(), 0.9)]);
+        assert!(rules.quiet_alarm_sensors().is_empty(), "held active");
         assert!(rules.tick(11 * SEC).is_empty(), "fires once");
         assert!(
             rules.reading(&at("sink", 0.4, 12), 12 * SEC).is_empty(),

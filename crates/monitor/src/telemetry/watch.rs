@@ -76,6 +76,7 @@ pub async fn run(r: Running, mut rx: mpsc::Receiver<Reading>) {
                 tracing::debug!(rules = loaded.len(), "telemetry rules loaded");
                 rules.replace(loaded, limit);
                 stale = false;
+                baseline(&r, &rules).await;
             }
         }
         let outcomes = tokio::select! {
@@ -95,6 +96,16 @@ pub async fn run(r: Running, mut rx: mpsc::Receiver<Reading>) {
         for outcome in outcomes {
             act(&r, outcome).await;
         }
+    }
+}
+
+/// Tells the engine that the sensor of each alarm rule not firing reads
+/// normal: the engine takes a sensor's first reading as its baseline, never
+/// an alarm, so without this the first leak would only set the baseline.
+async fn baseline(r: &Running, rules: &Rules) {
+    for sensor in rules.quiet_alarm_sensors() {
+        let reading = SensorReading::Idle;
+        let _ = r.engine.input(Input::Sensor { sensor, reading }).await;
     }
 }
 

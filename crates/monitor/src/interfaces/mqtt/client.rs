@@ -33,6 +33,9 @@ use argus_protocol::lockout::Attempt;
 use argus_protocol::telemetry::parse_topic;
 use argus_protocol::wire::MqttStatus;
 
+/// The largest MQTT packet read (a bigger one costs a reconnect).
+const MAX_INCOMING: usize = 2 * 1024 * 1024;
+
 /// Telemetry readings come in on `argus/telemetry/<sensor>`.
 const TELEMETRY_IN: &str = "argus/telemetry/+";
 const TELEMETRY_PREFIX: &str = "argus/telemetry/";
@@ -132,6 +135,11 @@ impl Session {
     ) -> Self {
         let mut options = MqttOptions::new("argus-monitor", broker.host.clone(), broker.port);
         options.set_keep_alive(Duration::from_secs(15));
+        // rumqttc drops the connection on a packet over its limit (10 KB by
+        // default), and a retained one would come back on every reconnect:
+        // room for any device's message, which the topic's reader then
+        // judges (a telemetry payload over 4 KB is counted and skipped).
+        options.set_max_packet_size(MAX_INCOMING, 64 * 1024);
         options.set_last_will(LastWill::new(
             d::AVAILABILITY,
             "offline",
