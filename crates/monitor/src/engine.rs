@@ -22,7 +22,7 @@ mod alarm;
 mod arming;
 mod outputs;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use argus_protocol::constants::{MonitoringState, PowerState};
 use serde::{Deserialize, Serialize};

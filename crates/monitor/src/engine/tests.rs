@@ -2,7 +2,8 @@
 //! timing to the millisecond, and every argus rule. Virtual time only.
 
 mod edges;
-mod fixtures;
+/// Also drives the engine in other modules' tests (telemetry rules).
+pub(crate) mod fixtures;
 mod properties;
 mod rules;
 mod zones;

@@ -360,6 +360,60 @@ mod tests {
         assert_eq!(rules.firing(), Vec::<i32>::new());
     }
 
+    /// The rules against the real engine on a virtual clock: water that
+    /// stays 10 s raises the 24-hour zone's alarm while disarmed, exactly
+    /// when the hold ends; a value wavering within the hysteresis neither
+    /// clears it nor alarms again.
+    #[test]
+    fn a_leak_that_holds_raises_the_24_hour_alarm_while_disarmed_and_wavering_does_not_flap() {
+        use crate::engine::tests::fixtures::{config, sensor, zone, Driver};
+        use crate::engine::Reading as Sensor;
+        let mut engine = Driver::new(config(
+            &[1],
+            vec![zone(1, Some(0), Some(0), Some(0))],
+            vec![sensor(7, 1, 1)],
+        ));
+        let mut rules = Rules::new(vec![leak()], 600 * SEC);
+        let mut clears = 0;
+        let mut step = |engine: &mut Driver, rules: &mut Rules, t: i64, value: Option<f64>| {
+            engine.at(t * SEC);
+            let out = match value {
+                Some(v) => rules.reading(&at("sink", v, t), t * SEC),
+                None => rules.tick(t * SEC),
+            };
+            for o in out {
+                match o {
+                    Outcome::Fire(..) => drop(engine.read(7, Sensor::Active)),
+                    Outcome::Clear(..) => {
+                        clears += 1;
+                        drop(engine.read(7, Sensor::Idle));
+                    }
+                    _ => {}
+                }
+            }
+        };
+        // A splash (5 s) is not a leak.
+        step(&mut engine, &mut rules, 0, Some(0.9));
+        step(&mut engine, &mut rules, 5, Some(0.1));
+        step(&mut engine, &mut rules, 20, None);
+        assert!(engine.alert_times(7).is_empty());
+        // Water that stays: the alarm when the hold ends, on the tick.
+        step(&mut engine, &mut rules, 30, Some(0.9));
+        for t in 31..40 {
+            step(&mut engine, &mut rules, t, None);
+        }
+        assert!(engine.alert_times(7).is_empty(), "not before the hold");
+        step(&mut engine, &mut rules, 40, None);
+        assert_eq!(engine.alert_times(7), vec![40 * SEC]);
+        // Wavering around the threshold for a minute.
+        for t in 41..100 {
+            let v = if t % 2 == 0 { 0.45 } else { 0.55 };
+            step(&mut engine, &mut rules, t, Some(v));
+        }
+        assert_eq!(engine.alert_times(7), vec![40 * SEC], "one alarm");
+        assert_eq!(clears, 0, "never cleared inside the hysteresis");
+    }
+
     proptest! {
         /// However a value hovers inside the hysteresis band around the
         /// threshold, a rule fires at most once.
