@@ -6,12 +6,14 @@
 #   and latency with wrk (100 000 stored arm sessions), REST latency while 50
 #   wrong PINs are being checked, server RSS after the load, alert -> SMS
 #   at the fake modem and alert -> webhook received, sensor change -> MQTT
-#   state at a subscriber, node event intake at concurrency 20.
+#   state at a subscriber, node event intake at concurrency 20, telemetry
+#   readings per second into PostgreSQL from Redis and MQTT and their latency.
 # BENCH_RUNS (default 3) sets how many 10-second wrk runs each endpoint gets;
 # BENCH_ALERTS (default 200) how many alerts the notification benchmark raises;
 # BENCH_CHANGES (default 500) how many trips and resets the MQTT one makes;
 # BENCH_ONLY (e.g. "nodes rest") runs only those sections of: engine live rest
-# nodes pins notify mqtt.
+# nodes pins notify mqtt telemetry. BENCH_READINGS (default 200 000) sets how
+# many readings each telemetry source publishes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/common.sh
@@ -193,9 +195,14 @@ echo "   the fake modem on a pseudo-terminal, a webhook receiver on loopback)"
 BENCH_DB=argus_bench python3 tests/bench/notify_latency.py "$bin/argus-monitor" "${BENCH_ALERTS:-200}"
 fi
 
-want mqtt || exit 0
-echo "== MQTT (a private mosquitto, paho-mqtt subscribing; their own monitor again)"
 venv=tests/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/py-requirements.txt
+if want mqtt; then
+echo "== MQTT (a private mosquitto, paho-mqtt subscribing; their own monitor again)"
 BENCH_DB=argus_bench "$venv/bin/python" tests/bench/mqtt_latency.py "$bin/argus-monitor" "${BENCH_CHANGES:-500}"
+fi
+if want telemetry; then
+echo "== telemetry (a private Redis and mosquitto; redis-py and paho-mqtt publishing; their own monitor)"
+BENCH_DB=argus_bench "$venv/bin/python" tests/bench/telemetry.py "$bin/argus-monitor" "${BENCH_READINGS:-200000}" 500
+fi

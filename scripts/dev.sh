@@ -11,6 +11,7 @@
 #   ARGUS_HTTP_PORT  REST API port (default 8080)
 #   ARGUS_LIVE_PORT  Socket.IO port (default 8081)
 #   ARGUS_MQTT_DEV_PORT  the private mosquitto's port (default 1883)
+#   ARGUS_REDIS_DEV_PORT the private Redis's port for telemetry (default 6380)
 #   ARGUS_DEV_NOTIFY=1  also a fake GSM modem and a local SMTP server, with the
 #                    demo's notifications pointed at them (see notify_dev below)
 set -euo pipefail
@@ -143,6 +144,29 @@ CONF
 mqtt_up=0
 mqtt_dev
 
+# A private Redis for telemetry (sensorhub's channel sensor_stream) on
+# 127.0.0.1:$ARGUS_REDIS_DEV_PORT, when installed or installable, with
+# telemetry/redis pointed at it unless that section is already saved.
+redis_port=${ARGUS_REDIS_DEV_PORT:-6380}
+redis_dev() {
+  command -v redis-server >/dev/null 2>&1 || {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 || true
+  }
+  command -v redis-server >/dev/null 2>&1 || { log "Redis is not installable here: running without it"; return; }
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$data_dir/redis.log" 2>&1 &
+  pids+=($!)
+  psql -q -d argus -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO option (name, section, value)
+SELECT 'telemetry', 'redis', '{"enabled": true, "url": "redis://127.0.0.1:$redis_port", "channel": "sensor_stream"}'
+WHERE NOT EXISTS (SELECT 1 FROM option WHERE name = 'telemetry' AND section = 'redis');
+SQL
+  redis_up=1
+}
+redis_up=0
+redis_dev
+
 # Restarts a process that exits, as systemd's Restart=always would, until
 # this script stops it (SIGTERM to the supervisor stops its child first).
 supervise() {
@@ -192,6 +216,12 @@ if [ "$mqtt_up" = 1 ]; then
   cat <<TXT
   MQTT          mosquitto on 127.0.0.1:$mqtt_port, user argus, password in $data_dir/secrets.env
                 Home Assistant: MQTT integration, broker 127.0.0.1:$mqtt_port, user argus
+TXT
+fi
+if [ "$redis_up" = 1 ]; then
+  cat <<TXT
+  Telemetry     Redis on 127.0.0.1:$redis_port, channel sensor_stream; or: argus-sim reading cellar 2.5 --unit °C
+                readings: curl -H "Authorization: Bearer <user token>" \$API/api/telemetry/latest
 TXT
 fi
 if [ "${ARGUS_DEV_NOTIFY:-0}" = 1 ]; then

@@ -8,6 +8,8 @@
 //! - [`access`]: keypad keys, cards and PIN checks under the lock-out.
 //! - [`mqtt`]: Home Assistant over MQTT: discovery, states, commands.
 //! - [`nodes`]: remote nodes: supervision and their reported inputs.
+//! - [`telemetry`]: environmental readings (Redis, MQTT, REST), stored and
+//!   watched by threshold rules.
 //! - [`sms`]: SMS commands (`<PIN> ARM`, …) from the configured numbers.
 //! - [`trials`]: the test buttons, run in the background.
 //! - [`sim`]: `argus-sim`'s commands on the simulated board.
@@ -24,4 +26,5 @@ pub mod running;
 pub mod sim;
 pub mod sio;
 pub mod sms;
+pub mod telemetry;
 pub mod trials;

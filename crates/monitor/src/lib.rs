@@ -27,7 +27,6 @@ pub mod interfaces;
 pub mod runtime;
 pub mod services;
 pub mod start;
-pub mod telemetry;
 
 pub use config::MonitorConfig;
 pub use start::run;

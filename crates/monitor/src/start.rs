@@ -201,9 +201,8 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         .with_context(|| format!("binding the IPC socket {}", config.ipc_socket.display()))?;
     let modem = crate::devices::gsm::supervise::spawn(gsm.clone(), pool.clone(), config.gsm_check);
     let (mqtt_tx, mqtt) = watch::channel(argus_protocol::wire::MqttStatus::default());
-    let (telemetry, telemetry_outlets) = crate::telemetry::intake::channel();
+    let (telemetry, telemetry_outlets) = crate::interfaces::telemetry::intake::channel();
     let running = Running {
-        telemetry,
         jobs: Arc::default(),
         mqtt,
         modem,
@@ -234,12 +233,15 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         published.view.clone(),
         config.mqtt_internal.clone(),
         mqtt_tx,
-        nodes.clone(),
+        crate::interfaces::mqtt::client::Inlets {
+            nodes: nodes.clone(),
+            telemetry: telemetry.clone(),
+        },
     );
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
-    crate::telemetry::spawn(&running, telemetry_outlets);
+    crate::interfaces::telemetry::spawn(&running, &telemetry, telemetry_outlets);
     spawn_jobs(&running, &nodes);
-    let dispatcher = Dispatcher::running(&published, running, links);
+    let dispatcher = Dispatcher::running(&published, running, links, telemetry);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
     tracing::info!(

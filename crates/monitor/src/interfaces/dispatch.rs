@@ -19,12 +19,12 @@ use crate::interfaces::access;
 use crate::interfaces::ipc::Handler;
 use crate::interfaces::nodes::NodeLinks;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
+use crate::interfaces::telemetry::intake::{Intake, Source};
 use crate::interfaces::{sim, trials};
 use crate::runtime::actor::Published;
 use crate::runtime::notify::plan::WebhookOption;
 use crate::runtime::notify::queue::LocationOption;
 use crate::services::{email, remote, ssh, webhook};
-use crate::telemetry::intake::Source;
 
 /// The default length of a siren test, in seconds.
 pub const TEST_SIREN_SECONDS: u32 = 5;
@@ -36,6 +36,7 @@ pub struct Dispatcher {
     power: watch::Receiver<PowerState>,
     running: Option<Running>,
     nodes: Option<NodeLinks>,
+    telemetry: Option<Intake>,
 }
 
 impl Dispatcher {
@@ -50,16 +51,23 @@ impl Dispatcher {
             power,
             running: None,
             nodes: None,
+            telemetry: None,
         }
     }
 
     /// The dispatcher of a running monitor.
-    pub fn running(published: &Published, running: Running, nodes: NodeLinks) -> Self {
+    pub fn running(
+        published: &Published,
+        running: Running,
+        nodes: NodeLinks,
+        telemetry: Intake,
+    ) -> Self {
         Self {
             state: published.state.clone(),
             power: published.power.clone(),
             running: Some(running),
             nodes: Some(nodes),
+            telemetry: Some(telemetry),
         }
     }
 
@@ -150,18 +158,21 @@ impl Handler for Dispatcher {
                 Ok(()) => Reply::ok(),
                 Err(e) => Reply::invalid(e),
             },
-            Command::Telemetry { readings } => {
-                if readings.len() > argus_protocol::telemetry::MAX_BATCH {
-                    return Reply::invalid("too many readings");
+            Command::Telemetry { readings } => match &self.telemetry {
+                Some(telemetry) if readings.len() <= argus_protocol::telemetry::MAX_BATCH => {
+                    let total = readings.len();
+                    let accepted = readings
+                        .into_iter()
+                        .filter(|reading| telemetry.submit(Source::Rest, reading.clone()))
+                        .count();
+                    Reply::ok_value(json!({"accepted": accepted, "shed": total - accepted}))
                 }
-                let total = readings.len();
-                let accepted = readings
-                    .into_iter()
-                    .filter(|reading| r.telemetry.submit(Source::Rest, reading.clone()))
-                    .count();
-                Reply::ok_value(json!({"accepted": accepted, "shed": total - accepted}))
+                Some(_) => Reply::invalid("too many readings"),
+                None => Reply::conflict("telemetry is not running"),
+            },
+            Command::TelemetryGetStatus => {
+                Reply::ok_value(json!(self.telemetry.as_ref().map(Intake::status)))
             }
-            Command::TelemetryGetStatus => Reply::ok_value(json!(r.telemetry.status())),
             Command::NodesGetStatus => {
                 Reply::ok_value(json!(self.nodes.as_ref().map(|n| n.hub.status())))
             }

@@ -54,8 +54,6 @@ pub struct Running {
     pub latest: Arc<Mutex<crate::runtime::live::Latest>>,
     /// Wakes the job worker (jobs were queued).
     pub jobs: Arc<tokio::sync::Notify>,
-    /// Where telemetry readings go in.
-    pub telemetry: crate::telemetry::intake::Intake,
 }
 
 impl Running {

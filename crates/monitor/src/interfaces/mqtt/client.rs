@@ -25,9 +25,9 @@ use crate::engine::{ArmState, Effect, Input, Origin};
 use crate::interfaces::access::{self, Refusal};
 use crate::interfaces::nodes::hub::NodesHandle;
 use crate::interfaces::running::{Running, DURABLE_WAIT};
+use crate::interfaces::telemetry::intake::{Intake, Source};
 use crate::runtime::live::LiveEvent;
 use crate::runtime::view::StateView;
-use crate::telemetry::intake::Source;
 use argus_protocol::constants::PowerState;
 use argus_protocol::lockout::Attempt;
 use argus_protocol::telemetry::parse_topic;
@@ -40,13 +40,22 @@ const MAX_INCOMING: usize = 2 * 1024 * 1024;
 const TELEMETRY_IN: &str = "argus/telemetry/+";
 const TELEMETRY_PREFIX: &str = "argus/telemetry/";
 
+/// Where what devices publish goes.
+#[derive(Debug, Clone)]
+pub struct Inlets {
+    /// Node inputs and availability (Zigbee2MQTT, ESPHome, …).
+    pub nodes: NodesHandle,
+    /// Telemetry readings.
+    pub telemetry: Intake,
+}
+
 /// Starts the MQTT task.
 pub fn spawn(
     r: Running,
     view: watch::Receiver<StateView>,
     internal: Broker,
     status: watch::Sender<MqttStatus>,
-    nodes: NodesHandle,
+    inlets: Inlets,
 ) {
     tokio::spawn(async move {
         let mut installation = r.installation.clone();
@@ -66,7 +75,7 @@ pub fn spawn(
             match (settings, transport) {
                 (Some((broker, ha)), Ok(Some(transport))) => {
                     status.send_replace(status_now);
-                    Session::new(&r, &broker, transport, ha, status.clone(), nodes.clone())
+                    Session::new(&r, &broker, transport, ha, status.clone(), inlets.clone())
                         .run(view.clone(), &mut installation, &internal)
                         .await;
                     continue;
@@ -117,8 +126,8 @@ struct Session {
     outcomes_rx: mpsc::UnboundedReceiver<Outcome>,
     /// What `/api/health` shows.
     status: watch::Sender<MqttStatus>,
-    /// Where device inputs (Zigbee2MQTT, ESPHome, …) go.
-    nodes: NodesHandle,
+    /// Where device inputs and readings go.
+    inlets: Inlets,
 }
 
 /// A panel and what its last command did.
@@ -131,7 +140,7 @@ impl Session {
         transport: Transport,
         ha: HomeAssistantOption,
         status: watch::Sender<MqttStatus>,
-        nodes: NodesHandle,
+        inlets: Inlets,
     ) -> Self {
         let mut options = MqttOptions::new("argus-monitor", broker.host.clone(), broker.port);
         options.set_keep_alive(Duration::from_secs(15));
@@ -164,7 +173,7 @@ impl Session {
             outcomes,
             outcomes_rx,
             status,
-            nodes,
+            inlets,
         }
     }
 
@@ -439,11 +448,11 @@ impl Session {
     fn incoming(&mut self, p: rumqttc::Publish, state: &StateView) {
         if let Some(sensor) = p.topic.strip_prefix(TELEMETRY_PREFIX) {
             let parsed = parse_topic(sensor, &p.payload, chrono::Utc::now());
-            self.r.telemetry.message(Source::Mqtt, parsed);
+            self.inlets.telemetry.message(Source::Mqtt, parsed);
             return;
         }
         let installation = self.r.installation.borrow().clone();
-        if devices::route(&installation, &self.nodes, &p.topic, &p.payload) {
+        if devices::route(&installation, &self.inlets.nodes, &p.topic, &p.payload) {
             return;
         }
         if p.topic == format!("{}/status", self.ha.prefix()) {

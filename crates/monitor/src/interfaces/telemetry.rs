@@ -17,16 +17,17 @@ pub mod store;
 pub mod watch;
 
 use crate::interfaces::running::Running;
+use intake::Intake;
 
 /// Starts the writer, the rules and the Redis subscriber on the receiving
-/// sides of the intake `r.telemetry` sends to (MQTT and the IPC use it too).
-pub fn spawn(r: &Running, outlets: intake::Outlets) {
+/// sides of `intake` (MQTT and the IPC send to it too).
+pub fn spawn(r: &Running, intake: &Intake, outlets: intake::Outlets) {
     tokio::spawn(store::run(
         r.db.clone(),
         outlets.store,
-        r.telemetry.clone(),
+        intake.clone(),
         r.live.clone(),
     ));
     tokio::spawn(watch::run(r.clone(), outlets.rules));
-    tokio::spawn(redis::run(r.clone(), r.telemetry.clone()));
+    tokio::spawn(redis::run(r.clone(), intake.clone()));
 }
