@@ -8,7 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use argus_e2e::{
-    count, wait_until, Argus, HomeAssistant, HttpResponse, Mosquitto, Redis, WebhookReceiver, WAIT,
+    count, wait_until, Argus, HomeAssistant, HttpResponse, LiveClient, Mosquitto, Redis,
+    WebhookReceiver, WAIT,
 };
 use argus_protocol::telemetry::Status;
 use argus_protocol::Command;
@@ -271,10 +272,34 @@ fn a_leak_rule_raises_the_alarm_while_disarmed_and_a_cold_cellar_only_notifies()
     let rules = site.call("GET", "/api/telemetry/rules", None).json();
     assert_eq!(rules.as_array().unwrap().len(), 2);
 
-    // The cellar freezes: a message, and the house stays disarmed.
+    // The cellar freezes: a message, the value live in a browser (npm's
+    // socket.io-client), and the house stays disarmed.
+    let page = "http://localhost:4200";
+    let device = argus_protocol::jwt::sign(
+        &json!({"ip": "127.0.0.1", "origin": page, "user_id": 1}),
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let browser = LiveClient::connect(
+        &site.argus.live_addr(),
+        &device,
+        &format!("{page}/"),
+        "websocket",
+    );
+    browser.until("sensors_error_change");
     assert_eq!(site.argus.state(), "monitoring_ready");
     site.argus
         .sim(&["reading", "cellar", "1.5", "--unit", "°C"]);
+    let (_, args) = browser.until("telemetry_change").pop().unwrap();
+    assert_eq!(
+        (
+            args[0]["sensor"].as_str(),
+            args[0]["value"].as_f64(),
+            args[0]["unit"].as_str()
+        ),
+        (Some("cellar"), Some(1.5), Some("°C")),
+        "{args:?}"
+    );
     let post = hook.next();
     assert_eq!(
         (post["valid"].as_bool(), post["body"]["event"].as_str()),
