@@ -56,16 +56,16 @@ fn draw(
     if !buckets.is_empty() {
         let band: Vec<(DateTime<Utc>, f64)> = buckets
             .iter()
-            .map(|b| (b.start, b.max))
-            .chain(buckets.iter().rev().map(|b| (b.start, b.min)))
+            .map(|b| (b.start, clamp(b.max)))
+            .chain(buckets.iter().rev().map(|b| (b.start, clamp(b.min))))
             .collect();
         chart.draw_series(std::iter::once(Polygon::new(band, BAND.mix(0.25).filled())))?;
         chart.draw_series(LineSeries::new(
-            buckets.iter().map(|b| (b.start, b.avg)),
+            buckets.iter().map(|b| (b.start, clamp(b.avg))),
             BAND.stroke_width(2),
         ))?;
     }
-    for &t in thresholds {
+    for t in thresholds.iter().copied().map(clamp) {
         chart.draw_series(DashedLineSeries::new(
             [(from, t), (to, t)],
             6,
@@ -77,12 +77,21 @@ fn draw(
     Ok(())
 }
 
+/// The largest magnitude drawn: plotters' axis never ends its labels for
+/// spans near `f64::MAX`, and no room reading comes close.
+const LIMIT: f64 = 1e9;
+
+fn clamp(v: f64) -> f64 {
+    v.clamp(-LIMIT, LIMIT)
+}
+
 /// The value axis: everything drawn, with a margin; one unit around a flat line.
 fn range(buckets: &[Bucket], thresholds: &[f64]) -> (f64, f64) {
     let values = buckets
         .iter()
         .flat_map(|b| [b.min, b.max])
-        .chain(thresholds.iter().copied());
+        .chain(thresholds.iter().copied())
+        .map(clamp);
     let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
@@ -122,6 +131,25 @@ mod tests {
             svg.matches("stroke=\"#C82828\"").count() >= 2,
             "a dashed line per threshold"
         );
+    }
+
+    #[test]
+    fn any_window_a_query_may_name_draws_at_once() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc));
+        for (from, to) in [
+            ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
+            ("2026-12-01T00:00:00Z", "2026-12-01T00:00:01Z"),
+        ] {
+            let (from, to) = (at(from).unwrap_or_default(), at(to).unwrap_or_default());
+            let one = Bucket {
+                start: from,
+                min: -1e300,
+                max: 1e300,
+                avg: 0.0,
+                count: 1,
+            };
+            let _ = svg("x", (from, to), &[one], &[f64::MAX]);
+        }
     }
 
     #[test]
