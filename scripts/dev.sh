@@ -135,6 +135,8 @@ listener $mqtt_port 127.0.0.1
 allow_anonymous false
 password_file $data_dir/mqtt/passwd
 persistence false
+# Without it mosquitto's small writes wait for the peer's delayed ACK: 40 ms per reading.
+set_tcp_nodelay true
 CONF
   /usr/sbin/mosquitto -c "$data_dir/mqtt/mosquitto.conf" >"$data_dir/mqtt/mosquitto.log" 2>&1 &
   pids+=($!)
