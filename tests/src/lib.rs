@@ -386,6 +386,20 @@ fn postgres_bindir() -> PathBuf {
 /// `SECRET` of the processes the tests start.
 pub const TEST_SECRET: &str = "argus-test-secret";
 
+/// A signed admin user token for the demo's Administrator (user 1), from
+/// the web app's origin, as `Bearer <token>`.
+pub fn admin_bearer() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let claims = serde_json::json!({"id": 1, "name": "Administrator", "role": "admin",
+        "origin": "http://localhost:4200", "timestamp": now});
+    let token = argus_protocol::jwt::sign(&claims, TEST_SECRET.as_bytes())
+        .unwrap_or_else(|e| panic!("signing: {e}"));
+    format!("Bearer {token}")
+}
+
 /// The monitor and server of one test, on their own sockets.
 pub struct Argus {
     /// Where sockets and the journal live.

@@ -7,29 +7,13 @@ use argus_e2e::{count, wait_until, Argus, HomeAssistant, Mosquitto, TestCa};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::support::{demo_with, sensor_id};
+use crate::support::{demo_with, external_broker, sensor_id};
 
 const SYSTEM: &str = "argus/panel/system/state";
 const SET: &str = "argus/panel/system/set";
 
-/// The broker as an external one, without TLS.
-fn broker_options(broker: &Mosquitto) -> Vec<(&'static str, &'static str, Value)> {
-    vec![
-        (
-            "mqtt",
-            "connection",
-            json!({"enabled": true, "external": true}),
-        ),
-        (
-            "mqtt",
-            "external_publish",
-            json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
-        ),
-    ]
-}
-
 fn system(broker: &Mosquitto) -> (argus_db::test_db::TestDb, Argus) {
-    let mut options = broker_options(broker);
+    let mut options = external_broker(broker);
     options.push(("mqtt", "homeassistant", json!({"arpi_topics": true})));
     let db = demo_with(&options);
     let argus = Argus::start(db.url());
@@ -433,7 +417,7 @@ fn a_zigbee2mqtt_door_sensor_is_an_alarm_sensor_and_its_availability_is_supervis
     use diesel::prelude::*;
     let broker = Mosquitto::start();
     let mut device = HomeAssistant::connect(&broker); // paho, publishing as Zigbee2MQTT would
-    let db = demo_with(&broker_options(&broker));
+    let db = demo_with(&external_broker(&broker));
     diesel::sql_query(
         "INSERT INTO sensor (channel, channel_type, sensor_contact_type, sensor_eol_count, alert, error, \
              enabled, deleted, name, zone_id, area_id, type_id, ui_hidden) \

@@ -40,12 +40,6 @@ fn site(port: u16) -> Site {
     .unwrap();
     let argus = Argus::start(url.clone());
     let (server, addr) = argus.start_server();
-    let admin = argus_protocol::jwt::sign(
-        &json!({"id": 1, "name": "Administrator", "role": "admin", "origin": "http://localhost:4200",
-                "timestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()}),
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
     let sensor: i32 = argus_db::schema::sensor::table
         .filter(argus_db::schema::sensor::name.eq("Garage door"))
         .select(argus_db::schema::sensor::id)
@@ -56,7 +50,7 @@ fn site(port: u16) -> Site {
         argus,
         _server: server,
         addr,
-        admin: format!("Bearer {admin}"),
+        admin: argus_e2e::admin_bearer(),
         sensor: i64::from(sensor),
     }
 }

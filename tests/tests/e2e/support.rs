@@ -39,3 +39,19 @@ pub fn sensor_id(db: &TestDb, name: &str) -> i64 {
         &format!("SELECT generate_series(1, id) FROM sensor WHERE name = '{name}'"),
     )
 }
+
+/// The option sections that make `broker` argus's MQTT broker (external, no TLS).
+pub fn external_broker(broker: &argus_e2e::Mosquitto) -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        (
+            "mqtt",
+            "connection",
+            serde_json::json!({"enabled": true, "external": true}),
+        ),
+        (
+            "mqtt",
+            "external_publish",
+            serde_json::json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
+        ),
+    ]
+}

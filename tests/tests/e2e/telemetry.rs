@@ -15,7 +15,7 @@ use argus_protocol::telemetry::Status;
 use argus_protocol::Command;
 use serde_json::{json, Value};
 
-use crate::support::demo_with;
+use crate::support::{demo_with, external_broker};
 
 struct Site {
     db: argus_db::test_db::TestDb,
@@ -26,39 +26,22 @@ struct Site {
 }
 
 fn site(redis: &Redis, broker: &Mosquitto, more: &[(&str, &str, Value)]) -> Site {
-    let mut options = vec![
-        (
-            "telemetry",
-            "redis",
-            json!({"enabled": true, "url": redis.url(), "channel": "sensor_stream"}),
-        ),
-        (
-            "mqtt",
-            "connection",
-            json!({"enabled": true, "external": true}),
-        ),
-        (
-            "mqtt",
-            "external_publish",
-            json!({"hostname": "127.0.0.1", "port": broker.port, "tls_enabled": false}),
-        ),
-    ];
+    let mut options = vec![(
+        "telemetry",
+        "redis",
+        json!({"enabled": true, "url": redis.url(), "channel": "sensor_stream"}),
+    )];
+    options.extend(external_broker(broker));
     options.extend(more.iter().cloned());
     let db = demo_with(&options);
     let argus = Argus::start(db.url());
     let (server, addr) = argus.start_server();
-    let admin = argus_protocol::jwt::sign(
-        &json!({"id": 1, "name": "Administrator", "role": "admin", "origin": "http://localhost:4200",
-                "timestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()}),
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
     Site {
         db,
         argus,
         _server: server,
         addr,
-        admin: format!("Bearer {admin}"),
+        admin: argus_e2e::admin_bearer(),
     }
 }
 

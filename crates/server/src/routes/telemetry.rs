@@ -70,6 +70,11 @@ async fn post_readings(
             .json(json!({"error": "no reading in the batch is valid", "rejected": rejected})));
     }
     let reply = state.monitor.call(Command::Telemetry { readings }).await?;
+    if !reply.result {
+        return Err(ApiError::Conflict(
+            reply.message.unwrap_or_else(|| "telemetry refused".into()),
+        ));
+    }
     let value = reply.value.unwrap_or(Value::Null);
     Ok(HttpResponse::Accepted().json(json!({
         "accepted": value["accepted"],
