@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::model::Millis;
 
+/// Sensors remembered for their availability at most.
+pub const SENSORS_BOUND: usize = 10_000;
+
 /// What a fired rule does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -125,6 +128,8 @@ impl Rules {
     /// ignored (a late or repeated message changes nothing).
     pub fn reading(&mut self, reading: &Reading, now: Millis) -> Vec<Outcome> {
         let mut out = Vec::new();
+        let full = self.heard.len() >= SENSORS_BOUND;
+        let watched = full && self.rules.iter().any(|(r, _)| r.sensor == reading.sensor);
         match self.heard.get_mut(&reading.sensor) {
             Some(h) if reading.time <= h.time => return out,
             Some(h) => {
@@ -137,6 +142,10 @@ impl Rules {
                     value: reading.value,
                     unavailable: false,
                 };
+            }
+            None if full && !watched => {
+                // Names come from outside: past the bound only watched sensors are remembered.
+                return out;
             }
             None => {
                 self.heard.insert(
@@ -412,6 +421,21 @@ mod tests {
         }
         assert_eq!(engine.alert_times(7), vec![40 * SEC], "one alarm");
         assert_eq!(clears, 0, "never cleared inside the hysteresis");
+    }
+
+    #[test]
+    fn past_the_bound_only_sensors_with_rules_are_remembered() {
+        let mut rules = Rules::new(vec![leak()], 600 * SEC);
+        for n in 0..SENSORS_BOUND + 10 {
+            rules.reading(&at(&format!("x{n}"), 1.0, 0), 0);
+        }
+        assert_eq!(rules.heard.len(), SENSORS_BOUND);
+        rules.reading(&at("sink", 0.9, 0), 0);
+        assert_eq!(
+            fired(&rules.tick(10 * SEC)),
+            1,
+            "a watched sensor still counts"
+        );
     }
 
     proptest! {
