@@ -497,6 +497,26 @@ mod tests {
     }
 
     #[test]
+    fn a_telemetry_rule_reaches_the_rows_ticked_for_telemetry_with_its_reading() {
+        let c = contacts(Some(serde_json::json!({"email1": {"telemetry": true}})));
+        for kind in [Kind::TelemetryAlarm, Kind::TelemetryCleared] {
+            let to: Vec<(Channel, u8)> =
+                plan(kind, &c).iter().map(|d| (d.channel, d.slot)).collect();
+            assert_eq!(to, [(Channel::Email, 1)], "{kind:?}");
+        }
+        assert!(plan(Kind::AlertStarted, &c).is_empty());
+        let facts = Facts {
+            reading: Some("cellar: 1.5 (Cold cellar)".into()),
+            time: "t".into(),
+            ..Facts::default()
+        };
+        assert_eq!(
+            text(Kind::TelemetryAlarm, &facts),
+            "Telemetry alarm\nReading: cellar: 1.5 (Cold cellar)\nTime: t"
+        );
+    }
+
+    #[test]
     fn a_message_says_what_where_which_who_and_when_and_never_none() {
         let facts = Facts {
             location: Some("Cabin".into()),
