@@ -25,6 +25,7 @@ ensure_packages() {
     [ -x /usr/sbin/nginx ] || missing+=(nginx)
     [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
     python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   fi
   if [ "${1:-}" = bench ]; then

@@ -2,12 +2,14 @@
 //! (`enums`, `models`), the connection pool, embedded migrations and adoption of
 //! an existing ArPI database (`migrate`), cluster administration (`admin`),
 //! credential hashing (`hash`), ArPI's seed datasets (`seed`) and the
-//! monitor's runtime writes (`records`).
+//! monitor's runtime writes (`records`); and what both processes share
+//! about running: `logging`, `systemd` (readiness and the watchdog).
 //!
 //! Everything here is synchronous diesel; async callers run it on a blocking
 //! pool (`web::block` in the server, `spawn_blocking` in the monitor).
 
 pub mod admin;
+pub mod backup;
 pub mod config;
 pub mod enums;
 pub mod hash;
@@ -18,6 +20,7 @@ pub mod pool;
 pub mod records;
 pub mod schema;
 pub mod seed;
+pub mod systemd;
 #[cfg(feature = "test-support")]
 pub mod test_db;
 

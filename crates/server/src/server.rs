@@ -115,7 +115,24 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         Bind::Unix(path) => format!("unix:{}", path.display()),
     };
     tracing::info!(%addr, version = crate::VERSION, "argus-server listening");
+    // Under systemd (Type=notify): ready once bound; the watchdog fed from
+    // the server's own runtime, so a stuck runtime is restarted.
+    if let Err(e) = argus_db::systemd::notify("READY=1") {
+        tracing::warn!(error = %e, "systemd readiness notification failed");
+    }
+    if let Some(period) = argus_db::systemd::watchdog_period() {
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(period / 2);
+            loop {
+                tick.tick().await;
+                if let Err(e) = argus_db::systemd::notify("WATCHDOG=1") {
+                    tracing::warn!(error = %e, "systemd watchdog notification failed");
+                }
+            }
+        });
+    }
     server.run().await?;
+    let _ = argus_db::systemd::notify("STOPPING=1");
     if let Bind::Unix(path) = &config.bind {
         let _ = std::fs::remove_file(path);
     }

@@ -4,6 +4,7 @@
 //! pseudo-terminal modem and npm/PyPI clients. Run with
 //! `cargo test -p argus-e2e` after `cargo build --workspace --bins`.
 
+mod deploy;
 mod email;
 mod flood;
 mod gsm;

@@ -54,6 +54,20 @@ enum Command {
         #[arg(long, conflicts_with = "wipe")]
         if_empty: bool,
     },
+    /// Back up the database (pg_dump custom format), the monitor's state
+    /// and the secrets into a new directory under INTO; keep the newest KEEP.
+    Backup {
+        /// Where backups are kept.
+        into: std::path::PathBuf,
+        /// How many backups to keep.
+        #[arg(long, default_value_t = 7)]
+        keep: usize,
+    },
+    /// Restore a backup directory made by `manage backup` (stop both services first).
+    Restore {
+        /// The backup's directory (`<into>/argus-<time>`).
+        from: std::path::PathBuf,
+    },
     /// Users: list, set a PIN, set a registration code.
     #[command(subcommand)]
     User(UserCommand),
@@ -147,6 +161,20 @@ fn dev_cluster() -> Option<DbConfig> {
     )))
 }
 
+/// The state directory and secrets file of this installation: the units'
+/// `ARGUS_STATE_DIR` and `/etc/argus/secrets.env` unless set otherwise.
+fn extras() -> argus_db::backup::Extras {
+    let path = |var: &str, default: &str| {
+        Some(std::path::PathBuf::from(
+            std::env::var(var).unwrap_or_else(|_| default.to_owned()),
+        ))
+    };
+    argus_db::backup::Extras {
+        state_dir: path("ARGUS_STATE_DIR", "/var/lib/argus"),
+        secrets: path("ARGUS_SECRETS_FILE", "/etc/argus/secrets.env"),
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     let config = dev_cluster().unwrap_or_else(DbConfig::from_env);
     match cli.command {
@@ -184,6 +212,14 @@ fn run(cli: Cli) -> Result<()> {
             Adoption::Adopted => println!("adopted: the ArPI schema is recorded as argus's baseline; run `manage migrate` next"),
             Adoption::AlreadyAdopted => println!("already adopted; nothing changed"),
         },
+        Command::Backup { into, keep } => {
+            let dir = argus_db::backup::backup(config.url(), &into, &extras(), keep)?;
+            println!("backed up to {}", dir.display());
+        }
+        Command::Restore { from } => {
+            argus_db::backup::restore(config.url(), &from, &extras())?;
+            println!("restored from {}; run `manage migrate` if the backup is older than this version", from.display());
+        }
         Command::Wipe => {
             admin::wipe(&mut connect(&config)?)?;
             println!("every table emptied");

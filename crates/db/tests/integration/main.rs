@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod adopt;
+mod backup;
 mod catalog;
 mod init_db;
 mod jobs;
