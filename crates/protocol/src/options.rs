@@ -295,7 +295,8 @@ pub const SECTIONS: &[Section] = &[
         section: "redis",
         fields: &[
             f("enabled", Kind::Bool, Default::Bool(false)),
-            f("url", Kind::Secret, Default::Text("redis://127.0.0.1:6379")),
+            // A secret: a Redis URL may carry its password.
+            f("url", Kind::Secret, Default::Null),
             f("channel", Kind::Text, Default::Text("sensor_stream")),
         ],
         effect: Effect::Reload,

@@ -24,7 +24,7 @@ fn stored(db: &argus_db::test_db::TestDb, name: &str, section: &str) -> Value {
 fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
     let subscription = json!({"alert_started": false, "alert_stopped": false,
         "power_outage_started": false, "power_outage_stopped": false, "duress": false,
-        "node_offline": false, "node_online": false});
+        "node_offline": false, "node_online": false, "telemetry": false});
     vec![
         (
             "syren",
@@ -118,6 +118,21 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             json!({"enabled": false, "account": null, "protocol": "SIA-DCS",
             "receiver_host": null, "receiver_port": null, "backup_host": null,
             "backup_port": null, "key": null, "link_test_seconds": 3600}),
+        ),
+        (
+            "telemetry",
+            "redis",
+            json!({"enabled": false, "url": null, "channel": "sensor_stream"}),
+        ),
+        (
+            "telemetry",
+            "retention",
+            json!({"raw_days": 30, "rollup_days": 730}),
+        ),
+        (
+            "telemetry",
+            "availability",
+            json!({"stale_seconds": 900}),
         ),
         ("nodes", "supervision", json!({"tamper_when_armed": true})),
         (
