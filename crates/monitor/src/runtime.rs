@@ -4,6 +4,7 @@
 //!
 //! - [`actor`]: the task that owns the engine and applies its effects in order.
 //! - [`live`]: engine effects as ArPI's Socket.IO events, and the last state.
+//! - [`metrics`]: counters and gauges for `/metrics` (Prometheus text).
 //! - [`persist`]: engine records as database writes, queued in order, retried.
 //! - [`journal`]: the local state file a restart resumes from.
 //! - [`notify`]: notifications as journaled notices, outbox rows and deliveries.
@@ -15,6 +16,7 @@ pub mod actor;
 pub mod jobs;
 pub mod journal;
 pub mod live;
+pub mod metrics;
 pub mod notify;
 pub mod persist;
 pub mod systemd;

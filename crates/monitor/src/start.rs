@@ -179,6 +179,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         hub: nodes.clone(),
         sockets: crate::interfaces::nodes::socket::Sockets::default(),
     };
+    let scrape = crate::interfaces::sio::Scrape::default();
     let node_route = crate::interfaces::sio::NodeRoute {
         installation: published.installation.clone(),
         links: links.clone(),
@@ -189,6 +190,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
         Arc::clone(&latest),
         live.clone(),
         node_route,
+        Arc::clone(&scrape),
     )
     .await
     .with_context(|| format!("binding Socket.IO on {}", config.live_bind))?;
@@ -241,6 +243,7 @@ pub async fn run(config: MonitorConfig) -> anyhow::Result<()> {
     crate::interfaces::nodes::hub::spawn(running.clone(), nodes_inbox);
     crate::interfaces::telemetry::spawn(&running, &telemetry, telemetry_outlets);
     spawn_jobs(&running, &nodes);
+    let _ = scrape.set(scraper(&published, &running, &links, &telemetry));
     let dispatcher = Dispatcher::running(&published, running, links, telemetry);
     let dispatcher = Arc::new(dispatcher);
     let ipc_task = tokio::spawn(ipc::serve(listener, dispatcher));
@@ -307,6 +310,31 @@ fn spawn_jobs(running: &Running, nodes: &crate::interfaces::nodes::hub::NodesHan
         Arc::clone(&running.jobs),
         jobs::Pace::default(),
     );
+}
+
+/// What `/metrics` reads when scraped.
+fn scraper(
+    published: &crate::runtime::actor::Published,
+    running: &Running,
+    links: &crate::interfaces::nodes::NodeLinks,
+    telemetry: &crate::interfaces::telemetry::intake::Intake,
+) -> Box<dyn Fn() -> String + Send + Sync> {
+    let (state, power) = (published.state.clone(), published.power.clone());
+    let (modem, mqtt) = (running.modem.clone(), running.mqtt.clone());
+    let (hub, telemetry) = (links.hub.clone(), telemetry.clone());
+    Box::new(move || {
+        let modem = modem.borrow().clone();
+        let mqtt = mqtt.borrow().clone();
+        let nodes = hub.status();
+        crate::runtime::metrics::render(&crate::runtime::metrics::Gauges {
+            state: state.borrow().as_str().to_owned(),
+            battery: *power.borrow() == argus_protocol::constants::PowerState::Battery,
+            modem: (modem.enabled, modem.reachable, modem.signal),
+            mqtt: (mqtt.enabled, mqtt.connected),
+            nodes: (nodes.iter().filter(|n| n.online).count(), nodes.len()),
+            telemetry: telemetry.status(),
+        })
+    })
 }
 
 #[cfg(test)]

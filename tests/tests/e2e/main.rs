@@ -10,6 +10,7 @@ mod flood;
 mod gsm;
 mod keypad;
 mod live;
+mod metrics;
 mod monitor;
 mod mqtt;
 mod nginx;

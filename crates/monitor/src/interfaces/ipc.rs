@@ -132,12 +132,16 @@ async fn connection<H: Handler>(stream: UnixStream, handler: Arc<H>) {
             let (handler, tx) = (Arc::clone(&handler), tx.clone());
             tokio::spawn(async move {
                 let action = request.command.action();
+                let started = std::time::Instant::now();
                 let reply = tokio::time::timeout(REQUEST_TIMEOUT, handler.handle(request.command))
                     .await
                     .unwrap_or_else(|_| {
                         tracing::warn!(ipc.action = %action, "IPC request timed out");
                         Reply::error(format!("{action} timed out"))
                     });
+                crate::runtime::metrics::METRICS
+                    .ipc
+                    .observe(started.elapsed());
                 send(
                     &tx,
                     &Response {

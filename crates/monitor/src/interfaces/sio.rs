@@ -7,7 +7,8 @@
 //! areas, power, sensors, alert, siren), then every change. One task
 //! forwards the live-event hub to every socket; an emit never waits for a
 //! browser, and each socket's buffer is bounded. `/nodes` on the same
-//! listener is remote nodes' WebSocket (`nodes::socket`).
+//! listener is remote nodes' WebSocket (`nodes::socket`), `/metrics` the
+//! monitor's Prometheus text (`runtime::metrics`).
 
 pub mod gate;
 
@@ -43,6 +44,27 @@ pub struct NodeRoute {
     pub installation: tokio::sync::watch::Receiver<Arc<Installation>>,
     /// The nodes task and connections.
     pub links: NodeLinks,
+}
+
+/// What `/metrics` answers, set once the monitor runs (503 until then).
+pub type Scrape = Arc<std::sync::OnceLock<Box<dyn Fn() -> String + Send + Sync>>>;
+
+/// `/metrics` on this listener: the Prometheus text, or 503 while starting.
+fn metrics(scrape: &Scrape) -> Response<Full<Bytes>> {
+    let (status, body) = match scrape.get() {
+        Some(render) => (hyper::StatusCode::OK, render()),
+        None => (
+            hyper::StatusCode::SERVICE_UNAVAILABLE,
+            "starting\n".to_owned(),
+        ),
+    };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
 }
 
 /// What the namespace handlers share.
@@ -104,6 +126,7 @@ pub async fn serve(
     latest: Arc<Mutex<Latest>>,
     hub: broadcast::Sender<LiveEvent>,
     nodes: NodeRoute,
+    scrape: Scrape,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
@@ -129,10 +152,15 @@ pub async fn serve(
                 };
                 // Small frames: send them now, not after a delayed ACK.
                 let _ = stream.set_nodelay(true);
-                let (svc, gate, nodes) = (svc.clone(), gate.clone(), nodes.clone());
+                let (svc, gate, nodes, scrape) =
+                    (svc.clone(), gate.clone(), nodes.clone(), scrape.clone());
                 let service = hyper::service::service_fn(move |req: Request<_>| {
-                    let (svc, gate, nodes) = (svc.clone(), gate.clone(), nodes.clone());
+                    let (svc, gate, nodes, scrape) =
+                        (svc.clone(), gate.clone(), nodes.clone(), scrape.clone());
                     async move {
+                        if req.uri().path() == "/metrics" {
+                            return Ok(metrics(&scrape).map(Either::Right));
+                        }
                         if req.uri().path() == socket::PATH {
                             let r = socket::upgrade(
                                 req,

@@ -292,7 +292,9 @@ impl Actor {
     }
 
     fn handle(&mut self, input: Input) -> Vec<Effect> {
+        let started = std::time::Instant::now();
         let effects = self.engine.handle(input, now_ms());
+        super::metrics::METRICS.decisions.observe(started.elapsed());
         self.apply(effects.clone());
         effects
     }

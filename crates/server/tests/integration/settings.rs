@@ -129,11 +129,7 @@ fn arpi_defaults() -> Vec<(&'static str, &'static str, Value)> {
             "retention",
             json!({"raw_days": 30, "rollup_days": 730}),
         ),
-        (
-            "telemetry",
-            "availability",
-            json!({"stale_seconds": 900}),
-        ),
+        ("telemetry", "availability", json!({"stale_seconds": 900})),
         ("nodes", "supervision", json!({"tamper_when_armed": true})),
         (
             "nodes",

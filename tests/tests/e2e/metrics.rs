@@ -1,0 +1,84 @@
+//! `/metrics` on the monitor's live listener: Prometheus's own parser
+//! (PyPI `prometheus-client`) reads it, and it follows what happens: the
+//! state after arming, every decision the engine took, IPC requests.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use argus_e2e::{http, Argus};
+use serde_json::Value;
+
+use crate::support::demo_with;
+
+fn scrape(argus: &Argus) -> Value {
+    let response = http(&argus.live_addr(), "GET", "/metrics", None);
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/plain; version=0.0.4")
+    );
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/metrics/parse.py");
+    let mut parser = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tests/.venv (scripts/test.sh installs prometheus-client)");
+    parser
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(response.body.as_bytes())
+        .unwrap();
+    let out = parser.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "does not parse: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        response.body
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_monitors_metrics_parse_as_prometheus_text_and_follow_the_alarm() {
+    let db = demo_with(&[]);
+    let argus = Argus::start(db.url());
+    let before = scrape(&argus);
+    assert_eq!(
+        before["argus_monitoring_state{state=monitoring_ready}"], 1.0,
+        "{before}"
+    );
+    assert_eq!(before["argus_telemetry_accepted_total{source=rest}"], 0.0);
+    let decisions = before["argus_engine_decision_seconds_count"]
+        .as_f64()
+        .unwrap();
+
+    assert!(argus.arm(false));
+    argus.wait_state("monitoring_armed");
+    argus.sim(&["reading", "attic", "21.5"]);
+    let after = scrape(&argus);
+    assert_eq!(
+        after["argus_monitoring_state{state=monitoring_armed}"], 1.0,
+        "{after}"
+    );
+    assert!(
+        after["argus_engine_decision_seconds_count"]
+            .as_f64()
+            .unwrap()
+            > decisions
+    );
+    assert!(
+        after["argus_ipc_request_seconds_count"].as_f64().unwrap()
+            > before["argus_ipc_request_seconds_count"].as_f64().unwrap()
+    );
+    assert_eq!(after["argus_telemetry_accepted_total{source=rest}"], 1.0);
+    assert_eq!(
+        after["argus_engine_decision_seconds_bucket{le=+Inf}"],
+        after["argus_engine_decision_seconds_count"],
+        "every decision is in a bucket"
+    );
+}
