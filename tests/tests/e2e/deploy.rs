@@ -87,3 +87,116 @@ fn both_units_verify_and_run_hardened_under_their_own_user_with_a_watchdog() {
         "no complaint about our units: {said}"
     );
 }
+
+/// `scripts/install.sh --check` on a staged tree (`ARGUS_ROOT`): first
+/// everything is missing, then what was put in place is reported so, the
+/// database check included; it changes nothing and exits 3 while anything
+/// is missing.
+#[test]
+fn install_check_reports_what_is_missing_and_what_is_in_place() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = tempfile::tempdir().unwrap();
+    let check = || {
+        let out = Command::new("bash")
+            .arg(repo.join("scripts/install.sh"))
+            .arg("--check")
+            .env("ARGUS_ROOT", root.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let line = |report: &str, what: &str| {
+        report
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} not reported: {report}"))
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (code, before) = check();
+    assert_eq!(code, Some(3), "{before}");
+    for what in [
+        "binary",
+        "config.env",
+        "secrets.env",
+        "TLS certificate",
+        "argus-monitor.service",
+        "nginx site",
+        "database",
+    ] {
+        assert_eq!(line(&before, what), "missing", "{what}: {before}");
+    }
+    assert_eq!(
+        std::fs::read_dir(root.path()).unwrap().count(),
+        0,
+        "--check changed nothing"
+    );
+
+    // Put an installation in place under the root, its database a real one.
+    let r = root.path();
+    let db = argus_db::test_db::TestDb::new();
+    let put = |path: &str, text: &str| {
+        let p = r.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    };
+    for b in ["argus-server", "argus-monitor", "argus-sim", "manage"] {
+        let to = r.join("usr/local/bin").join(b);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(argus_e2e::binary(b), &to).unwrap();
+    }
+    put(
+        "/etc/argus/config.env",
+        &format!("DATABASE_URL={}\n{}", db.url(), libpq()),
+    );
+    put("/etc/argus/secrets.env", "SECRET=staged\n");
+    put("/etc/argus/tls/argus.crt", "cert");
+    put("/etc/argus/tls/argus.key", "key");
+    for u in ["argus-monitor.service", "argus-server.service"] {
+        put(&format!("/etc/systemd/system/{u}"), &unit(u));
+    }
+    put(
+        "/etc/tmpfiles.d/argus.conf",
+        "d /run/argus 0770 argus www-data -\n",
+    );
+    put("/etc/nginx/sites-available/argus.conf", "server {}\n");
+    let (code, after) = check();
+    for what in [
+        "binary /",
+        "config.env",
+        "secrets.env",
+        "TLS certificate",
+        "argus-monitor.service",
+        "argus-server.service",
+        "tmpfiles",
+        "nginx site",
+        "database migrated",
+    ] {
+        assert_eq!(line(&after, what), "ok", "{what}: {after}");
+    }
+    let user_exists = Command::new("getent")
+        .args(["passwd", "argus"])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert_eq!(
+        line(&after, "user argus"),
+        if user_exists { "ok" } else { "missing" }
+    );
+    assert_eq!(code == Some(0), !after.contains("missing"), "{after}");
+}
+
+/// libpq's variables that reach the tests' cluster, as config.env lines (an
+/// installation's config.env may reach its database the same way).
+fn libpq() -> String {
+    ["PGHOST", "PGPORT", "PGUSER"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok().map(|value| format!("{v}={value}\n")))
+        .collect()
+}
