@@ -4,7 +4,11 @@
 //! admin rights (ArPI behaved so). A snapshot of `user` (id, name, role) is
 //! refreshed when older than [`FRESH`] or after a user write; if PostgreSQL
 //! is unreachable the last snapshot stands, and with none the signature
-//! alone decides, so the alarm can still be disarmed from the app.
+//! alone decides, so the alarm can still be disarmed from the app. With
+//! several server instances on one database, [`listen`] drops the snapshot
+//! whenever PostgreSQL says `user` changed (`NOTIFY argus_users`, sent by a
+//! trigger whoever writes), so a user deleted or demoted through one
+//! instance is refused or limited by the others at once.
 
 use argus_db::schema::user;
 use diesel::prelude::*;
@@ -15,8 +19,10 @@ use std::time::{Duration, Instant};
 use crate::store::query;
 use argus_db::DbPool;
 
-/// How old a snapshot may be.
-pub const FRESH: Duration = Duration::from_secs(5);
+/// How old a snapshot may be (the fallback when notifications are lost).
+pub const FRESH: Duration = Duration::from_secs(60);
+/// How often the listener looks for notifications (a non-blocking read).
+const LISTEN_EVERY: Duration = Duration::from_millis(100);
 
 /// A user as the guards see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +136,47 @@ impl Directory {
             ),
             Err(e) => tracing::warn!(error = %e, "user directory not refreshed"),
         }
+    }
+}
+
+/// Listens for `argus_users` on its own connection to `url`, for the
+/// process's life, calling `invalidate` on each notification (and on every
+/// reconnect, since notifications may have been missed meanwhile).
+pub fn listen(url: String, invalidate: impl Fn() + Send + 'static) {
+    std::thread::spawn(move || loop {
+        match PgConnection::establish(&url) {
+            Ok(mut conn) => {
+                if diesel::sql_query("LISTEN argus_users")
+                    .execute(&mut conn)
+                    .is_ok()
+                {
+                    invalidate();
+                    wait_for_changes(&mut conn, &invalidate);
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "user notifications: no connection yet"),
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    });
+}
+
+/// Until the connection breaks.
+fn wait_for_changes(conn: &mut PgConnection, invalidate: &dyn Fn()) {
+    loop {
+        let mut changed = false;
+        for notification in conn.notifications_iter() {
+            match notification {
+                Ok(_) => changed = true,
+                Err(e) => {
+                    tracing::debug!(error = %e, "user notifications: connection lost");
+                    return;
+                }
+            }
+        }
+        if changed {
+            invalidate();
+        }
+        std::thread::sleep(LISTEN_EVERY);
     }
 }
 

@@ -73,6 +73,10 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     }
     let factory_config = Arc::clone(&config);
     let shared = Arc::new(crate::state::Shared::new(config.hashing));
+    let listening = Arc::clone(&shared);
+    crate::directory::listen(config.db.url().to_owned(), move || {
+        listening.directory.invalidate();
+    });
     let server = HttpServer::new(move || {
         app(AppState::for_worker(
             db.clone(),

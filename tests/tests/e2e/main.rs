@@ -18,6 +18,7 @@ mod nodes;
 mod notify;
 mod offline;
 mod repository;
+mod scale;
 mod schemathesis;
 mod sia;
 mod support;

@@ -1,0 +1,2 @@
+DROP TRIGGER argus_notify_users ON "user";
+DROP FUNCTION argus_notify_users();
