@@ -13,6 +13,7 @@
 //! - [`auth`]: device, user and node tokens, the guards and `User-Token` renewal.
 //! - [`directory`]: users and roles as the token guards see them.
 //! - [`lockout`]: the process's lock-out table, client address and device identity.
+//! - [`metrics`]: `GET /metrics`, Prometheus text.
 //! - [`node_throttle`]: what the server remembers about busy remote nodes.
 //! - [`store`]: queries and transactions on the blocking pool.
 //! - [`prepared`]: run-time SQL with bind parameters, so PostgreSQL plans it once.
@@ -30,6 +31,7 @@ pub mod directory;
 pub mod error;
 pub mod ipc_client;
 pub mod lockout;
+pub mod metrics;
 pub mod node_throttle;
 pub mod openapi;
 pub mod prepared;

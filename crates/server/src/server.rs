@@ -54,6 +54,7 @@ pub fn app(
             crate::auth::renew_user_token,
         ))
         .wrap(actix_web::middleware::from_fn(crate::cors::cors))
+        .route("/metrics", web::get().to(crate::metrics::scrape))
         .configure(routes::config)
 }
 

@@ -1,6 +1,7 @@
 //! `/metrics` on the monitor's live listener: Prometheus's own parser
 //! (PyPI `prometheus-client`) reads it, and it follows what happens: the
-//! state after arming, every decision the engine took, IPC requests.
+//! state after arming, every decision the engine took, IPC requests; and
+//! the server's, which says whether the monitor and the database answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::io::Write;
@@ -12,7 +13,12 @@ use serde_json::Value;
 use crate::support::demo_with;
 
 fn scrape(argus: &Argus) -> Value {
-    let response = http(&argus.live_addr(), "GET", "/metrics", None);
+    parse(&argus.live_addr())
+}
+
+/// `/metrics` at `addr`, through Prometheus's parser.
+fn parse(addr: &str) -> Value {
+    let response = http(addr, "GET", "/metrics", None);
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(
         response.header("content-type"),
@@ -81,4 +87,31 @@ fn the_monitors_metrics_parse_as_prometheus_text_and_follow_the_alarm() {
         after["argus_engine_decision_seconds_count"],
         "every decision is in a bucket"
     );
+}
+
+#[test]
+fn the_servers_metrics_parse_and_say_what_the_monitor_and_the_database_say() {
+    let db = demo_with(&[]);
+    let mut argus = Argus::start(db.url());
+    let (_server, addr) = argus.start_server();
+    let up = parse(&addr);
+    assert_eq!(
+        (
+            up["argus_monitor_up"].as_f64(),
+            up["argus_database_up"].as_f64()
+        ),
+        (Some(1.0), Some(1.0)),
+        "{up}"
+    );
+    assert_eq!(
+        up["argus_monitoring_state{state=monitoring_ready}"], 1.0,
+        "{up}"
+    );
+    assert_eq!(up["argus_notification_queue_depth"], 0.0);
+    argus.kill_monitor();
+    let down = parse(&addr);
+    assert_eq!(down["argus_monitor_up"], 0.0, "{down}");
+    assert!(down
+        .get("argus_monitoring_state{state=monitoring_ready}")
+        .is_none());
 }
