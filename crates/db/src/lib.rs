@@ -1,7 +1,8 @@
 //! argus's database layer: ArPI's schema (`schema`), typed enums and rows
 //! (`enums`, `models`), the connection pool, embedded migrations and adoption of
 //! an existing ArPI database (`migrate`), cluster administration (`admin`),
-//! credential hashing (`hash`), ArPI's seed datasets (`seed`) and the
+//! credential hashing (`hash`), the shared lock-out counters (`lockout`),
+//! ArPI's seed datasets (`seed`) and the
 //! monitor's runtime writes (`records`); and what both processes share
 //! about running: `logging`, `systemd` (readiness and the watchdog).
 //!
@@ -13,6 +14,7 @@ pub mod backup;
 pub mod config;
 pub mod enums;
 pub mod hash;
+pub mod lockout;
 pub mod logging;
 pub mod migrate;
 pub mod models;

@@ -232,6 +232,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    argus_lockout (kind, id) {
+        #[max_length = 16]
+        kind -> Varchar,
+        #[max_length = 128]
+        id -> Varchar,
+        failures -> Int4,
+        last_ms -> Int8,
+        locked_until_ms -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    argus_lockout_known (user_id, device) {
+        user_id -> Int4,
+        #[max_length = 128]
+        device -> Varchar,
+        seen -> Timestamptz,
+    }
+}
+
+diesel::table! {
     argus_node_event (id) {
         id -> Int8,
         node_id -> Int4,
@@ -536,6 +557,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     argus_firmware_file,
     argus_job,
     argus_job_error,
+    argus_lockout,
+    argus_lockout_known,
     argus_node,
     argus_node_event,
     argus_node_input,

@@ -15,6 +15,11 @@
 //! counter, not by the user's or the address's, so an attacker's failures
 //! cannot lock the owner's own devices out; a copy of the owner's very token
 //! shares its counter, and then the keypad or an administrator lets them in.
+//!
+//! The steps ([`Policy::charge`], [`Policy::give_back`]) work on counters of
+//! any clock ([`Moment`]): [`Lockouts`] keeps them in memory on [`Instant`]s,
+//! the server keeps them in PostgreSQL on the database's clock
+//! ([`EpochMillis`]) so that every instance sees the same attempts.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -38,6 +43,29 @@ pub enum Key {
     Keypad(i32),
 }
 
+impl Key {
+    /// The stored form: `(kind, id)` as text, the kind named as in JSON.
+    pub fn to_parts(&self) -> (&'static str, String) {
+        match self {
+            Self::User(u) => ("user", u.to_string()),
+            Self::Device(d) => ("device", d.clone()),
+            Self::Address(a) => ("address", a.to_string()),
+            Self::Keypad(k) => ("keypad", k.to_string()),
+        }
+    }
+
+    /// Reads [`Self::to_parts`] back (`None` for what it never wrote).
+    pub fn from_parts(kind: &str, id: &str) -> Option<Self> {
+        Some(match kind {
+            "user" => Self::User(id.parse().ok()?),
+            "device" => Self::Device(id.to_owned()),
+            "address" => Self::Address(id.parse().ok()?),
+            "keypad" => Self::Keypad(id.parse().ok()?),
+            _ => return None,
+        })
+    }
+}
+
 /// The counters an attempt charges.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attempt {
@@ -52,7 +80,8 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    fn keys(&self) -> Vec<Key> {
+    /// Every counter this attempt names (a success touches them all).
+    pub fn named(&self) -> Vec<Key> {
         let mut keys = Vec::with_capacity(4);
         keys.extend(self.user.map(Key::User));
         keys.extend(self.device.clone().map(Key::Device));
@@ -64,10 +93,73 @@ impl Attempt {
     /// The device is one this user has logged in from: the user's and the
     /// address's counters do not hold it (its own counter still does).
     fn known(&self, known: &HashSet<(i32, String)>) -> bool {
-        match (&self.user, &self.device) {
-            (Some(u), Some(d)) => known.contains(&(*u, d.clone())),
-            _ => false,
+        self.proves().is_some_and(|pair| known.contains(&pair))
+    }
+
+    /// The (user, device) pair a success makes known.
+    pub fn proves(&self) -> Option<(i32, String)> {
+        Some((self.user?, self.device.clone()?))
+    }
+
+    /// The counters this attempt charges, `known` when [`Self::proves`]'s
+    /// pair has logged in before.
+    pub fn charged(&self, known: bool) -> Vec<Key> {
+        let mut keys = self.named();
+        if known {
+            keys.retain(|k| !matches!(k, Key::User(_) | Key::Address(_)));
         }
+        keys
+    }
+}
+
+/// A point on the clock counters are kept on.
+pub trait Moment: Copy + Ord {
+    /// `d` later.
+    fn after(self, d: Duration) -> Self;
+    /// How long after `earlier` (zero when it is not later).
+    fn since(self, earlier: Self) -> Duration;
+}
+
+impl Moment for Instant {
+    fn after(self, d: Duration) -> Self {
+        self + d
+    }
+    fn since(self, earlier: Self) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+}
+
+/// Milliseconds since the Unix epoch, as a shared clock tells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EpochMillis(pub i64);
+
+impl Moment for EpochMillis {
+    fn after(self, d: Duration) -> Self {
+        Self(
+            self.0
+                .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
+    }
+    fn since(self, earlier: Self) -> Duration {
+        Duration::from_millis(u64::try_from(self.0.saturating_sub(earlier.0)).unwrap_or(0))
+    }
+}
+
+/// One counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter<T> {
+    /// Failures counted.
+    pub failures: u32,
+    /// The last failure.
+    pub last: T,
+    /// Refuses attempts until then.
+    pub locked_until: Option<T>,
+}
+
+impl<T: Moment> Counter<T> {
+    /// Seconds until it accepts attempts again at `now` (0: not locked).
+    pub fn locked_for(&self, now: T) -> u64 {
+        self.locked_until.map_or(0, |t| t.since(now).as_secs())
     }
 }
 
@@ -102,13 +194,78 @@ impl Policy {
         let factor = 1u32.checked_shl(beyond.min(31)).unwrap_or(u32::MAX);
         Some(self.base.saturating_mul(factor).min(self.cap))
     }
+
+    /// Charges an attempt's counters (`(key, counter or none yet)`, from
+    /// [`Attempt::charged`]), or refuses it without a charge while one of
+    /// them is locked.
+    pub fn charge<T: Moment>(&self, counters: &mut [(Key, Option<Counter<T>>)], now: T) -> Verdict {
+        for (key, counter) in counters.iter() {
+            if let Some(until) = counter.and_then(|c| c.locked_until) {
+                if now < until {
+                    return Verdict::Locked {
+                        key: key.clone(),
+                        retry_after: until.since(now),
+                    };
+                }
+            }
+        }
+        let mut locked = Vec::new();
+        for (key, counter) in counters.iter_mut() {
+            let c = counter.get_or_insert(Counter {
+                failures: 0,
+                last: now,
+                locked_until: None,
+            });
+            if now.since(c.last) >= self.forget {
+                c.failures = 0;
+            }
+            c.failures = c.failures.saturating_add(1);
+            c.last = now;
+            if let Some(d) = self.lock_for(c.failures) {
+                c.locked_until = Some(now.after(d));
+                locked.push(key.clone());
+            }
+        }
+        Verdict::Allowed { locked }
+    }
+
+    /// What a success leaves of `key`'s counter: the user's, the device's
+    /// and the keypad's are cleared (the PIN proves them, `None`), the
+    /// address's gives back this attempt's charge only.
+    pub fn give_back<T: Moment>(&self, key: &Key, counter: Counter<T>) -> Option<Counter<T>> {
+        match key {
+            Key::User(_) | Key::Device(_) | Key::Keypad(_) => None,
+            Key::Address(_) => {
+                let mut c = counter;
+                c.failures = c.failures.saturating_sub(1);
+                if self.lock_for(c.failures).is_none() {
+                    c.locked_until = None;
+                }
+                Some(c)
+            }
+        }
+    }
 }
 
-#[derive(Debug, Clone)]
-struct Entry {
-    failures: u32,
-    last: Instant,
-    locked_until: Option<Instant>,
+type Entry = Counter<Instant>;
+
+/// Counters as an administrator sees them at `now`: those with a failure,
+/// locked ones first.
+pub fn views<T: Moment>(
+    counters: impl IntoIterator<Item = (Key, Counter<T>)>,
+    now: T,
+) -> Vec<LockoutView> {
+    let mut views: Vec<LockoutView> = counters
+        .into_iter()
+        .filter(|(_, c)| c.failures > 0)
+        .map(|(key, c)| LockoutView {
+            key,
+            failures: c.failures,
+            locked_for: c.locked_for(now),
+        })
+        .collect();
+    views.sort_by(|a, b| b.locked_for.cmp(&a.locked_for).then(a.key.cmp(&b.key)));
+    views
 }
 
 /// The answer to an attempt.
@@ -161,86 +318,45 @@ impl Lockouts {
     /// Charges `attempt`'s counters, or refuses it while one is locked.
     pub fn attempt(&mut self, attempt: &Attempt, now: Instant) -> Verdict {
         self.sweep(now);
-        let known = attempt.known(&self.known);
-        let keys: Vec<Key> = attempt
-            .keys()
+        let mut counters: Vec<(Key, Option<Entry>)> = attempt
+            .charged(attempt.known(&self.known))
             .into_iter()
-            .filter(|k| !(known && matches!(k, Key::User(_) | Key::Address(_))))
+            .map(|k| {
+                let c = self.entries.get(&k).copied();
+                (k, c)
+            })
             .collect();
-        for key in &keys {
-            if let Some(until) = self.entries.get(key).and_then(|e| e.locked_until) {
-                if now < until {
-                    return Verdict::Locked {
-                        key: key.clone(),
-                        retry_after: until - now,
-                    };
-                }
+        let verdict = self.policy.charge(&mut counters, now);
+        if let Verdict::Allowed { .. } = verdict {
+            for (key, c) in counters {
+                self.entries.extend(c.map(|c| (key, c)));
             }
         }
-        let policy = self.policy;
-        let mut locked = Vec::new();
-        for key in keys {
-            let e = self.entries.entry(key.clone()).or_insert(Entry {
-                failures: 0,
-                last: now,
-                locked_until: None,
-            });
-            if now.saturating_duration_since(e.last) >= policy.forget {
-                e.failures = 0;
-            }
-            e.failures = e.failures.saturating_add(1);
-            e.last = now;
-            if let Some(d) = policy.lock_for(e.failures) {
-                e.locked_until = Some(now + d);
-                locked.push(key);
-            }
-        }
-        Verdict::Allowed { locked }
+        verdict
     }
 
     /// The attempt was right: its own charge is given back everywhere, the
     /// user's and the device's counters are cleared (the PIN proves them),
     /// and the device becomes one the user is known to log in from.
     pub fn succeeded(&mut self, attempt: &Attempt) {
-        let policy = self.policy;
-        for key in attempt.keys() {
-            match key {
-                Key::User(_) | Key::Device(_) | Key::Keypad(_) => {
-                    self.entries.remove(&key);
-                }
-                Key::Address(_) => {
-                    if let Some(e) = self.entries.get_mut(&key) {
-                        e.failures = e.failures.saturating_sub(1);
-                        if policy.lock_for(e.failures).is_none() {
-                            e.locked_until = None;
-                        }
-                    }
-                }
-            }
+        for key in attempt.named() {
+            let Some(c) = self.entries.remove(&key) else {
+                continue;
+            };
+            self.entries
+                .extend(self.policy.give_back(&key, c).map(|c| (key, c)));
         }
-        if let (Some(user), Some(device)) = (attempt.user, attempt.device.clone()) {
+        if let Some(pair) = attempt.proves() {
             if self.known.len() >= MAX_ENTRIES {
                 self.known.clear();
             }
-            self.known.insert((user, device));
+            self.known.insert(pair);
         }
     }
 
     /// Every counter with a failure, locked ones first.
     pub fn list(&self, now: Instant) -> Vec<LockoutView> {
-        let mut views: Vec<LockoutView> = self
-            .entries
-            .iter()
-            .map(|(key, e)| LockoutView {
-                key: key.clone(),
-                failures: e.failures,
-                locked_for: e
-                    .locked_until
-                    .map_or(0, |t| t.saturating_duration_since(now).as_secs()),
-            })
-            .collect();
-        views.sort_by(|a, b| b.locked_for.cmp(&a.locked_for).then(a.key.cmp(&b.key)));
-        views
+        views(self.entries.iter().map(|(k, c)| (k.clone(), *c)), now)
     }
 
     /// Clears the counters `filter` accepts; returns how many.

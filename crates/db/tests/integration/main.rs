@@ -6,6 +6,7 @@ mod backup;
 mod catalog;
 mod init_db;
 mod jobs;
+mod lockout;
 mod migrations;
 mod outbox;
 mod pool;

@@ -4,7 +4,6 @@
 //! "Lock-out").
 
 use actix_web::{delete, get, web, HttpResponse};
-use argus_protocol::lockout::Key;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,7 +19,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// `GET /api/lockouts` → `[{"kind","id","failures","locked_for"}]`, locked first.
 #[get("/lockouts")]
 async fn list_lockouts(state: web::Data<AppState>, _: AdminToken) -> HttpResponse {
-    HttpResponse::Ok().json(state.shared.lockouts.list())
+    HttpResponse::Ok().json(state.shared.lockouts.list(&state.db).await)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -37,17 +36,12 @@ async fn clear_lockouts(
     admin: AdminToken,
     q: web::Query<ClearQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let cleared = match q.user_id {
-        None => state.shared.lockouts.clear(|_| true),
-        Some(user) => {
-            let prefix = format!("{user}:");
-            state.shared.lockouts.clear(|k| match k {
-                Key::User(u) => *u == user,
-                Key::Device(d) => d.starts_with(&prefix),
-                Key::Address(_) | Key::Keypad(_) => false,
-            })
-        }
-    };
+    let cleared = state
+        .shared
+        .lockouts
+        .clear(&state.db, q.user_id)
+        .await
+        .map_err(ApiError::DatabaseUnavailable)?;
     tracing::info!(admin.id = admin.0.id, cleared, "lock-outs cleared");
     Ok(HttpResponse::Ok().json(json!({ "cleared": cleared })))
 }

@@ -66,7 +66,7 @@ async fn register_device(
         address: Some(address),
         ..Attempt::default()
     };
-    if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&attempt) {
+    if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&state.db, &attempt).await {
         return Err(register_failed("User not found"));
     }
     let _permit = state.shared.hashing_permit().await?;
@@ -94,7 +94,7 @@ async fn register_device(
     match found {
         Some((_, true)) => Err(register_failed("Expired registration code")),
         Some((user_id, false)) => {
-            state.shared.lockouts.succeeded(&attempt);
+            state.shared.lockouts.succeeded(&state.db, &attempt).await;
             let secret = state
                 .config
                 .secret
@@ -153,7 +153,7 @@ async fn authenticate(
         return Err(invalid_user());
     };
     let attempt = login_attempt(&device, client_address(&req, &state.config.trusted_proxies));
-    let locked = match state.shared.lockouts.attempt(&attempt) {
+    let locked = match state.shared.lockouts.attempt(&state.db, &attempt).await {
         Verdict::Locked { .. } => return Ok(HttpResponse::Ok().json(false)),
         Verdict::Allowed { locked } => locked,
     };
@@ -178,7 +178,7 @@ async fn authenticate(
         }
         PinCheck::Right(user) => user,
     };
-    state.shared.lockouts.succeeded(&attempt);
+    state.shared.lockouts.succeeded(&state.db, &attempt).await;
     let origin = req
         .headers()
         .get("origin")

@@ -220,14 +220,15 @@ async fn update_user(
                 address: Some(client_address(&req, &state.config.trusted_proxies)),
                 ..Attempt::default()
             };
-            if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&attempt) {
+            if let Verdict::Locked { .. } = state.shared.lockouts.attempt(&state.db, &attempt).await
+            {
                 return Err(ApiError::BadRequest("Invalid old access code".into()));
             }
             let old = pin_of(body.get("oldAccessCode")).unwrap_or_default();
             if !pin_matches(&state, id, old).await? {
                 return Err(ApiError::BadRequest("Invalid old access code".into()));
             }
-            state.shared.lockouts.succeeded(&attempt);
+            state.shared.lockouts.succeeded(&state.db, &attempt).await;
         }
         check_pin(&new_pin)?;
         if let Some(fourkey) = pin_of(body.get("fourkeyCode")).filter(|p| !p.is_empty()) {

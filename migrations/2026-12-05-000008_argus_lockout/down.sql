@@ -1,0 +1,2 @@
+DROP TABLE argus_lockout_known;
+DROP TABLE argus_lockout;
