@@ -4,19 +4,24 @@
 Connects to URL with the token as a Bearer header and prints "ready" (or
 {"refused": status}); then prints every message it receives as one JSON line,
 sends each JSON line read from standard input, and prints {"closed": code}
-when the server closes the connection.
-usage: ws_node.py URL TOKEN
+when the server closes the connection. For wss:// URLs, CA_FILE is the
+certificate authority trusted.
+usage: ws_node.py URL TOKEN [CA_FILE]
 """
 import asyncio
 import json
+import ssl
 import sys
 
 import websockets
 
 
-async def main(url, token):
+async def main(url, token, ca=None):
+    tls = ssl.create_default_context(cafile=ca) if ca else None
     try:
-        ws = await websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"})
+        ws = await websockets.connect(
+            url, additional_headers={"Authorization": f"Bearer {token}"}, ssl=tls
+        )
     except websockets.exceptions.InvalidStatus as e:
         print(json.dumps({"refused": e.response.status_code}), flush=True)
         return
@@ -43,4 +48,4 @@ async def main(url, token):
     sender.cancel()
 
 
-asyncio.run(main(sys.argv[1], sys.argv[2]))
+asyncio.run(main(*sys.argv[1:4]))

@@ -615,10 +615,26 @@ impl LiveClient {
     /// Connects to `addr` with `token` and `referer` over `transport`
     /// (`polling`, `websocket` or `both`).
     pub fn connect(addr: &str, token: &str, referer: &str, transport: &str) -> Self {
+        Self::connect_url(&format!("http://{addr}"), token, referer, transport, None)
+    }
+
+    /// As [`Self::connect`], to `url` (`https://…` trusting `ca`'s
+    /// certificates besides the system's).
+    pub fn connect_url(
+        url: &str,
+        token: &str,
+        referer: &str,
+        transport: &str,
+        ca: Option<&Path>,
+    ) -> Self {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("sio/listen.mjs");
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        if let Some(ca) = ca {
+            command.env("NODE_EXTRA_CA_CERTS", ca);
+        }
+        let mut child = command
             .arg(script)
-            .args([&format!("http://{addr}"), token, referer, transport])
+            .args([url, token, referer, transport])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

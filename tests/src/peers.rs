@@ -302,6 +302,14 @@ impl WsNode {
         }
     }
 
+    /// Connects to `url` (`wss://…/nodes`) trusting the certificate authority `ca`.
+    pub fn connect_tls(url: &str, token: &str, ca: &Path) -> Self {
+        let ca = ca.display().to_string();
+        Self {
+            helper: Helper::start(&venv_python(), "nodes/ws_node.py", &[url, token, &ca]),
+        }
+    }
+
     /// The HTTP status the upgrade was refused with, if it was.
     pub fn refused(&self) -> Option<u64> {
         serde_json::from_str::<serde_json::Value>(&self.helper.first)
