@@ -10,6 +10,11 @@
 #   scripts/install.sh --check      report what is missing, change nothing
 #                                   (exit 0: complete, 3: something is missing)
 #   scripts/install.sh --uninstall  remove units and binaries; keep data and configuration
+#   scripts/install.sh --from-arpi [HOME]
+#                                   replace an ArPI installation (HOME: /home/argus): stop and
+#                                   disable its services, carry its SECRET and settings over
+#                                   (manage adopt-arpi), keep its database; then install
+#                                   (docs/MIGRATING-FROM-ARPI.md, which also says how to go back)
 #
 # ARGUS_ROOT (default /) prefixes every path, so --check can look at a staged tree.
 set -euo pipefail
@@ -27,6 +32,27 @@ packages=(postgresql nginx mosquitto)
 
 say() { printf '%-8s %s\n' "$1" "$2"; }
 
+# Runs a database command as the argus role: on a real installation, as the
+# argus user (PostgreSQL's peer authentication), from / so no checkout's
+# development cluster is picked up.
+as_argus() {
+  if [ -z "$root" ] && [ "$(id -u)" = 0 ] && getent passwd argus >/dev/null; then
+    (cd / && runuser -u argus -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+# This installation's configuration and secrets, exported to a subshell's commands.
+load_env() {
+  set -a
+  # shellcheck disable=SC1091 # this installation's own files
+  . "$etc/config.env"
+  # shellcheck disable=SC1091
+  . "$etc/secrets.env"
+  set +a
+}
+
 check() {
   local missing=0
   item() { # item OK? WHAT
@@ -36,7 +62,7 @@ check() {
   installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
   migrated() {
     local out
-    out=$(env -i PATH="$PATH" bash -c "cd /; set -a; . '$etc/config.env'; . '$etc/secrets.env'; '$bin/manage' migration-status") &&
+    out=$(as_argus env -i PATH="$PATH" bash -c "set -a; . '$etc/config.env'; . '$etc/secrets.env'; '$bin/manage' migration-status") &&
       ! grep -q pending <<<"$out"
   }
   item "$(yes_if getent passwd argus)" "user argus"
@@ -73,7 +99,9 @@ install_all() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" openssl >/dev/null
   getent group gpio >/dev/null || groupadd --system gpio
   getent passwd argus >/dev/null ||
-    useradd --system --home-dir /var/lib/argus --shell /usr/sbin/nologin --groups gpio,dialout,www-data argus
+    useradd --system --home-dir /var/lib/argus --shell /usr/sbin/nologin argus
+  # ArPI's argus user, kept on --from-arpi, may lack some of these.
+  usermod -a -G gpio,dialout,www-data argus
   if [ ! -x target/release/argus-server ]; then cargo build --release --bins; fi
   install -d "$bin"
   for b in "${binaries[@]}"; do install -m 755 "target/release/$b" "$bin/$b"; done
@@ -95,22 +123,45 @@ install_all() {
   install -D -m 644 deploy/nginx/argus.conf "$site"
   install -D -m 644 deploy/nginx/argus-locations.conf "$root/etc/nginx/snippets/argus-locations.conf"
   ln -sf "$site" "$root/etc/nginx/sites-enabled/argus.conf"
+  if [ -n "$arpi_home" ]; then
+    "$bin/manage" adopt-arpi --arpi-home "$arpi_home" --etc "$etc" --files-only
+  fi
   (
-    set -a
-    # shellcheck disable=SC1091 # this installation's own files
-    . "$etc/config.env"
-    # shellcheck disable=SC1091
-    . "$etc/secrets.env"
-    set +a
-    runuser -u postgres -- "$bin/manage" init-db
-    "$bin/manage" migrate
-    "$bin/manage" seed prod --if-empty
+    load_env
+    (cd / && runuser -u postgres -- "$bin/manage" init-db)
+    if [ -n "$arpi_home" ]; then as_argus "$bin/manage" adopt-arpi; fi
+    as_argus "$bin/manage" migrate
+    as_argus "$bin/manage" seed prod --if-empty
   )
   systemd-tmpfiles --create "$root/etc/tmpfiles.d/argus.conf"
   systemctl daemon-reload
   systemctl enable --now argus-monitor argus-server
-  nginx -t && systemctl reload nginx
+  # The distribution's welcome page would answer plain HTTP in argus's place.
+  rm -f "$root/etc/nginx/sites-enabled/default"
+  nginx -t && systemctl enable nginx && systemctl reload-or-restart nginx
   echo "argus is installed; the admin's registration code is printed by: manage user list"
+}
+
+# ArPI's services stopped and disabled before anything is installed (its
+# nginx holds ports 80 and 443). ArPI's own nginx unit, which shadows the
+# distribution's, is moved aside as nginx.service.arpi for a rollback.
+stop_arpi() {
+  [ "$(id -u)" = 0 ] || { echo "run as root (sudo scripts/install.sh --from-arpi)" >&2; exit 1; }
+  [ -s "$arpi_home/secrets.env" ] || { echo "$arpi_home/secrets.env not found: is ArPI installed for this user?" >&2; exit 1; }
+  local u
+  for u in argus_server argus_monitor argus_mcp; do
+    if systemctl cat "$u.service" >/dev/null 2>&1; then
+      systemctl disable --now "$u.service"
+      echo "stopped and disabled ArPI's $u"
+    fi
+  done
+  local arpi_nginx=/etc/systemd/system/nginx.service
+  if grep -qs /usr/local/nginx "$arpi_nginx"; then
+    systemctl disable --now nginx.service || true
+    mv "$arpi_nginx" "$arpi_nginx.arpi"
+    systemctl daemon-reload
+    echo "ArPI's nginx stopped; its unit is kept as $arpi_nginx.arpi"
+  fi
 }
 
 uninstall() {
@@ -122,9 +173,15 @@ uninstall() {
   echo "units and binaries removed; kept: $etc, /var/lib/argus and the database"
 }
 
+arpi_home=
 case "${1:-}" in
   --check) check ;;
   --uninstall) uninstall ;;
+  --from-arpi)
+    arpi_home=${2:-/home/argus}
+    stop_arpi
+    install_all
+    ;;
   "") install_all ;;
-  *) echo "usage: scripts/install.sh [--check|--uninstall]" >&2; exit 2 ;;
+  *) echo "usage: scripts/install.sh [--check|--uninstall|--from-arpi [HOME]]" >&2; exit 2 ;;
 esac

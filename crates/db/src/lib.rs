@@ -1,6 +1,7 @@
 //! argus's database layer: ArPI's schema (`schema`), typed enums and rows
 //! (`enums`, `models`), the connection pool, embedded migrations and adoption of
-//! an existing ArPI database (`migrate`), cluster administration (`admin`),
+//! an existing ArPI database (`migrate`) and of its environment files
+//! (`adopt_env`), cluster administration (`admin`),
 //! credential hashing (`hash`), the shared lock-out counters (`lockout`),
 //! ArPI's seed datasets (`seed`) and the
 //! monitor's runtime writes (`records`); and what both processes share
@@ -10,6 +11,7 @@
 //! pool (`web::block` in the server, `spawn_blocking` in the monitor).
 
 pub mod admin;
+pub mod adopt_env;
 pub mod backup;
 pub mod config;
 pub mod enums;

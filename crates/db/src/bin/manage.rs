@@ -39,8 +39,21 @@ enum Command {
     Migrate,
     /// List applied and pending migrations.
     MigrationStatus,
-    /// Mark argus's baseline as applied on a database ArPI created (Alembic head 4df9df54d928).
-    AdoptArpi,
+    /// Mark argus's baseline as applied on a database ArPI created (Alembic head 4df9df54d928);
+    /// with --arpi-home, first carry ArPI's config.env and secrets.env (SECRET, so every token
+    /// stays valid) into argus's.
+    AdoptArpi {
+        /// ArPI's home directory (`.local/etc/arpi-server/config.env`, `secrets.env`).
+        #[arg(long)]
+        arpi_home: Option<PathBuf>,
+        /// argus's configuration directory.
+        #[arg(long, default_value = "/etc/argus")]
+        etc: PathBuf,
+        /// Carry the files only and leave the database (install.sh writes /etc/argus as root,
+        /// then adopts the database as the argus role).
+        #[arg(long, requires = "arpi_home")]
+        files_only: bool,
+    },
     /// Delete every row of every table (ArPI's `argus-data -d`).
     Wipe,
     /// Load a dataset: prod, demo, live_01, test_with_v3, test_with_v2, admin_registration.
@@ -175,17 +188,50 @@ fn extras() -> argus_db::backup::Extras {
     }
 }
 
+/// Carries ArPI's environment files into `etc` and says which names
+/// changed (never a value); returns the database settings of the adopted
+/// configuration (the process's own `DATABASE_URL`, `DB_USER` and
+/// `DB_SCHEMA` still win).
+fn adopt_files(home: &std::path::Path, etc: &std::path::Path) -> Result<DbConfig> {
+    for change in argus_db::adopt_env::adopt(home, etc)? {
+        let names = if change.changed.is_empty() {
+            "nothing changed".to_owned()
+        } else {
+            change.changed.join(", ")
+        };
+        println!("{}: {names}", change.path.display());
+    }
+    let adopted = argus_db::adopt_env::parse(
+        &std::fs::read_to_string(etc.join("config.env")).unwrap_or_default(),
+    );
+    Ok(DbConfig::from_lookup(|name| {
+        std::env::var(name).ok().or_else(|| {
+            adopted
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }))
+}
+
 fn run(cli: Cli) -> Result<()> {
     let config = dev_cluster().unwrap_or_else(DbConfig::from_env);
     match cli.command {
         Command::InitDb { admin_url } => {
-            let database = config.database_name().context("the database URL names no database")?.to_owned();
+            let database = config
+                .database_name()
+                .context("the database URL names no database")?
+                .to_owned();
             let owner = std::env::var("DB_USER").ok().filter(|u| !u.is_empty());
             let mut admin_conn = connect(&DbConfig::from_url(admin_url))?;
             let report = admin::init_db(&mut admin_conn, &database, owner.as_deref())?;
             println!(
                 "database {database}: {}; role: {}",
-                if report.database_created { "created" } else { "exists" },
+                if report.database_created {
+                    "created"
+                } else {
+                    "exists"
+                },
                 match (&owner, report.role_created) {
                     (None, _) => "not managed (no DB_USER)".to_owned(),
                     (Some(o), true) => format!("{o} created"),
@@ -205,26 +251,53 @@ fn run(cli: Cli) -> Result<()> {
         Command::MigrationStatus => {
             let pending = migrate::pending(&mut connect(&config)?)?;
             for v in migrate::all_versions()? {
-                println!("{v} {}", if pending.contains(&v) { "pending" } else { "applied" });
+                println!(
+                    "{v} {}",
+                    if pending.contains(&v) {
+                        "pending"
+                    } else {
+                        "applied"
+                    }
+                );
             }
         }
-        Command::AdoptArpi => match migrate::adopt_arpi(&mut connect(&config)?)? {
-            Adoption::Adopted => println!("adopted: the ArPI schema is recorded as argus's baseline; run `manage migrate` next"),
-            Adoption::AlreadyAdopted => println!("already adopted; nothing changed"),
-        },
+        Command::AdoptArpi {
+            arpi_home,
+            etc,
+            files_only,
+        } => {
+            let config = match arpi_home {
+                Some(home) => adopt_files(&home, &etc)?,
+                None => config,
+            };
+            if files_only {
+                return Ok(());
+            }
+            match migrate::adopt_arpi(&mut connect(&config)?)? {
+                Adoption::Adopted => println!("adopted: the ArPI schema is recorded as argus's baseline; run `manage migrate` next"),
+                Adoption::AlreadyAdopted => println!("database already adopted; nothing changed"),
+            }
+        }
         Command::Backup { into, keep } => {
             let dir = argus_db::backup::backup(config.url(), &into, &extras(), keep)?;
             println!("backed up to {}", dir.display());
         }
         Command::Restore { from } => {
             argus_db::backup::restore(config.url(), &from, &extras())?;
-            println!("restored from {}; run `manage migrate` if the backup is older than this version", from.display());
+            println!(
+                "restored from {}; run `manage migrate` if the backup is older than this version",
+                from.display()
+            );
         }
         Command::Wipe => {
             admin::wipe(&mut connect(&config)?)?;
             println!("every table emptied");
         }
-        Command::Seed { dataset, wipe, if_empty } => {
+        Command::Seed {
+            dataset,
+            wipe,
+            if_empty,
+        } => {
             let mut conn = connect(&config)?;
             if if_empty && admin::has_data(&mut conn)? {
                 println!("the database already holds data; not seeded");
@@ -235,7 +308,11 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::List) => {
             for u in User::all(&mut connect(&config)?)? {
-                let code = if u.registration_code.is_some() { "registration code set" } else { "-" };
+                let code = if u.registration_code.is_some() {
+                    "registration code set"
+                } else {
+                    "-"
+                };
                 println!("{:>8}  {:<5}  {:<32}  {code}", u.id, u.role, u.name);
             }
         }
@@ -262,7 +339,11 @@ fn run(cli: Cli) -> Result<()> {
                 for s in stored.into_iter().flatten() {
                     if !is_bcrypt(s) {
                         weak += 1;
-                        let kind = if is_legacy(s) { "legacy sha256" } else { "unknown" };
+                        let kind = if is_legacy(s) {
+                            "legacy sha256"
+                        } else {
+                            "unknown"
+                        };
                         println!("user {}: {kind} hash", u.id);
                     }
                 }
