@@ -10,6 +10,8 @@
 #   scripts/install.sh --check      report what is missing, change nothing
 #                                   (exit 0: complete, 3: something is missing)
 #   scripts/install.sh --uninstall  remove units and binaries; keep data and configuration
+#   scripts/install.sh --deb FILE   install the Debian package scripts/package.sh built
+#                                   (and its dependencies) instead of building here
 #   scripts/install.sh --from-arpi [HOME]
 #                                   replace an ArPI installation (HOME: /home/argus): stop and
 #                                   disable its services, carry its SECRET and settings over
@@ -27,8 +29,18 @@ bin="$root/usr/local/bin"
 units="$root/etc/systemd/system"
 site="$root/etc/nginx/sites-available/argus.conf"
 tls="$root/etc/argus/tls"
+tmpfiles="$root/etc/tmpfiles.d/argus.conf"
 binaries=(argus-server argus-monitor argus-sim manage)
+manage=manage
 packages=(postgresql nginx mosquitto)
+# An installation from the Debian package has the package's layout.
+if [ -x "$root/usr/bin/argus-manage" ]; then
+  bin="$root/usr/bin"
+  units="$root/usr/lib/systemd/system"
+  tmpfiles="$root/usr/lib/tmpfiles.d/argus.conf"
+  binaries=(argus-server argus-monitor argus-sim argus-manage)
+  manage=argus-manage
+fi
 
 say() { printf '%-8s %s\n' "$1" "$2"; }
 
@@ -43,16 +55,6 @@ as_argus() {
   fi
 }
 
-# This installation's configuration and secrets, exported to a subshell's commands.
-load_env() {
-  set -a
-  # shellcheck disable=SC1091 # this installation's own files
-  . "$etc/config.env"
-  # shellcheck disable=SC1091
-  . "$etc/secrets.env"
-  set +a
-}
-
 check() {
   local missing=0
   item() { # item OK? WHAT
@@ -62,7 +64,7 @@ check() {
   installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
   migrated() {
     local out
-    out=$(as_argus env -i PATH="$PATH" bash -c "set -a; . '$etc/config.env'; . '$etc/secrets.env'; '$bin/manage' migration-status") &&
+    out=$(as_argus env -i PATH="$PATH" bash -c "set -a; . '$etc/config.env'; . '$etc/secrets.env'; '$bin/$manage' migration-status") &&
       ! grep -q pending <<<"$out"
   }
   item "$(yes_if getent passwd argus)" "user argus"
@@ -76,7 +78,7 @@ check() {
   for u in argus-monitor.service argus-server.service; do
     item "$(yes_if test -s "$units/$u")" "unit $units/$u"
   done
-  item "$(yes_if test -s "$root/etc/tmpfiles.d/argus.conf")" "tmpfiles $root/etc/tmpfiles.d/argus.conf"
+  item "$(yes_if test -s "$tmpfiles")" "tmpfiles $tmpfiles"
   item "$(yes_if test -s "$site")" "nginx site $site"
   if [ -z "$root" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     for u in argus-monitor argus-server; do
@@ -85,7 +87,7 @@ check() {
   else
     say skipped "services enabled (no running systemd here)"
   fi
-  if [ -x "$bin/manage" ] && [ -s "$etc/config.env" ]; then
+  if [ -x "$bin/$manage" ] && [ -s "$etc/config.env" ]; then
     item "$(yes_if migrated)" "database migrated"
   else
     say missing "database (needs the binaries and the configuration first)"
@@ -97,49 +99,21 @@ check() {
 install_all() {
   [ "$(id -u)" = 0 ] || { echo "run as root (sudo scripts/install.sh)" >&2; exit 1; }
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" openssl >/dev/null
-  getent group gpio >/dev/null || groupadd --system gpio
-  getent passwd argus >/dev/null ||
-    useradd --system --home-dir /var/lib/argus --shell /usr/sbin/nologin argus
-  # ArPI's argus user, kept on --from-arpi, may lack some of these.
-  usermod -a -G gpio,dialout,www-data argus
   if [ ! -x target/release/argus-server ]; then cargo build --release --bins; fi
   install -d "$bin"
   for b in "${binaries[@]}"; do install -m 755 "target/release/$b" "$bin/$b"; done
-  install -d -m 750 -o root -g argus "$etc"
-  [ -s "$etc/config.env" ] || install -m 640 -o root -g argus deploy/config.env.example "$etc/config.env"
-  if ! grep -q '^SECRET=.' "$etc/secrets.env" 2>/dev/null; then
-    umask 077
-    printf 'SECRET=%s\nMCP_SECRET=%s\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 32)" >"$etc/secrets.env"
-    chgrp argus "$etc/secrets.env" && chmod 640 "$etc/secrets.env"
-  fi
-  if [ ! -s "$tls/argus.crt" ]; then
-    install -d -m 750 -o root -g www-data "$tls"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
-      -subj "/CN=$(hostname).local" -keyout "$tls/argus.key" -out "$tls/argus.crt" 2>/dev/null
-    chgrp www-data "$tls/argus.key" && chmod 640 "$tls/argus.key"
-  fi
   install -m 644 deploy/systemd/argus-monitor.service deploy/systemd/argus-server.service "$units/"
   install -D -m 644 deploy/tmpfiles.d/argus.conf "$root/etc/tmpfiles.d/argus.conf"
   install -D -m 644 deploy/nginx/argus.conf "$site"
   install -D -m 644 deploy/nginx/argus-locations.conf "$root/etc/nginx/snippets/argus-locations.conf"
   ln -sf "$site" "$root/etc/nginx/sites-enabled/argus.conf"
-  if [ -n "$arpi_home" ]; then
-    "$bin/manage" adopt-arpi --arpi-home "$arpi_home" --etc "$etc" --files-only
-  fi
-  (
-    load_env
-    (cd / && runuser -u postgres -- "$bin/manage" init-db)
-    if [ -n "$arpi_home" ]; then as_argus "$bin/manage" adopt-arpi; fi
-    as_argus "$bin/manage" migrate
-    as_argus "$bin/manage" seed prod --if-empty
-  )
-  systemd-tmpfiles --create "$root/etc/tmpfiles.d/argus.conf"
+  sh deploy/setup.sh "$bin/manage" deploy/config.env.example "$arpi_home"
   systemctl daemon-reload
   systemctl enable --now argus-monitor argus-server
   # The distribution's welcome page would answer plain HTTP in argus's place.
   rm -f "$root/etc/nginx/sites-enabled/default"
   nginx -t && systemctl enable nginx && systemctl reload-or-restart nginx
-  echo "argus is installed; the admin's registration code is printed by: manage user list"
+  echo "argus is installed: https://$(hostname).local/"
 }
 
 # ArPI's services stopped and disabled before anything is installed (its
@@ -164,8 +138,22 @@ stop_arpi() {
   fi
 }
 
+# The Debian package (scripts/package.sh) installed with its dependencies;
+# its postinst does what install_all does after the files.
+install_deb() {
+  [ "$(id -u)" = 0 ] || { echo "run as root (sudo scripts/install.sh --deb FILE)" >&2; exit 1; }
+  [ -s "$1" ] || { echo "$1: no such package (scripts/package.sh builds one)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$(realpath "$1")"
+  echo "argus is installed: https://$(hostname).local/"
+}
+
 uninstall() {
   [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+  if [ "$manage" = argus-manage ]; then
+    apt-get remove -y -qq argus
+    echo "package removed; kept: $etc, /var/lib/argus and the database (apt purge argus also removes $etc)"
+    return
+  fi
   systemctl disable --now argus-server argus-monitor 2>/dev/null || true
   rm -f "$units/argus-monitor.service" "$units/argus-server.service" "$root/etc/nginx/sites-enabled/argus.conf"
   for b in "${binaries[@]}"; do rm -f "$bin/$b"; done
@@ -177,11 +165,12 @@ arpi_home=
 case "${1:-}" in
   --check) check ;;
   --uninstall) uninstall ;;
+  --deb) install_deb "${2:?--deb needs the package file}" ;;
   --from-arpi)
     arpi_home=${2:-/home/argus}
     stop_arpi
     install_all
     ;;
   "") install_all ;;
-  *) echo "usage: scripts/install.sh [--check|--uninstall|--from-arpi [HOME]]" >&2; exit 2 ;;
+  *) echo "usage: scripts/install.sh [--check|--uninstall|--deb FILE|--from-arpi [HOME]]" >&2; exit 2 ;;
 esac

@@ -33,4 +33,6 @@ log "PostgreSQL is up at $PGHOST"
 
 export RUST_BACKTRACE=1
 cargo build --workspace --bins
+log "building the Debian package from these binaries (scripts/package.sh --from-debug)"
+scripts/package.sh --from-debug >/dev/null
 cargo test --workspace --all-targets --no-fail-fast "$@"

@@ -6,7 +6,8 @@ die() { printf '[argus] error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages argus needs on a fresh machine, by the command that proves them.
 # `ensure_packages test` adds what the tests need (Node.js for a real Socket.IO client,
-# ssh-keygen for the SSH key routes, nginx in front of argus, mosquitto and Redis); `ensure_packages bench`
+# ssh-keygen for the SSH key routes, nginx in front of argus, mosquitto and Redis, shellcheck and
+# dpkg-deb for the Debian package's test); `ensure_packages bench`
 # adds wrk to that.
 ensure_packages() {
   local missing=()
@@ -27,6 +28,8 @@ ensure_packages() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
     python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+    command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
   fi
   if [ "${1:-}" = bench ]; then
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)

@@ -24,6 +24,7 @@ pub mod pool;
 pub mod records;
 pub mod schema;
 pub mod seed;
+pub mod status;
 pub mod systemd;
 #[cfg(feature = "test-support")]
 pub mod test_db;

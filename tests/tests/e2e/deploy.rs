@@ -194,7 +194,7 @@ fn install_check_reports_what_is_missing_and_what_is_in_place() {
 
 /// libpq's variables that reach the tests' cluster, as config.env lines (an
 /// installation's config.env may reach its database the same way).
-fn libpq() -> String {
+pub(crate) fn libpq() -> String {
     ["PGHOST", "PGPORT", "PGUSER"]
         .iter()
         .filter_map(|v| std::env::var(v).ok().map(|value| format!("{v}={value}\n")))

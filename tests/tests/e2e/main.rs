@@ -17,6 +17,7 @@ mod nginx;
 mod nodes;
 mod notify;
 mod offline;
+mod package;
 mod repository;
 mod scale;
 mod schemathesis;

@@ -115,3 +115,55 @@ fn the_servers_metrics_parse_and_say_what_the_monitor_and_the_database_say() {
         .get("argus_monitoring_state{state=monitoring_ready}")
         .is_none());
 }
+
+/// `manage status` against a running system, then with its monitor killed.
+#[test]
+fn manage_status_summarises_the_running_system_and_says_what_stopped() {
+    let db = demo_with(&[]);
+    let mut argus = Argus::start(db.url());
+    let (_server, addr) = argus.start_server();
+    let status = |argus: &Argus| {
+        let out = Command::new(argus_e2e::binary("manage"))
+            .args(["status", "--server", &addr, "--monitor", &argus.live_addr()])
+            .env("DATABASE_URL", db.url())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), text)
+    };
+    let says = |text: &str, what: &str| {
+        text.lines()
+            .find(|l| l.starts_with(what))
+            .unwrap_or_else(|| panic!("no {what}: {text}"))[what.len()..]
+            .trim()
+            .to_owned()
+    };
+    let (code, up) = status(&argus);
+    assert_eq!(code, Some(0), "{up}");
+    assert_eq!(says(&up, "database"), "answers; migrations: none pending");
+    assert_eq!(
+        says(&up, "server"),
+        "answers; it sees the monitor up, the database up"
+    );
+    assert_eq!(says(&up, "monitor"), "answers; monitoring_ready");
+    assert_eq!(says(&up, "modem"), "not enabled");
+    assert_eq!(says(&up, "nodes"), "0 of 0 online");
+
+    let live = argus.live_addr();
+    argus.kill_monitor();
+    let out = Command::new(argus_e2e::binary("manage"))
+        .args(["status", "--server", &addr, "--monitor", &live])
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    let down = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{down}");
+    assert!(
+        says(&down, "monitor").starts_with("does not answer"),
+        "{down}"
+    );
+    assert_eq!(
+        says(&down, "server"),
+        "answers; it sees the monitor DOWN, the database up"
+    );
+}

@@ -67,6 +67,20 @@ enum Command {
         #[arg(long, conflicts_with = "wipe")]
         if_empty: bool,
     },
+    /// Both services, the database and its migrations, and what the server and the monitor
+    /// say of themselves (monitoring state, modem, MQTT, nodes). Exits 3 when something is wrong.
+    Status {
+        /// The server's listener (its /metrics).
+        #[arg(
+            long,
+            env = "ARGUS_BIND",
+            default_value = "unix:/run/argus/argus_server.sock"
+        )]
+        server: String,
+        /// The monitor's live listener (its /metrics).
+        #[arg(long, env = "ARGUS_LIVE_BIND", default_value = "127.0.0.1:8081")]
+        monitor: String,
+    },
     /// Back up the database (pg_dump custom format), the monitor's state
     /// and the secrets into a new directory under INTO; keep the newest KEEP.
     Backup {
@@ -276,6 +290,25 @@ fn run(cli: Cli) -> Result<()> {
             match migrate::adopt_arpi(&mut connect(&config)?)? {
                 Adoption::Adopted => println!("adopted: the ArPI schema is recorded as argus's baseline; run `manage migrate` next"),
                 Adoption::AlreadyAdopted => println!("database already adopted; nothing changed"),
+            }
+        }
+        Command::Status { server, monitor } => {
+            use argus_db::status;
+            let database = connect(&config)
+                .and_then(|mut c| Ok(migrate::pending(&mut c)?.len()))
+                .map_err(|e| format!("{e:#}"));
+            let gathered = status::Gathered {
+                services: status::services(&["argus-monitor", "argus-server"]),
+                database,
+                server: status::scrape(&server, "/metrics"),
+                monitor: status::scrape(&monitor, "/metrics"),
+            };
+            let (lines, well) = status::report(&gathered);
+            for (what, says) in lines {
+                println!("{what:<22} {says}");
+            }
+            if !well {
+                std::process::exit(3);
             }
         }
         Command::Backup { into, keep } => {
