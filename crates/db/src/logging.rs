@@ -1,8 +1,12 @@
 //! Logging set-up shared by the argus binaries: `RUST_LOG` (default
-//! [`DEFAULT_FILTER`]), compact lines, colours only on a terminal, no
-//! timestamps under systemd (the journal adds its own). The filter can be
-//! changed while running ([`set_filter`]); there is one global subscriber,
-//! so its control is process-wide too.
+//! [`DEFAULT_FILTER`]), compact lines, colours only on a terminal. Under
+//! systemd (`JOURNAL_STREAM` set) events go to the journal natively, each
+//! level its priority and each field its own journal field (`F_ERROR`,
+//! `F_DELIVERY`, …), so `journalctl -p warning` and field matches work;
+//! without the journal's socket, lines without timestamps (the journal
+//! adds its own). The filter can be changed while running
+//! ([`set_filter`]); there is one global subscriber, so its control is
+//! process-wide too.
 
 use std::io::IsTerminal;
 use std::sync::{Mutex, OnceLock};
@@ -30,7 +34,22 @@ pub fn init() {
         .with_target(false)
         .compact();
     // Each arm has its own subscriber type; the handle is kept as a closure.
-    if std::env::var_os("JOURNAL_STREAM").is_some() {
+    let journal = std::env::var_os("JOURNAL_STREAM")
+        .is_some()
+        .then(tracing_journald::layer)
+        .and_then(Result::ok);
+    if let Some(journal) = journal {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        let (filter, handle) = tracing_subscriber::reload::Layer::new(EnvFilter::new(&text));
+        let _ = RELOAD.set(Box::new(move |f| {
+            handle.reload(f).map_err(|e| e.to_string())
+        }));
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(journal)
+            .init();
+    } else if std::env::var_os("JOURNAL_STREAM").is_some() {
         let builder = builder.without_time().with_filter_reloading();
         let handle = builder.reload_handle();
         let _ = RELOAD.set(Box::new(move |f| {

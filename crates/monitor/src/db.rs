@@ -31,12 +31,16 @@ where
     E: Display,
 {
     let pool = pool.clone();
-    tokio::task::spawn_blocking(move || {
+    let done = tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().map_err(|e| DbError::Connection(e.to_string()))?;
         f(&mut conn).map_err(|e| DbError::Query(e.to_string()))
     })
     .await
-    .map_err(|e| DbError::Task(e.to_string()))?
+    .map_err(|e| DbError::Task(e.to_string()))?;
+    if done.is_err() {
+        crate::runtime::metrics::METRICS.database_errors.bump();
+    }
+    done
 }
 
 /// An option section as `T`: what is stored over the registry's defaults

@@ -145,6 +145,7 @@ impl ResponseError for ApiError {
                 response.json(json!({ "message": MONITOR_UNAVAILABLE }))
             }
             Self::DatabaseUnavailable(cause) => {
+                DATABASE_UNAVAILABLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::warn!(error = %cause, "database unavailable");
                 response.json(json!({ "error": "database unavailable" }))
             }
@@ -157,6 +158,10 @@ impl ResponseError for ApiError {
         }
     }
 }
+
+/// Answers refused with 503 because PostgreSQL did not answer (`/metrics`).
+pub static DATABASE_UNAVAILABLE: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
 
 impl From<DieselError> for ApiError {
     /// Constraint violations are the client's fault (409), never a 500; a lost

@@ -1,7 +1,8 @@
 //! `GET /metrics` (Prometheus text) on the server's own listener, which
 //! nginx does not proxy: whether PostgreSQL and the monitor answer, the
-//! IPC round trip of this scrape, the monitoring state, and the backlogs
-//! of the job queue and the notification outbox. Read when scraped.
+//! IPC round trip of this scrape, the monitoring state, the backlogs of the
+//! job queue and the notification outbox (read when scraped), and how many
+//! answers were refused for want of the database.
 
 use std::fmt::Write;
 use std::time::Instant;
@@ -55,6 +56,11 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         "argus_database_up",
         "PostgreSQL answered this scrape.",
         u8::from(backlogs.is_ok()),
+    );
+    let refused = crate::error::DATABASE_UNAVAILABLE.load(std::sync::atomic::Ordering::Relaxed);
+    let _ = writeln!(
+        out,
+        "# HELP argus_database_errors_total Answers refused (503) because PostgreSQL did not answer.\n# TYPE argus_database_errors_total counter\nargus_database_errors_total {refused}"
     );
     if let Ok((jobs, outbox)) = backlogs {
         gauge(

@@ -200,3 +200,29 @@ pub(crate) fn libpq() -> String {
         .filter_map(|v| std::env::var(v).ok().map(|value| format!("{v}={value}\n")))
         .collect()
 }
+
+/// Under systemd (`JOURNAL_STREAM` set) but with no journal socket to write
+/// to, as in a container, the monitor still starts and logs its lines,
+/// without timestamps (the journal stamps what it captures).
+#[test]
+fn a_monitor_under_systemd_without_the_journals_socket_logs_plain_lines() {
+    assert!(
+        !Path::new("/run/systemd/journal/socket").exists(),
+        "this machine has a journal: the fallback cannot be seen here"
+    );
+    let db = crate::support::demo_with(&[]);
+    let argus = argus_e2e::Argus::start_with(db.url(), vec![("JOURNAL_STREAM", "8:4242".into())]);
+    assert!(
+        !argus.live_addr().is_empty(),
+        "it started and said where it listens"
+    );
+    let log = &argus.monitor.as_ref().unwrap().log;
+    let listening = log
+        .iter()
+        .find(|l| l.contains("live events listening"))
+        .unwrap();
+    assert!(
+        !listening.starts_with("20"),
+        "no timestamp under systemd: {listening}"
+    );
+}

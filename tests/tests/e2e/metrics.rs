@@ -63,6 +63,17 @@ fn the_monitors_metrics_parse_as_prometheus_text_and_follow_the_alarm() {
         .as_f64()
         .unwrap();
 
+    // The board's first levels count too.
+    let sensor_events = before["argus_sensor_events_total"].as_f64().unwrap();
+    argus.sim(&["input", "CH03", "active"]);
+    argus.sim(&["input", "CH03", "idle"]);
+    assert!(
+        argus_e2e::wait_until(std::time::Duration::from_secs(10), || {
+            scrape(&argus)["argus_sensor_events_total"] == sensor_events + 2.0
+        }),
+        "both readings counted"
+    );
+
     assert!(argus.arm(false));
     argus.wait_state("monitoring_armed");
     argus.sim(&["reading", "attic", "21.5"]);
@@ -82,6 +93,8 @@ fn the_monitors_metrics_parse_as_prometheus_text_and_follow_the_alarm() {
             > before["argus_ipc_request_seconds_count"].as_f64().unwrap()
     );
     assert_eq!(after["argus_telemetry_accepted_total{source=rest}"], 1.0);
+    assert_eq!(after["argus_database_errors_total"], 0.0);
+    assert_eq!(after["argus_notifications_failed_total"], 0.0);
     assert_eq!(
         after["argus_engine_decision_seconds_bucket{le=+Inf}"],
         after["argus_engine_decision_seconds_count"],

@@ -176,10 +176,22 @@ fn a_new_rest_login_disarms_and_the_alert_shows_without_postgresql() {
         (503, json!({"error": "database unavailable"}))
     );
     eprintln!("503 without PostgreSQL answered in {:?}", started.elapsed());
+    let server = argus_db::status::samples(&argus_e2e::http(&addr, "GET", "/metrics", None).body);
+    assert_eq!(server["argus_database_up"], 0.0);
+    assert!(server["argus_database_errors_total"] >= 1.0, "{server:?}");
 
     let disarmed = call("PUT", "/api/monitoring/disarm", &user, None);
     assert_eq!(disarmed.status, 200, "{}", disarmed.body);
     assert_eq!(argus.state(), "monitoring_ready");
+
+    let database_errors = || {
+        let metrics = argus_e2e::http(&argus.live_addr(), "GET", "/metrics", None).body;
+        argus_db::status::samples(&metrics)["argus_database_errors_total"]
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || database_errors() > 0.0),
+        "/metrics counts the writes PostgreSQL refused"
+    );
 
     cluster.pg_start();
     let url = cluster.url("postgres");

@@ -415,6 +415,7 @@ impl Actor {
                     let reference =
                         reference.or_else(|| Some(*self.references.entry(sensor).or_insert(level)));
                     let reading = wiring.classify(level, reference);
+                    super::metrics::METRICS.sensor_events.bump();
                     self.handle(Input::Sensor { sensor, reading });
                 }
             }

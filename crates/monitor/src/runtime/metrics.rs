@@ -1,6 +1,7 @@
 //! `/metrics` on the live listener (Prometheus text format, loopback only):
 //! counters the hot paths bump with relaxed atomic adds (engine inputs and
-//! how long each decision took, IPC requests and their time), and gauges
+//! how long each decision took, IPC requests and their time, sensor
+//! readings, database errors, failed notifications), and gauges
 //! read when scraped (the monitoring state, power, modem, MQTT, telemetry).
 
 use std::fmt::Write;
@@ -56,6 +57,25 @@ impl Histogram {
     }
 }
 
+/// A count that only grows.
+#[derive(Debug)]
+pub struct Count(AtomicU64);
+
+impl Count {
+    const fn new() -> Self {
+        Self(AtomicU64::new(0))
+    }
+
+    /// Adds one.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// The monitor's counters.
 #[derive(Debug)]
 pub struct Metrics {
@@ -63,12 +83,24 @@ pub struct Metrics {
     pub decisions: Histogram,
     /// IPC requests answered.
     pub ipc: Histogram,
+    /// Sensor readings the board reported and the engine took.
+    pub sensor_events: Count,
+    /// Database work that failed (no connection, or the query failed).
+    pub database_errors: Count,
+    /// Delivery attempts of notifications that failed (each retry counts).
+    pub notification_attempts_failed: Count,
+    /// Notifications given up after their last attempt.
+    pub notifications_failed: Count,
 }
 
 /// The one set of counters of this process.
 pub static METRICS: Metrics = Metrics {
     decisions: Histogram::new(),
     ipc: Histogram::new(),
+    sensor_events: Count::new(),
+    database_errors: Count::new(),
+    notification_attempts_failed: Count::new(),
+    notifications_failed: Count::new(),
 };
 
 /// What is read when scraped.
@@ -186,6 +218,30 @@ pub fn render(g: &Gauges) -> String {
         "Telemetry batch writes that failed.",
         &[("", t.write_errors)],
     );
+    for (name, help, count) in [
+        (
+            "argus_sensor_events_total",
+            "Sensor readings the engine took.",
+            &METRICS.sensor_events,
+        ),
+        (
+            "argus_database_errors_total",
+            "Database work that failed.",
+            &METRICS.database_errors,
+        ),
+        (
+            "argus_notification_attempts_failed_total",
+            "Notification delivery attempts that failed.",
+            &METRICS.notification_attempts_failed,
+        ),
+        (
+            "argus_notifications_failed_total",
+            "Notifications given up after their last attempt.",
+            &METRICS.notifications_failed,
+        ),
+    ] {
+        counter(&mut out, name, help, &[("", count.get())]);
+    }
     METRICS.decisions.render(
         "argus_engine_decision_seconds",
         "Time the engine took per input.",

@@ -21,6 +21,7 @@ use super::plan::Channel;
 use crate::db::{self, blocking};
 use crate::devices::gsm::{sms, GsmHandle};
 use crate::runtime::live::LiveEvent;
+use crate::runtime::metrics::METRICS;
 use crate::services::sia::codes::{Event, Report};
 use crate::services::sia::{SiaOption, Transmitter};
 use crate::services::{email, rockblock, webhook};
@@ -272,9 +273,12 @@ async fn settle(outlets: &Outlets, row: OutboxRow, outcome: Result<(), String>) 
     match &outcome {
         Ok(()) => tracing::info!(delivery = %label, attempts = made, "notification delivered"),
         Err(_) if retry.is_some() => {
+            METRICS.notification_attempts_failed.bump();
             tracing::warn!(delivery = %label, attempts = made, retry_s = retry.map(|d| d.as_secs()), "notification not delivered yet")
         }
         Err(_) => {
+            METRICS.notification_attempts_failed.bump();
+            METRICS.notifications_failed.bump();
             tracing::error!(delivery = %label, attempts = made, "notification failed for good")
         }
     }
