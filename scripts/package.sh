@@ -25,6 +25,33 @@ case "${1:-}" in
   *) die "usage: scripts/package.sh [--from-debug | --target TRIPLE]" ;;
 esac
 
+# The cross linker and the target's libpq (Debian's, by multiarch) for TRIPLE.
+cross_toolchain() {
+  local triple=$1 gnu arch
+  case "$triple" in
+    aarch64-unknown-linux-gnu) gnu=aarch64-linux-gnu arch=arm64 ;;
+    armv7-unknown-linux-gnueabihf) gnu=arm-linux-gnueabihf arch=armhf ;;
+    *) die "no cross set-up for $triple (aarch64-unknown-linux-gnu, armv7-unknown-linux-gnueabihf)" ;;
+  esac
+  rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
+  if ! command -v "$gnu-gcc" >/dev/null 2>&1 || [ ! -e "/usr/lib/$gnu/libpq.so.5" ]; then
+    log "installing gcc-$gnu and libpq5:$arch"
+    dpkg --add-architecture "$arch"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "gcc-$gnu" "libc6-dev-$arch-cross" "libpq5:$arch" >/dev/null
+  fi
+  # pq-sys links against libpq.so, which only libpq-dev (not multiarch) provides.
+  local libs=target/deb/cross/$triple
+  mkdir -p "$libs"
+  ln -sf "/usr/lib/$gnu/libpq.so.5" "$libs/libpq.so"
+  local var=${triple^^}
+  var=${var//-/_}
+  export "CARGO_TARGET_${var}_LINKER=$gnu-gcc"
+  export "CARGO_TARGET_${var}_RUSTFLAGS=-C link-arg=-Wl,-rpath-link,/usr/lib/$gnu"
+  export "CC_${triple//-/_}=$gnu-gcc"
+  export "PQ_LIB_DIR_${triple//-/_}=$PWD/$libs" PQ_LIB_DIR="$PWD/$libs"
+}
+
 if ! command -v cargo-deb >/dev/null 2>&1; then
   log "installing cargo-deb from crates.io"
   cargo install --locked --quiet cargo-deb
@@ -46,6 +73,7 @@ if [ "$mode" = debug ]; then
   done
   CARGO_TARGET_DIR=$stage cargo deb -p argus-server --no-build --quiet --output target/debian/
 else
+  if [ ${#target[@]} -gt 0 ]; then cross_toolchain "${target[1]}"; fi
   cargo build --release --bins "${target[@]}"
   cargo deb -p argus-server --no-build --quiet "${target[@]}" --output target/debian/
 fi

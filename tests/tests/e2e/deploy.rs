@@ -43,7 +43,6 @@ fn both_units_verify_and_run_hardened_under_their_own_user_with_a_watchdog() {
             ("EnvironmentFile", "/etc/argus/secrets.env"),
             ("NoNewPrivileges", "yes"),
             ("ProtectSystem", "strict"),
-            ("ProtectHome", "yes"),
             ("PrivateTmp", "yes"),
         ] {
             assert!(has(k, v), "{name}: {k}={v}");
@@ -59,6 +58,13 @@ fn both_units_verify_and_run_hardened_under_their_own_user_with_a_watchdog() {
         paths.push(path);
     }
     let monitor = directives(&unit("argus-monitor.service"));
+    assert!(monitor.contains(&("ProtectHome".into(), "yes".into())));
+    let server = directives(&unit("argus-server.service"));
+    assert!(
+        server.contains(&("ProtectHome".into(), "tmpfs".into()))
+            && server.contains(&("BindPaths".into(), "-/home/argus/.ssh".into())),
+        "the server sees no home but the .ssh whose keys it manages"
+    );
     let devices: Vec<&str> = monitor
         .iter()
         .filter(|(k, _)| k == "DeviceAllow")
