@@ -1,7 +1,8 @@
 //! The deployed nginx site (`deploy/nginx/argus.conf` and its locations,
 //! `argus-locations.conf`) in front of the real argus-server and monitor:
 //! `nginx -t` accepts it with a generated certificate; over TLS it reaches
-//! `/api/version` on two servers in turn, Socket.IO and a node's WebSocket;
+//! `/api/version` on two servers in turn (whose lock-out counts wrong PINs
+//! across both), Socket.IO and a node's WebSocket;
 //! one `Access-Control-Allow-Origin` for a page on the allow-list, none for
 //! any other, preflights answered by argus.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
@@ -111,10 +112,26 @@ fn site(dir: &Path, cert: &ServerCert, servers: &[String], live: &str) -> (Proce
 /// `curl` over TLS trusting only `ca`: the status line's code, the headers
 /// (lower-cased names) and the body.
 fn curl(ca: &Path, url: &str, headers: &[&str]) -> (u16, String, String) {
+    curl_with(ca, "GET", url, headers, None)
+}
+
+/// [`curl`] with a method and a body.
+fn curl_with(
+    ca: &Path,
+    method: &str,
+    url: &str,
+    headers: &[&str],
+    body: Option<&str>,
+) -> (u16, String, String) {
     let mut command = std::process::Command::new("curl");
-    command.args(["-sS", "--include", "--cacert"]).arg(ca);
+    command
+        .args(["-sS", "--include", "-X", method, "--cacert"])
+        .arg(ca);
     for h in headers {
         command.args(["-H", h]);
+    }
+    if let Some(body) = body {
+        command.args(["--data-binary", body]);
     }
     let out = command.arg(url).output().unwrap();
     assert!(
@@ -256,6 +273,56 @@ fn the_deployed_site_serves_the_api_socket_io_and_nodes_over_tls_from_two_server
         let (status, _, body) = users();
         assert_eq!(status, 200, "{body}");
     }
+
+    // Wrong PINs through the balancer reach both servers in turn and are
+    // counted once: the fifth locks the device out on both.
+    let device = argus_protocol::jwt::sign(
+        &argus_protocol::jwt::DeviceClaims {
+            ip: Some("127.0.0.1".into()),
+            origin: Some("http://localhost:4200".into()),
+            user_id: 1,
+        },
+        argus_e2e::TEST_SECRET.as_bytes(),
+    )
+    .unwrap();
+    let bearer = format!("Authorization: Bearer {device}");
+    let login = |pin: &str| {
+        let body = json!({"device_token": device, "access_code": pin}).to_string();
+        let (status, _, body) = curl_with(
+            &ca.cert,
+            "POST",
+            &format!("{base}/api/user/authenticate"),
+            &[
+                &bearer,
+                "Origin: http://localhost:4200",
+                "Content-Type: application/json",
+            ],
+            Some(&body),
+        );
+        assert_eq!(status, 200, "{body}");
+        body.contains("user_token")
+    };
+    assert!(login("1234"));
+    for _ in 0..5 {
+        assert!(!login("0000"));
+    }
+    assert!(
+        !login("1234"),
+        "locked out after five wrong PINs across both"
+    );
+    let (status, _, body) = curl_with(
+        &ca.cert,
+        "DELETE",
+        &format!("{base}/api/lockouts?user_id=1"),
+        &[&admin],
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        login("1234"),
+        "cleared through one, the other lets the owner in"
+    );
+
     let created = http_with(
         &a,
         "POST",
@@ -273,15 +340,6 @@ fn the_deployed_site_serves_the_api_socket_io_and_nodes_over_tls_from_two_server
         assert_eq!(status, 200, "{body}");
     }
 
-    let device = argus_protocol::jwt::sign(
-        &argus_protocol::jwt::DeviceClaims {
-            ip: Some("127.0.0.1".into()),
-            origin: Some("http://localhost:4200".into()),
-            user_id: 1,
-        },
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
     let live = LiveClient::connect_url(
         &base,
         &device,
