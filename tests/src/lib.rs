@@ -400,6 +400,18 @@ pub fn admin_bearer() -> String {
     format!("Bearer {token}")
 }
 
+/// A device token of `user_id` signed with [`TEST_SECRET`], registered from
+/// `127.0.0.1` by a page at `origin`.
+pub fn device_token(user_id: i64, origin: &str) -> String {
+    let claims = argus_protocol::jwt::DeviceClaims {
+        ip: Some("127.0.0.1".into()),
+        origin: Some(origin.into()),
+        user_id,
+    };
+    argus_protocol::jwt::sign(&claims, TEST_SECRET.as_bytes())
+        .unwrap_or_else(|e| panic!("signing: {e}"))
+}
+
 /// The monitor and server of one test, on their own sockets.
 pub struct Argus {
     /// Where sockets and the journal live.

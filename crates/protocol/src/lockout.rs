@@ -286,6 +286,13 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// Whether the PIN may be checked.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allowed { .. })
+    }
+}
+
 /// One counter as an administrator sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockoutView {
@@ -396,10 +403,6 @@ mod tests {
         }
     }
 
-    fn allowed(v: &Verdict) -> bool {
-        matches!(v, Verdict::Allowed { .. })
-    }
-
     #[test]
     fn five_free_failures_then_a_doubling_lock_up_to_the_cap() {
         let p = Policy::default();
@@ -420,10 +423,10 @@ mod tests {
             panic!("the fifth is checked")
         };
         assert_eq!(locked.len(), 3, "user, device and address lock together");
-        assert!(!allowed(&l.attempt(&a, t0 + Duration::from_secs(29))));
-        assert!(allowed(&l.attempt(&a, t0 + Duration::from_secs(30))));
-        assert!(!allowed(&l.attempt(&a, t0 + Duration::from_secs(89))));
-        assert!(allowed(&l.attempt(&a, t0 + Duration::from_secs(90))));
+        assert!(!l.attempt(&a, t0 + Duration::from_secs(29)).is_allowed());
+        assert!(l.attempt(&a, t0 + Duration::from_secs(30)).is_allowed());
+        assert!(!l.attempt(&a, t0 + Duration::from_secs(89)).is_allowed());
+        assert!(l.attempt(&a, t0 + Duration::from_secs(90)).is_allowed());
     }
 
     #[test]
@@ -431,7 +434,10 @@ mod tests {
         let mut l = Lockouts::default();
         let t0 = Instant::now();
         let checked = (0..50)
-            .filter(|i| allowed(&l.attempt(&login(1, &format!("d{i}"), "10.0.0.1"), t0)))
+            .filter(|i| {
+                l.attempt(&login(1, &format!("d{i}"), "10.0.0.1"), t0)
+                    .is_allowed()
+            })
             .count();
         assert_eq!(checked, 5, "the user's counter bounds them");
     }
@@ -444,7 +450,7 @@ mod tests {
             l.attempt(&login(2, "attacker", "10.0.0.1"), t0);
         }
         let owner = login(1, "owner", "10.0.0.1");
-        assert!(allowed(&l.attempt(&owner, t0)));
+        assert!(l.attempt(&owner, t0).is_allowed());
         l.succeeded(&owner);
         // The owner's success gave back its own charge but kept the attacker's four.
         let view = l.list(t0);
@@ -454,9 +460,12 @@ mod tests {
             .unwrap();
         assert_eq!(address.failures, 4);
         assert!(!view.iter().any(|v| v.key == Key::User(1)));
-        assert!(allowed(&l.attempt(&login(2, "attacker", "10.0.0.1"), t0)));
+        assert!(l
+            .attempt(&login(2, "attacker", "10.0.0.1"), t0)
+            .is_allowed());
         assert!(
-            !allowed(&l.attempt(&login(2, "attacker", "10.0.0.1"), t0)),
+            !l.attempt(&login(2, "attacker", "10.0.0.1"), t0)
+                .is_allowed(),
             "five from the address"
         );
     }
@@ -471,14 +480,14 @@ mod tests {
             address: None,
             keypad: None,
         };
-        assert!(allowed(&l.attempt(&owner, t0)));
+        assert!(l.attempt(&owner, t0).is_allowed());
         l.succeeded(&owner);
         for i in 0..20 {
             l.attempt(&login(1, "stolen", &format!("10.0.1.{i}")), t0);
         }
-        assert!(!allowed(&l.attempt(&login(1, "other", "10.0.2.1"), t0)));
+        assert!(!l.attempt(&login(1, "other", "10.0.2.1"), t0).is_allowed());
         assert!(
-            allowed(&l.attempt(&owner, t0)),
+            l.attempt(&owner, t0).is_allowed(),
             "the owner's phone still gets in"
         );
         // A stolen copy of the owner's own token shares its counter: the owner
@@ -486,9 +495,9 @@ mod tests {
         for _ in 0..5 {
             l.attempt(&owner, t0);
         }
-        assert!(!allowed(&l.attempt(&owner, t0)));
+        assert!(!l.attempt(&owner, t0).is_allowed());
         assert_eq!(l.clear(|k| *k == Key::Device("phone".into())), 1);
-        assert!(allowed(&l.attempt(&owner, t0)));
+        assert!(l.attempt(&owner, t0).is_allowed());
     }
 
     #[test]
@@ -597,7 +606,7 @@ mod tests {
         let later = t0 + 120 * MIN;
         l.attempt(&keypad(1), later);
         assert!(
-            !allowed(&l.attempt(&keypad(1), later)),
+            !l.attempt(&keypad(1), later).is_allowed(),
             "two hours later the sixth failure still counts, and locks"
         );
     }
@@ -624,14 +633,14 @@ mod tests {
             keypad: None,
         };
         for (user, device) in [(1, "alice"), (2, "bob")] {
-            assert!(allowed(&l.attempt(&phone(user, device), t0)));
+            assert!(l.attempt(&phone(user, device), t0).is_allowed());
             l.succeeded(&phone(user, device));
         }
         for i in 0..20 {
             l.attempt(&login(1, "stolen", &format!("10.0.1.{i}")), t0);
         }
         assert!(
-            allowed(&l.attempt(&phone(1, "alice"), t0)),
+            l.attempt(&phone(1, "alice"), t0).is_allowed(),
             "the first owner's device is still known after the second logged in"
         );
     }

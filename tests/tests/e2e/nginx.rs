@@ -276,15 +276,7 @@ fn the_deployed_site_serves_the_api_socket_io_and_nodes_over_tls_from_two_server
 
     // Wrong PINs through the balancer reach both servers in turn and are
     // counted once: the fifth locks the device out on both.
-    let device = argus_protocol::jwt::sign(
-        &argus_protocol::jwt::DeviceClaims {
-            ip: Some("127.0.0.1".into()),
-            origin: Some("http://localhost:4200".into()),
-            user_id: 1,
-        },
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
+    let device = argus_e2e::device_token(1, "http://localhost:4200");
     let bearer = format!("Authorization: Bearer {device}");
     let login = |pin: &str| {
         let body = json!({"device_token": device, "access_code": pin}).to_string();

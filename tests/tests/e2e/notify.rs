@@ -376,15 +376,7 @@ fn a_slow_test_answers_at_once_and_its_results_follow_as_an_event() {
     let mut modem = FakeModem::start();
     let argus = Argus::start_with(db.url(), quick(&modem.path));
     let page = "http://localhost:4200";
-    let token = argus_protocol::jwt::sign(
-        &argus_protocol::jwt::DeviceClaims {
-            ip: Some("127.0.0.1".into()),
-            origin: Some(page.into()),
-            user_id: 1,
-        },
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
+    let token = argus_e2e::device_token(1, page);
     let browser = argus_e2e::LiveClient::connect(
         &argus.live_addr(),
         &token,

@@ -32,15 +32,7 @@ fn system(port: u16) -> (Cluster, Argus, String) {
             .unwrap();
     }
     let argus = Argus::start(url);
-    let device = argus_protocol::jwt::sign(
-        &argus_protocol::jwt::DeviceClaims {
-            ip: Some("127.0.0.1".into()),
-            origin: Some(ORIGIN.into()),
-            user_id: 1,
-        },
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
+    let device = argus_e2e::device_token(1, ORIGIN);
     (cluster, argus, device)
 }
 

@@ -54,15 +54,7 @@ fn wrong_pins_sent_to_two_instances_are_counted_once() {
     let argus = Argus::start(db.url());
     let (_a, a) = argus.start_server();
     let (_b, b) = argus.start_server();
-    let device = argus_protocol::jwt::sign(
-        &argus_protocol::jwt::DeviceClaims {
-            ip: Some("127.0.0.1".into()),
-            origin: Some("http://localhost:4200".into()),
-            user_id: 1,
-        },
-        argus_e2e::TEST_SECRET.as_bytes(),
-    )
-    .unwrap();
+    let device = argus_e2e::device_token(1, "http://localhost:4200");
     assert!(login(&a, &device, "1234"), "the right PIN logs in");
     // Five wrong PINs, alternating as a round-robin balancer sends them:
     // three reach A and two reach B. Counted per process, neither would lock.

@@ -5,7 +5,7 @@
 
 use argus_db::lockout;
 use argus_db::test_db::TestDb;
-use argus_protocol::lockout::{Attempt, Key, Policy, Verdict};
+use argus_protocol::lockout::{Attempt, Key, Policy};
 use std::time::Duration;
 
 fn login(user: i32, device: &str, address: &str) -> Attempt {
@@ -15,10 +15,6 @@ fn login(user: i32, device: &str, address: &str) -> Attempt {
         address: Some(address.parse().unwrap()),
         keypad: None,
     }
-}
-
-fn allowed(v: &Verdict) -> bool {
-    matches!(v, Verdict::Allowed { .. })
 }
 
 #[test]
@@ -32,7 +28,9 @@ fn parallel_attempts_on_several_connections_share_one_counter() {
                 (0..10)
                     .filter(|i| {
                         let a = login(1, &format!("d{t}-{i}"), &format!("10.0.{t}.{i}"));
-                        allowed(&lockout::attempt(&mut conn, &policy, &a).unwrap())
+                        lockout::attempt(&mut conn, &policy, &a)
+                            .unwrap()
+                            .is_allowed()
                     })
                     .count()
             })
@@ -56,9 +54,9 @@ fn a_success_clears_what_it_proves_and_its_device_becomes_known() {
         lockout::attempt(&mut conn, &policy, &login(2, "attacker", "10.0.0.1")).unwrap();
     }
     let owner = login(1, "phone", "10.0.0.1");
-    assert!(allowed(
-        &lockout::attempt(&mut conn, &policy, &owner).unwrap()
-    ));
+    assert!(lockout::attempt(&mut conn, &policy, &owner)
+        .unwrap()
+        .is_allowed());
     lockout::succeeded(&mut conn, &policy, &owner).unwrap();
     let views = lockout::list(&mut conn).unwrap();
     let address = views
@@ -83,12 +81,12 @@ fn a_success_clears_what_it_proves_and_its_device_becomes_known() {
         .unwrap();
     }
     let other = login(1, "other", "10.0.2.1");
-    assert!(!allowed(
-        &lockout::attempt(&mut conn, &policy, &other).unwrap()
-    ));
-    assert!(allowed(
-        &lockout::attempt(&mut conn, &policy, &owner).unwrap()
-    ));
+    assert!(!lockout::attempt(&mut conn, &policy, &other)
+        .unwrap()
+        .is_allowed());
+    assert!(lockout::attempt(&mut conn, &policy, &owner)
+        .unwrap()
+        .is_allowed());
 }
 
 #[test]
