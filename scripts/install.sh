@@ -98,6 +98,10 @@ check() {
 
 install_all() {
   [ "$(id -u)" = 0 ] || { echo "run as root (sudo scripts/install.sh)" >&2; exit 1; }
+  if [ "$manage" = argus-manage ]; then
+    echo "argus is installed from the Debian package: upgrade it with --deb FILE" >&2
+    exit 1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" openssl >/dev/null
   if [ ! -x target/release/argus-server ]; then cargo build --release --bins; fi
   install -d "$bin"

@@ -36,78 +36,91 @@ fn state_of(samples: &BTreeMap<String, f64>) -> Option<&str> {
     })
 }
 
+/// The report being written: its lines and whether all of them are well.
+#[derive(Default)]
+struct Report {
+    lines: Vec<(String, String)>,
+    well: bool,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, says: impl Into<String>, ok: bool) {
+        self.well &= ok;
+        self.lines.push((what.to_owned(), says.into()));
+    }
+
+    fn server(&mut self, text: &str) {
+        let s = samples(text);
+        let up = |k: &str| if s.get(k) == Some(&1.0) { "up" } else { "DOWN" };
+        let (monitor, database) = (up("argus_monitor_up"), up("argus_database_up"));
+        self.add(
+            "server",
+            format!("answers; it sees the monitor {monitor}, the database {database}"),
+            monitor == "up" && database == "up",
+        );
+    }
+
+    fn monitor(&mut self, text: &str) {
+        let s = samples(text);
+        let state = state_of(&s).unwrap_or("unknown");
+        self.add("monitor", format!("answers; {state}"), true);
+        let flag = |k: &str| s.get(k) == Some(&1.0);
+        match (flag("argus_modem_enabled"), flag("argus_modem_reachable")) {
+            (false, _) => self.add("modem", "not enabled", true),
+            (true, true) => {
+                let says = s
+                    .get("argus_modem_signal")
+                    .map_or("answers".into(), |q| format!("answers; signal {q}/31"));
+                self.add("modem", says, true);
+            }
+            (true, false) => self.add("modem", "does not answer", false),
+        }
+        let mqtt = if flag("argus_mqtt_connected") {
+            "connected"
+        } else {
+            "not connected (off, or the broker is unreachable)"
+        };
+        self.add("mqtt", mqtt, true);
+        if let (Some(online), Some(all)) = (s.get("argus_nodes_online"), s.get("argus_nodes")) {
+            self.add("nodes", format!("{online} of {all} online"), online >= all);
+        }
+    }
+}
+
 /// The report's lines (`what`, `says`) and whether everything is well.
 pub fn report(g: &Gathered) -> (Vec<(String, String)>, bool) {
-    let mut lines = Vec::new();
-    let mut well = true;
-    let mut line = |what: &str, says: String, ok: bool| {
-        well &= ok;
-        lines.push((what.to_owned(), says));
+    let mut r = Report {
+        well: true,
+        ..Report::default()
     };
     if g.services.is_empty() {
-        line("services", "unknown (no running systemd here)".into(), true);
+        r.add("services", "unknown (no running systemd here)", true);
     }
     for (unit, active) in &g.services {
-        line(
+        r.add(
             &format!("service {unit}"),
             active.clone(),
             active == "active",
         );
     }
     match &g.database {
-        Ok(0) => line("database", "answers; migrations: none pending".into(), true),
-        Ok(n) => line(
+        Ok(0) => r.add("database", "answers; migrations: none pending", true),
+        Ok(n) => r.add(
             "database",
             format!("answers; migrations: {n} pending (run manage migrate)"),
             false,
         ),
-        Err(e) => line("database", format!("does not answer: {e}"), false),
+        Err(e) => r.add("database", format!("does not answer: {e}"), false),
     }
     match &g.server {
-        Ok(text) => {
-            let s = samples(text);
-            let up = |k: &str| if s.get(k) == Some(&1.0) { "up" } else { "DOWN" };
-            let (monitor, database) = (up("argus_monitor_up"), up("argus_database_up"));
-            line(
-                "server",
-                format!("answers; it sees the monitor {monitor}, the database {database}"),
-                monitor == "up" && database == "up",
-            );
-        }
-        Err(e) => line("server", format!("does not answer: {e}"), false),
+        Ok(text) => r.server(text),
+        Err(e) => r.add("server", format!("does not answer: {e}"), false),
     }
-    let text = match &g.monitor {
-        Ok(text) => text,
-        Err(e) => {
-            line("monitor", format!("does not answer: {e}"), false);
-            return (lines, well);
-        }
-    };
-    let s = samples(text);
-    let state = state_of(&s).unwrap_or("unknown").to_owned();
-    line("monitor", format!("answers; {state}"), true);
-    let flag = |k: &str| s.get(k) == Some(&1.0);
-    let modem = match (flag("argus_modem_enabled"), flag("argus_modem_reachable")) {
-        (false, _) => ("not enabled".to_owned(), true),
-        (true, true) => (
-            s.get("argus_modem_signal")
-                .map_or("answers".into(), |q| format!("answers; signal {q}/31")),
-            true,
-        ),
-        (true, false) => ("does not answer".to_owned(), false),
-    };
-    line("modem", modem.0, modem.1);
-    let mqtt = if flag("argus_mqtt_connected") {
-        "connected"
-    } else {
-        "not connected (off, or the broker is unreachable)"
-    };
-    line("mqtt", mqtt.into(), true);
-    let nodes = (s.get("argus_nodes_online"), s.get("argus_nodes"));
-    if let (Some(online), Some(all)) = nodes {
-        line("nodes", format!("{online} of {all} online"), online >= all);
+    match &g.monitor {
+        Ok(text) => r.monitor(text),
+        Err(e) => r.add("monitor", format!("does not answer: {e}"), false),
     }
-    (lines, well)
+    (r.lines, r.well)
 }
 
 /// `GET path` over HTTP/1.0 at `addr` (`unix:/path` or `host:port`), with a
@@ -115,25 +128,28 @@ pub fn report(g: &Gathered) -> (Vec<(String, String)>, bool) {
 pub fn scrape(addr: &str, path: &str) -> Result<String, String> {
     let timeout = Some(Duration::from_secs(2));
     let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
-    let mut raw = Vec::new();
+    fn exchange(mut s: impl Read + Write, request: &str) -> std::io::Result<Vec<u8>> {
+        let mut raw = Vec::new();
+        s.write_all(request.as_bytes())?;
+        s.read_to_end(&mut raw)?;
+        Ok(raw)
+    }
     let done = if let Some(socket) = addr.strip_prefix("unix:") {
-        std::os::unix::net::UnixStream::connect(socket).and_then(|mut s| {
+        std::os::unix::net::UnixStream::connect(socket).and_then(|s| {
             s.set_read_timeout(timeout)?;
-            s.write_all(request.as_bytes())?;
-            s.read_to_end(&mut raw)
+            exchange(s, &request)
         })
     } else {
         let to = std::net::ToSocketAddrs::to_socket_addrs(addr)
             .map_err(|e| format!("{addr}: {e}"))?
             .next()
             .ok_or_else(|| format!("{addr}: no address"))?;
-        std::net::TcpStream::connect_timeout(&to, Duration::from_secs(2)).and_then(|mut s| {
+        std::net::TcpStream::connect_timeout(&to, Duration::from_secs(2)).and_then(|s| {
             s.set_read_timeout(timeout)?;
-            s.write_all(request.as_bytes())?;
-            s.read_to_end(&mut raw)
+            exchange(s, &request)
         })
     };
-    done.map_err(|e| format!("{addr}: {e}"))?;
+    let raw = done.map_err(|e| format!("{addr}: {e}"))?;
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text
         .split_once("\r\n\r\n")
