@@ -22,7 +22,8 @@ type Reload = Box<dyn Fn(EnvFilter) -> Result<(), String> + Send + Sync>;
 static RELOAD: OnceLock<Reload> = OnceLock::new();
 static CURRENT: Mutex<String> = Mutex::new(String::new());
 
-/// Installs the global subscriber writing to standard output.
+/// Installs the global subscriber: the journal under systemd when its
+/// socket opens, standard output otherwise.
 pub fn init() {
     let text = std::env::var("RUST_LOG")
         .ok()
@@ -34,8 +35,8 @@ pub fn init() {
         .with_target(false)
         .compact();
     // Each arm has its own subscriber type; the handle is kept as a closure.
-    let journal = std::env::var_os("JOURNAL_STREAM")
-        .is_some()
+    let under_systemd = std::env::var_os("JOURNAL_STREAM").is_some();
+    let journal = under_systemd
         .then(tracing_journald::layer)
         .and_then(Result::ok);
     if let Some(journal) = journal {
@@ -49,7 +50,7 @@ pub fn init() {
             .with(filter)
             .with(journal)
             .init();
-    } else if std::env::var_os("JOURNAL_STREAM").is_some() {
+    } else if under_systemd {
         let builder = builder.without_time().with_filter_reloading();
         let handle = builder.reload_handle();
         let _ = RELOAD.set(Box::new(move |f| {
