@@ -85,8 +85,6 @@ pub struct Metrics {
     pub ipc: Histogram,
     /// Sensor readings the board reported and the engine took.
     pub sensor_events: Count,
-    /// Database work that failed (no connection, or the query failed).
-    pub database_errors: Count,
     /// Delivery attempts of notifications that failed (each retry counts).
     pub notification_attempts_failed: Count,
     /// Notifications given up after their last attempt.
@@ -98,7 +96,6 @@ pub static METRICS: Metrics = Metrics {
     decisions: Histogram::new(),
     ipc: Histogram::new(),
     sensor_events: Count::new(),
-    database_errors: Count::new(),
     notification_attempts_failed: Count::new(),
     notifications_failed: Count::new(),
 };
@@ -225,11 +222,6 @@ pub fn render(g: &Gauges) -> String {
             &METRICS.sensor_events,
         ),
         (
-            "argus_database_errors_total",
-            "Database work that failed.",
-            &METRICS.database_errors,
-        ),
-        (
             "argus_notification_attempts_failed_total",
             "Notification delivery attempts that failed.",
             &METRICS.notification_attempts_failed,
@@ -242,6 +234,12 @@ pub fn render(g: &Gauges) -> String {
     ] {
         counter(&mut out, name, help, &[("", count.get())]);
     }
+    counter(
+        &mut out,
+        "argus_database_errors_total",
+        "Database work that failed.",
+        &[("", crate::db::DATABASE_ERRORS.load(Ordering::Relaxed))],
+    );
     METRICS.decisions.render(
         "argus_engine_decision_seconds",
         "Time the engine took per input.",
