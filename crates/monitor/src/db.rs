@@ -2,6 +2,7 @@
 //! pool with a pooled connection, so no engine, IPC or keypad task ever
 //! waits on PostgreSQL in its own thread. The one way the monitor queries.
 
+use crate::counter::Count;
 use argus_db::DbPool;
 use diesel::pg::PgConnection;
 use serde::de::DeserializeOwned;
@@ -23,7 +24,7 @@ pub enum DbError {
 
 /// Database work that failed (no connection, or the query failed), for
 /// `/metrics` (kept here, below the runtime that renders it).
-pub static DATABASE_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static DATABASE_ERRORS: Count = Count::new();
 
 /// Runs `f` with a connection from `pool` on the blocking pool.
 pub async fn blocking<T, E>(
@@ -42,7 +43,7 @@ where
     .await
     .map_err(|e| DbError::Task(e.to_string()))?;
     if done.is_err() {
-        DATABASE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        DATABASE_ERRORS.bump();
     }
     done
 }

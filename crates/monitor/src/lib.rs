@@ -16,9 +16,11 @@
 //!   PIN and card hashes.
 //! - [`config`]: environment variables, read once in `main`.
 //! - [`db`]: the one way to query PostgreSQL from a task.
+//! - [`counter`]: the growing counts `/metrics` reads, for any layer.
 //! - [`start`]: starts the pieces and stops them.
 
 pub mod config;
+pub mod counter;
 pub mod db;
 pub mod devices;
 pub mod engine;

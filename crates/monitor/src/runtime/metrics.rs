@@ -8,6 +8,8 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::counter::Count;
+
 /// Upper bounds of the histogram buckets, in seconds.
 const BOUNDS: [f64; 9] = [
     0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.1, 1.0,
@@ -54,25 +56,6 @@ impl Histogram {
             out,
             "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
         );
-    }
-}
-
-/// A count that only grows.
-#[derive(Debug)]
-pub struct Count(AtomicU64);
-
-impl Count {
-    const fn new() -> Self {
-        Self(AtomicU64::new(0))
-    }
-
-    /// Adds one.
-    pub fn bump(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -222,6 +205,11 @@ pub fn render(g: &Gauges) -> String {
             &METRICS.sensor_events,
         ),
         (
+            "argus_database_errors_total",
+            "Database work that failed.",
+            &crate::db::DATABASE_ERRORS,
+        ),
+        (
             "argus_notification_attempts_failed_total",
             "Notification delivery attempts that failed.",
             &METRICS.notification_attempts_failed,
@@ -234,12 +222,6 @@ pub fn render(g: &Gauges) -> String {
     ] {
         counter(&mut out, name, help, &[("", count.get())]);
     }
-    counter(
-        &mut out,
-        "argus_database_errors_total",
-        "Database work that failed.",
-        &[("", crate::db::DATABASE_ERRORS.load(Ordering::Relaxed))],
-    );
     METRICS.decisions.render(
         "argus_engine_decision_seconds",
         "Time the engine took per input.",
